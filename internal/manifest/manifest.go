@@ -1,0 +1,235 @@
+// Package manifest reads YAML and JSON documents with a position for every
+// node, and refuses input that would make a later stage (kyaml, kustomize,
+// OPA) blow up: alias bombs, excessive nesting, oversized files and duplicate
+// mapping keys. Every byte meshfleet hands to kyaml passes through Parse
+// first, because kyaml expands aliases without a budget and keeps the last of
+// two duplicate keys silently.
+package manifest
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+)
+
+// Limits bound what one input may cost before it is refused.
+type Limits struct {
+	// MaxBytes caps the size of one input (a file or stdin).
+	MaxBytes int
+	// MaxDepth caps the nesting of collections, aliases followed.
+	MaxDepth int
+	// MaxAliasNodes caps how many nodes the aliases of one document expand
+	// to, counted as if every alias were replaced by a copy of its anchor.
+	MaxAliasNodes int
+}
+
+// DefaultLimits are generous for real manifests and stop hostile ones early.
+// The alias budget is CUE's.
+var DefaultLimits = Limits{MaxBytes: 64 << 20, MaxDepth: 100, MaxAliasNodes: 50_000}
+
+// Document is one YAML document of a file.
+type Document struct {
+	File string
+	// Index is the document's position in its file, from 0.
+	Index int
+	// Node is the document's root content node (a mapping for a Kubernetes
+	// object). It is never an alias and never nil.
+	Node *yaml.Node
+}
+
+// Error is a problem at a position of an input. Line and Column count from 1;
+// 0 means unknown.
+type Error struct {
+	File   string
+	Line   int
+	Column int
+	// Path is the YAML path of the offending field, when known.
+	Path string
+	Msg  string
+}
+
+func (e *Error) Error() string {
+	var b strings.Builder
+	b.WriteString(e.File)
+	if e.Line > 0 {
+		fmt.Fprintf(&b, ":%d", e.Line)
+		if e.Column > 0 {
+			fmt.Fprintf(&b, ":%d", e.Column)
+		}
+	}
+	b.WriteString(": ")
+	if e.Path != "" {
+		b.WriteString(e.Path)
+		b.WriteString(": ")
+	}
+	b.WriteString(e.Msg)
+	return b.String()
+}
+
+// Errorf returns an *Error positioned at n.
+func Errorf(file string, n *yaml.Node, path, format string, args ...any) *Error {
+	e := &Error{File: file, Path: path, Msg: fmt.Sprintf(format, args...)}
+	if n != nil {
+		e.Line, e.Column = n.Line, n.Column
+	}
+	return e
+}
+
+// ReadAll reads r up to the byte limit and fails, naming file, past it.
+func ReadAll(file string, r io.Reader, lim Limits) ([]byte, error) {
+	data, err := io.ReadAll(io.LimitReader(r, int64(lim.MaxBytes)+1))
+	if err != nil {
+		return nil, &Error{File: file, Msg: err.Error()}
+	}
+	if len(data) > lim.MaxBytes {
+		return nil, &Error{File: file, Msg: fmt.Sprintf("input larger than %d bytes", lim.MaxBytes)}
+	}
+	return data, nil
+}
+
+var yamlLineRE = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
+
+// Parse splits data into documents and checks each against lim. Empty and
+// comment-only documents are dropped. The first problem found is returned as
+// an *Error; on error no documents are returned, so a caller never works on a
+// half-read file.
+func Parse(file string, data []byte, lim Limits) ([]*Document, error) {
+	if len(data) > lim.MaxBytes {
+		return nil, &Error{File: file, Msg: fmt.Sprintf("input larger than %d bytes", lim.MaxBytes)}
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	var docs []*Document
+	for i := 0; ; i++ {
+		var root yaml.Node
+		err := dec.Decode(&root)
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return nil, syntaxError(file, err)
+		}
+		if root.Kind != yaml.DocumentNode || len(root.Content) == 0 {
+			continue
+		}
+		n := root.Content[0]
+		if n.Kind == yaml.ScalarNode && n.Tag == "!!null" {
+			continue
+		}
+		c := checker{file: file, lim: lim, sizes: map[*yaml.Node]int{}}
+		if err := c.check(n, "", 0); err != nil {
+			return nil, err
+		}
+		if n.Kind == yaml.AliasNode {
+			n = n.Alias
+		}
+		docs = append(docs, &Document{File: file, Index: i, Node: n})
+	}
+	return docs, nil
+}
+
+func syntaxError(file string, err error) error {
+	msg := err.Error()
+	if m := yamlLineRE.FindStringSubmatch(msg); m != nil {
+		line, _ := strconv.Atoi(m[1])
+		return &Error{File: file, Line: line, Msg: "invalid YAML: " + m[2]}
+	}
+	msg = strings.TrimPrefix(msg, "yaml: ")
+	return &Error{File: file, Msg: "invalid YAML: " + msg}
+}
+
+type checker struct {
+	file     string
+	lim      Limits
+	expanded int
+	// sizes memoises the expanded node count under an anchor, so a chain of
+	// aliases is measured without being walked once per use.
+	sizes map[*yaml.Node]int
+}
+
+// check walks n, rejecting duplicate keys and excessive depth, and counts the
+// nodes reached through aliases against the budget.
+func (c *checker) check(n *yaml.Node, path string, depth int) error {
+	if depth > c.lim.MaxDepth {
+		return Errorf(c.file, n, path, "nesting deeper than %d levels", c.lim.MaxDepth)
+	}
+	switch n.Kind {
+	case yaml.AliasNode:
+		size, err := c.size(n.Alias, depth, map[*yaml.Node]bool{})
+		if err != nil {
+			return err
+		}
+		c.expanded += size
+		if c.expanded > c.lim.MaxAliasNodes {
+			return Errorf(c.file, n, path, "aliases expand to more than %d nodes", c.lim.MaxAliasNodes)
+		}
+		return nil
+	case yaml.MappingNode:
+		seen := make(map[string]*yaml.Node, len(n.Content)/2)
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k, v := n.Content[i], n.Content[i+1]
+			if k.Kind == yaml.ScalarNode {
+				if first, dup := seen[k.Value]; dup && k.Tag != "!!merge" {
+					return Errorf(c.file, k, AppendKey(path, k.Value), "duplicate key %q (first at line %d)", k.Value, first.Line)
+				}
+				seen[k.Value] = k
+			}
+			if err := c.check(v, AppendKey(path, k.Value), depth+1); err != nil {
+				return err
+			}
+		}
+	case yaml.SequenceNode:
+		for i, v := range n.Content {
+			if err := c.check(v, AppendIndex(path, i), depth+1); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// size counts the nodes of n with aliases expanded, failing once the budget
+// or the depth limit is passed. active guards against an alias to its own
+// ancestor, which yaml.v3 refuses already but a future parser might not.
+func (c *checker) size(n *yaml.Node, depth int, active map[*yaml.Node]bool) (int, error) {
+	if s, ok := c.sizes[n]; ok {
+		return s, nil
+	}
+	if depth > c.lim.MaxDepth {
+		return 0, Errorf(c.file, n, "", "nesting deeper than %d levels through aliases", c.lim.MaxDepth)
+	}
+	if active[n] {
+		return 0, Errorf(c.file, n, "", "alias refers to itself")
+	}
+	if n.Kind == yaml.AliasNode {
+		return c.size(n.Alias, depth, active)
+	}
+	active[n] = true
+	defer delete(active, n)
+	total := 1
+	for _, ch := range n.Content {
+		s, err := c.size(ch, depth+1, active)
+		if err != nil {
+			return 0, err
+		}
+		total += s
+		if total > c.lim.MaxAliasNodes {
+			return 0, Errorf(c.file, n, "", "aliases expand to more than %d nodes", c.lim.MaxAliasNodes)
+		}
+	}
+	c.sizes[n] = total
+	return total, nil
+}
+
+// Resolve follows aliases to the node they name.
+func Resolve(n *yaml.Node) *yaml.Node {
+	for n != nil && n.Kind == yaml.AliasNode {
+		n = n.Alias
+	}
+	return n
+}
