@@ -1,0 +1,70 @@
+// Package render expands VMFleets (meshfleet.dev/v1alpha1) into the Istio
+// and Kubernetes resources they stand for: deterministic bytes, every field
+// traceable to the VMFleet field that produced it.
+package render
+
+import (
+	"gopkg.in/yaml.v3"
+
+	"github.com/meshfleet/meshfleet/internal/manifest"
+)
+
+// APIVersion and Kind identify a VMFleet document.
+const (
+	APIVersion = "meshfleet.dev/v1alpha1"
+	Kind       = "VMFleet"
+)
+
+// Options change how fleets render.
+type Options struct {
+	// IstioVersion selects API versions: "" or >= 1.22 renders
+	// networking.istio.io/v1 and security.istio.io/v1; below 1.22 renders
+	// the v1beta1 versions.
+	IstioVersion string
+}
+
+// Fleet is one decoded, validated VMFleet and where it came from.
+type Fleet struct {
+	Doc  *manifest.Document
+	Spec *VMFleet
+}
+
+// Resource is one rendered object.
+type Resource struct {
+	// Object is the rendered object as plain values (map[string]any, []any,
+	// string, int64, bool), ready to marshal or to lint.
+	Object map[string]any
+	// Fleet is the VMFleet that rendered it.
+	Fleet *Fleet
+	// Origins maps a path in Object (manifest path syntax, e.g.
+	// "spec.subsets[0].labels") to the VMFleet path that produced it (e.g.
+	// "spec.traffic.subsets.vm-version"). Position uses the longest prefix.
+	Origins map[string]string
+}
+
+// IsFleet reports whether n (a document's root node) is a VMFleet.
+func IsFleet(n *yaml.Node) bool { return isFleet(n) }
+
+// Decode reads one VMFleet document: structure (unknown fields, types,
+// enums, required fields), defaults, then cross-field checks. It returns every
+// problem found, each positioned at the offending field; on any problem the
+// Fleet is nil.
+func Decode(doc *manifest.Document) (*Fleet, []*manifest.Error) { return decode(doc) }
+
+// Render expands fleets decoded in one run into resources, sorted by kind
+// order, namespace and name. Two fleets that render the same object are an
+// error naming both.
+func Render(fleets []*Fleet, opts Options) ([]*Resource, []*manifest.Error) {
+	return renderFleets(fleets, opts)
+}
+
+// Marshal writes resources as one canonical multi-document YAML stream
+// (keys sorted, two-space indent, "---" between documents).
+func Marshal(rs []*Resource) []byte { return marshal(rs) }
+
+// Position returns where in the VMFleet file the rendered field at path came
+// from: the longest prefix of path found in Origins, falling back to the
+// fleet's metadata.name. fleetPath is the VMFleet path it resolved to.
+func (r *Resource) Position(path string) (file string, line, col int, fleetPath string) {
+	return r.position(path)
+}
