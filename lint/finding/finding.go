@@ -158,3 +158,11 @@ func (s *Summary) Count(fs []Finding) {
 		}
 	}
 }
+
+// JSONReport is the whole `--format json` document (DESIGN.md §4). It lives
+// here, beside Finding, so the writer and any Go program that parses the
+// output decode the same contract instead of re-declaring it.
+type JSONReport struct {
+	Findings []Finding `json:"findings"`
+	Summary  Summary   `json:"summary"`
+}
