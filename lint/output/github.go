@@ -1,0 +1,76 @@
+package output
+
+import (
+	"bufio"
+	"io"
+	"strconv"
+	"strings"
+
+	"github.com/meshfleet/meshfleet/lint/finding"
+)
+
+// githubWriter prints GitHub Actions workflow commands, which the runner
+// turns into annotations on the pull request's diff, then the summary as a
+// plain log line.
+type githubWriter struct{}
+
+func (githubWriter) Name() string { return "github" }
+
+func (githubWriter) Write(w io.Writer, r *finding.Report) error {
+	fs, s := prepare(r)
+	bw := bufio.NewWriter(w)
+	for _, f := range fs {
+		var props []string
+		if f.File != "" {
+			props = append(props, "file="+escapeProperty(slashPath(f.File)))
+			if f.Line > 0 {
+				props = append(props, "line="+strconv.Itoa(f.Line))
+				if f.Column > 0 {
+					props = append(props, "col="+strconv.Itoa(f.Column))
+				}
+			}
+		}
+		if f.Rule != "" {
+			props = append(props, "title="+escapeProperty(f.Rule))
+		}
+		// The resource matters most for rendered VMFleets, whose file and
+		// line point at the fleet rather than at the resource that failed.
+		msg := f.Message
+		if res := f.Resource.String(); res != "" {
+			msg += " [" + res + "]"
+		}
+		bw.WriteString("::")
+		bw.WriteString(githubCommand(f.Severity))
+		if len(props) > 0 {
+			bw.WriteString(" ")
+			bw.WriteString(strings.Join(props, ","))
+		}
+		bw.WriteString("::")
+		bw.WriteString(escapeData(msg))
+		bw.WriteString("\n")
+	}
+	bw.WriteString(summaryLine(s))
+	bw.WriteString("\n")
+	return flush(bw)
+}
+
+// githubCommand maps a severity to the annotation command of the same
+// weight; GitHub calls its lowest level "notice".
+func githubCommand(s finding.Severity) string {
+	switch s {
+	case finding.Error:
+		return "error"
+	case finding.Info:
+		return "notice"
+	}
+	return "warning"
+}
+
+// escapeData escapes a command's message the way the Actions runner
+// unescapes it, so a "%" or a newline in a message cannot be misread or end
+// the command early.
+var escapeData = strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A").Replace
+
+// escapeProperty also escapes ":" and ",", which delimit a command's
+// properties: a file name such as "a, b: c.yaml" stays one property.
+var escapeProperty = strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A", ":", "%3A", ",", "%2C").Replace

@@ -1,0 +1,404 @@
+package output
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"unicode"
+
+	"github.com/meshfleet/meshfleet/lint/finding"
+)
+
+// sarifWriter prints SARIF 2.1.0 in the subset GitHub code scanning reads:
+// the rule catalogue in tool.driver.rules (so alerts show the rule's docs),
+// repository-relative locations, and partialFingerprints that ignore the
+// line, so an alert survives edits above it instead of being reopened.
+type sarifWriter struct{}
+
+func (sarifWriter) Name() string { return "sarif" }
+
+const (
+	sarifSchema  = "https://json.schemastore.org/sarif-2.1.0.json"
+	sarifVersion = "2.1.0"
+	toolName     = "meshfleet"
+	toolURI      = "https://github.com/meshfleet/meshfleet"
+	// srcRoot is the base the relative artifact URIs resolve against: the
+	// directory lint ran in, which in CI is the checkout.
+	srcRoot = "%SRCROOT%"
+	// fingerprintKey is versioned so a change to what is hashed can move
+	// to a new key instead of silently reopening every alert.
+	fingerprintKey = "meshfleet/v1"
+)
+
+type sarifLog struct {
+	Schema  string     `json:"$schema"`
+	Version string     `json:"version"`
+	Runs    []sarifRun `json:"runs"`
+}
+
+type sarifRun struct {
+	Tool               sarifTool                        `json:"tool"`
+	OriginalURIBaseIDs map[string]sarifArtifactLocation `json:"originalUriBaseIds"`
+	Results            []sarifResult                    `json:"results"`
+}
+
+type sarifTool struct {
+	Driver sarifDriver `json:"driver"`
+}
+
+type sarifDriver struct {
+	Name           string      `json:"name"`
+	InformationURI string      `json:"informationUri"`
+	Version        string      `json:"version,omitempty"`
+	Rules          []sarifRule `json:"rules"`
+}
+
+type sarifRule struct {
+	ID                   string          `json:"id"`
+	Name                 string          `json:"name"`
+	ShortDescription     sarifText       `json:"shortDescription"`
+	FullDescription      sarifText       `json:"fullDescription"`
+	Help                 sarifHelp       `json:"help"`
+	DefaultConfiguration sarifRuleConfig `json:"defaultConfiguration"`
+	Properties           sarifRuleProps  `json:"properties"`
+}
+
+type sarifText struct {
+	Text string `json:"text"`
+}
+
+type sarifHelp struct {
+	Text     string `json:"text"`
+	Markdown string `json:"markdown"`
+}
+
+type sarifRuleConfig struct {
+	Level string `json:"level"`
+}
+
+type sarifRuleProps struct {
+	Tags []string `json:"tags"`
+}
+
+type sarifResult struct {
+	RuleID              string            `json:"ruleId"`
+	RuleIndex           int               `json:"ruleIndex"`
+	Level               string            `json:"level"`
+	Message             sarifText         `json:"message"`
+	Locations           []sarifLocation   `json:"locations,omitempty"`
+	PartialFingerprints map[string]string `json:"partialFingerprints"`
+	Properties          *sarifResultProps `json:"properties,omitempty"`
+}
+
+type sarifResultProps struct {
+	// Path is the YAML path of the field, which SARIF has no slot for.
+	Path string `json:"path"`
+}
+
+type sarifLocation struct {
+	PhysicalLocation *sarifPhysicalLocation `json:"physicalLocation,omitempty"`
+	LogicalLocations []sarifLogicalLocation `json:"logicalLocations,omitempty"`
+}
+
+type sarifPhysicalLocation struct {
+	ArtifactLocation sarifArtifactLocation `json:"artifactLocation"`
+	Region           *sarifRegion          `json:"region,omitempty"`
+}
+
+type sarifArtifactLocation struct {
+	URI         string     `json:"uri,omitempty"`
+	URIBaseID   string     `json:"uriBaseId,omitempty"`
+	Description *sarifText `json:"description,omitempty"`
+}
+
+type sarifRegion struct {
+	StartLine   int `json:"startLine"`
+	StartColumn int `json:"startColumn,omitempty"`
+}
+
+type sarifLogicalLocation struct {
+	Name               string            `json:"name,omitempty"`
+	FullyQualifiedName string            `json:"fullyQualifiedName"`
+	Kind               string            `json:"kind"`
+	Properties         *finding.Resource `json:"properties,omitempty"`
+}
+
+func (sarifWriter) Write(w io.Writer, r *finding.Report) error {
+	fs, _ := prepare(r)
+	var catalogue []finding.Rule
+	version := ""
+	if r != nil {
+		catalogue, version = r.Rules, r.Version
+	}
+	rules, index := sarifRules(catalogue, fs)
+
+	results := make([]sarifResult, 0, len(fs))
+	seen := map[string]int{}
+	for _, f := range fs {
+		fp := fingerprint(f)
+		seen[fp]++
+		res := sarifResult{
+			RuleID:    f.Rule,
+			RuleIndex: index[f.Rule],
+			Level:     sarifLevel(f.Severity),
+			Message:   sarifText{Text: f.Message},
+			// Identical findings at different places in one file share a
+			// hash; the occurrence number keeps them apart, as CodeQL does.
+			PartialFingerprints: map[string]string{fingerprintKey: fp + ":" + strconv.Itoa(seen[fp])},
+			Locations:           sarifLocations(f),
+		}
+		if res.Message.Text == "" {
+			res.Message.Text = f.Rule
+		}
+		if f.Path != "" {
+			res.Properties = &sarifResultProps{Path: f.Path}
+		}
+		results = append(results, res)
+	}
+
+	log := sarifLog{
+		Schema:  sarifSchema,
+		Version: sarifVersion,
+		Runs: []sarifRun{{
+			Tool: sarifTool{Driver: sarifDriver{
+				Name:           toolName,
+				InformationURI: toolURI,
+				Version:        version,
+				Rules:          rules,
+			}},
+			OriginalURIBaseIDs: map[string]sarifArtifactLocation{
+				srcRoot: {Description: &sarifText{Text: "The directory meshfleet lint ran in; file names are relative to it."}},
+			},
+			Results: results,
+		}},
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(log); err != nil {
+		return fmt.Errorf("write sarif report: %w", err)
+	}
+	return nil
+}
+
+// sarifRules builds the rule table from the catalogue, adding a bare entry
+// for any rule a finding names that the catalogue lacks (a user policy
+// without metadata), so every result's ruleIndex points at its rule. The
+// table is sorted by ID; index maps an ID to its position.
+func sarifRules(catalogue []finding.Rule, fs []finding.Finding) ([]sarifRule, map[string]int) {
+	byID := map[string]finding.Rule{}
+	for _, r := range catalogue {
+		if _, dup := byID[r.ID]; !dup {
+			byID[r.ID] = r
+		}
+	}
+	for _, f := range fs {
+		if _, ok := byID[f.Rule]; !ok {
+			byID[f.Rule] = finding.Rule{ID: f.Rule, Severity: f.Severity}
+		}
+	}
+	ids := make([]string, 0, len(byID))
+	for id := range byID {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+
+	rules := make([]sarifRule, len(ids))
+	index := make(map[string]int, len(ids))
+	for i, id := range ids {
+		rules[i] = sarifRuleFor(byID[id])
+		index[id] = i
+	}
+	return rules, index
+}
+
+func sarifRuleFor(r finding.Rule) sarifRule {
+	short := firstNonEmpty(r.Title, r.ID)
+	full := firstNonEmpty(r.Description, short)
+	text, markdown := ruleHelp(r, full)
+	return sarifRule{
+		ID:                   r.ID,
+		Name:                 firstNonEmpty(pascalCase(r.Title), r.ID),
+		ShortDescription:     sarifText{Text: short},
+		FullDescription:      sarifText{Text: full},
+		Help:                 sarifHelp{Text: text, Markdown: markdown},
+		DefaultConfiguration: sarifRuleConfig{Level: sarifLevel(r.Severity)},
+		Properties:           sarifRuleProps{Tags: ruleTags(r.ID)},
+	}
+}
+
+// ruleHelp is what GitHub shows under "Rule help": how to fix the finding,
+// then the rule's bad and good examples, the same docs `meshfleet rules ID`
+// prints.
+func ruleHelp(r finding.Rule, fallback string) (text, markdown string) {
+	fix := firstNonEmpty(r.Remediation, fallback)
+	var t, md strings.Builder
+	t.WriteString(fix)
+	md.WriteString(fix)
+	for _, ex := range []struct{ label, yaml string }{{"Bad", r.Bad}, {"Good", r.Good}} {
+		y := strings.TrimRight(ex.yaml, "\n")
+		if strings.TrimSpace(y) == "" {
+			continue
+		}
+		fmt.Fprintf(&t, "\n\n%s:\n%s", ex.label, y)
+		fence := codeFence(y)
+		fmt.Fprintf(&md, "\n\n**%s**\n\n%syaml\n%s\n%s", ex.label, fence, y, fence)
+	}
+	return t.String(), md.String()
+}
+
+// codeFence is a backtick fence longer than any backtick run in s, so an
+// example holding ``` cannot close its own block.
+func codeFence(s string) string {
+	longest, run := 0, 0
+	for _, r := range s {
+		if r == '`' {
+			run++
+			longest = max(longest, run)
+		} else {
+			run = 0
+		}
+	}
+	return strings.Repeat("`", max(3, longest+1))
+}
+
+// ruleFamilies names the MFnxx families of DESIGN.md §4; GitHub shows tags
+// as filters on the alert list.
+var ruleFamilies = map[byte]string{
+	'1': "schema",
+	'2': "selectors",
+	'3': "hosts",
+	'4': "ports",
+	'5': "mtls",
+	'6': "authorization",
+}
+
+func ruleTags(id string) []string {
+	tags := []string{"istio", "kubernetes"}
+	if len(id) == 5 && strings.HasPrefix(id, "MF") {
+		if fam, ok := ruleFamilies[id[2]]; ok {
+			return append(tags, fam)
+		}
+	}
+	return tags
+}
+
+// pascalCase turns a title into SARIF's rule name, an identifier-like form:
+// "DestinationRule subset selects no workload" gives
+// "DestinationRuleSubsetSelectsNoWorkload".
+func pascalCase(title string) string {
+	var b strings.Builder
+	for _, word := range strings.FieldsFunc(title, func(r rune) bool {
+		return !unicode.IsLetter(r) && !unicode.IsDigit(r)
+	}) {
+		rs := []rune(word)
+		rs[0] = unicode.ToUpper(rs[0])
+		b.WriteString(string(rs))
+	}
+	return b.String()
+}
+
+// sarifLevel maps severities to SARIF levels; SARIF calls info "note". An
+// unknown severity becomes a warning so it is still seen.
+func sarifLevel(s finding.Severity) string {
+	switch s {
+	case finding.Error:
+		return "error"
+	case finding.Info:
+		return "note"
+	}
+	return "warning"
+}
+
+// sarifLocations gives the file position and, as a logical location, the
+// resource: for a rendered VMFleet the file points at the fleet and only
+// the resource names what failed.
+func sarifLocations(f finding.Finding) []sarifLocation {
+	var loc sarifLocation
+	if f.File != "" {
+		uri, base := artifactURI(f.File)
+		loc.PhysicalLocation = &sarifPhysicalLocation{
+			ArtifactLocation: sarifArtifactLocation{URI: uri, URIBaseID: base},
+			// SARIF lines start at 1; a whole-file finding (line 0) is
+			// shown on the first line.
+			Region: &sarifRegion{StartLine: max(f.Line, 1), StartColumn: max(f.Column, 0)},
+		}
+	}
+	if res := f.Resource.String(); res != "" {
+		r := f.Resource
+		loc.LogicalLocations = []sarifLogicalLocation{{
+			Name:               r.Name,
+			FullyQualifiedName: res,
+			Kind:               "resource",
+			Properties:         &r,
+		}}
+	}
+	if loc.PhysicalLocation == nil && loc.LogicalLocations == nil {
+		return nil
+	}
+	return []sarifLocation{loc}
+}
+
+// artifactURI makes a file name a URI reference: relative names resolve
+// against %SRCROOT% (GitHub maps them onto the repository), absolute ones
+// become file URIs. Everything but unreserved characters and "/" is
+// percent-encoded, so spaces are legal and a colon in a name cannot be
+// read as a URI scheme.
+func artifactURI(file string) (uri, base string) {
+	p := slashPath(file)
+	if filepath.IsAbs(file) || strings.HasPrefix(p, "/") {
+		if !strings.HasPrefix(p, "/") {
+			p = "/" + p // C:/x on Windows
+		}
+		return "file://" + escapeURIPath(p), ""
+	}
+	return escapeURIPath(p), srcRoot
+}
+
+func escapeURIPath(p string) string {
+	const hexDigits = "0123456789ABCDEF"
+	var b strings.Builder
+	for i := 0; i < len(p); i++ {
+		c := p[i]
+		if c == '/' || c == '-' || c == '.' || c == '_' || c == '~' ||
+			'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' {
+			b.WriteByte(c)
+			continue
+		}
+		b.WriteByte('%')
+		b.WriteByte(hexDigits[c>>4])
+		b.WriteByte(hexDigits[c&15])
+	}
+	return b.String()
+}
+
+// fingerprint hashes what identifies a finding independently of where the
+// file's lines moved: rule, file, resource, YAML path and message, never the
+// line or column.
+func fingerprint(f finding.Finding) string {
+	h := sha256.New()
+	for _, part := range []string{
+		f.Rule, slashPath(f.File),
+		f.Resource.APIVersion, f.Resource.Kind, f.Resource.Namespace, f.Resource.Name,
+		f.Path, f.Message,
+	} {
+		h.Write([]byte(part))
+		h.Write([]byte{0})
+	}
+	return hex.EncodeToString(h.Sum(nil))[:32]
+}
+
+func firstNonEmpty(ss ...string) string {
+	for _, s := range ss {
+		if strings.TrimSpace(s) != "" {
+			return s
+		}
+	}
+	return ""
+}
