@@ -1,8 +1,74 @@
 package cli
 
-import "fmt"
+import (
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/spf13/pflag"
+	"sigs.k8s.io/kustomize/kyaml/fn/framework"
+
+	"github.com/meshfleet/meshfleet/render"
+)
+
+const fnUsage = `usage: meshfleet fn [flags] < ResourceList
+
+Run as a KRM function (kustomize exec generator or transformer, kpt): read a
+ResourceList on stdin and write it to stdout with every VMFleet item, and a
+VMFleet functionConfig, replaced by the resources it renders. Other items
+pass through unchanged. Render problems are written as results, and on
+stderr, and exit 1; input that cannot be read exits 2 and writes nothing.
+kustomize runs meshfleet with no arguments, which does the same.
+
+flags:
+`
 
 func runFn(env *Env, args []string) int {
-	fmt.Fprintln(env.Stderr, "meshfleet fn: not available in this build yet")
-	return ExitUsage
+	var opts render.Options
+	flags := pflag.NewFlagSet("fn", pflag.ContinueOnError)
+	flags.SetOutput(io.Discard)
+	flags.StringVar(&opts.IstioVersion, "istio-version", "", "Istio version to render for; below 1.22 renders the v1beta1 APIs")
+	usage := fnUsage + flags.FlagUsages()
+	err := flags.Parse(args)
+	if errors.Is(err, pflag.ErrHelp) {
+		fmt.Fprint(env.Stdout, usage)
+		return ExitOK
+	}
+	if err == nil && flags.NArg() > 0 {
+		err = fmt.Errorf("unexpected argument %q", strings.Join(flags.Args(), " "))
+	}
+	if err != nil {
+		fmt.Fprintf(env.Stderr, "meshfleet fn: %v\n\n%s", err, usage)
+		return ExitUsage
+	}
+
+	results, err := render.Fn(env.Stdin, env.Stdout, opts)
+	if err != nil {
+		fmt.Fprintf(env.Stderr, "meshfleet fn: %v\n", err)
+		return ExitUsage
+	}
+	for _, r := range results {
+		fmt.Fprintln(env.Stderr, resultLine(r))
+	}
+	return results.ExitCode()
+}
+
+// resultLine prints a result the way render prints a problem, file first, so
+// kustomize (which shows the function's stderr) shows something familiar.
+func resultLine(r *framework.Result) string {
+	var b strings.Builder
+	if r.File != nil && r.File.Path != "" {
+		b.WriteString(r.File.Path)
+		b.WriteString(": ")
+	}
+	if r.ResourceRef != nil {
+		fmt.Fprintf(&b, "%s %s/%s: ", r.ResourceRef.Kind, r.ResourceRef.Namespace, r.ResourceRef.Name)
+	}
+	if r.Field != nil && r.Field.Path != "" {
+		b.WriteString(r.Field.Path)
+		b.WriteString(": ")
+	}
+	b.WriteString(r.Message)
+	return b.String()
 }

@@ -1,8 +1,334 @@
 package cli
 
-import "fmt"
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/spf13/pflag"
+
+	"github.com/meshfleet/meshfleet/internal/manifest"
+	"github.com/meshfleet/meshfleet/render"
+)
+
+const renderUsage = `usage: meshfleet render [flags] PATH...
+
+Render the VMFleets found in each PATH into Istio and Kubernetes resources.
+PATH is a file, a directory (its *.yaml, *.yml and *.json files, hidden
+directories skipped) or - for stdin; documents that are not VMFleets are
+ignored. A directory holding a kustomization is built in-process, exec KRM
+functions enabled, with this meshfleet serving as the function "meshfleet".
+
+Output is one YAML stream on stdout, or with -o one file per resource,
+<namespace>/<kind>-<name>.yaml. Any problem in any input is reported as
+file:line:col: path: message and nothing is written (exit 2).
+
+flags:
+`
+
+// renderFlags are render's options once parsed.
+type renderFlags struct {
+	opts  render.Options
+	out   string
+	prune bool
+	check bool
+	paths []string
+}
+
+// parseRenderFlags returns the options, or the usage text with an error:
+// ErrHelp for --help, anything else a usage error.
+func parseRenderFlags(args []string) (*renderFlags, string, error) {
+	f := &renderFlags{}
+	flags := pflag.NewFlagSet("render", pflag.ContinueOnError)
+	flags.SetOutput(io.Discard)
+	flags.SortFlags = true
+	flags.StringVar(&f.opts.IstioVersion, "istio-version", "", "Istio version to render for; below 1.22 renders the v1beta1 APIs")
+	flags.StringVarP(&f.out, "output", "o", "", "write one file per resource under `DIR` instead of stdout")
+	flags.BoolVar(&f.prune, "prune", false, "with -o: remove meshfleet-managed files in DIR that render no longer writes")
+	flags.BoolVar(&f.check, "check", false, "with -o: write nothing; exit 1 with a diff when DIR differs from what render would write")
+	usage := renderUsage + flags.FlagUsages()
+	if err := flags.Parse(args); err != nil {
+		return nil, usage, err
+	}
+	f.paths = flags.Args()
+	switch {
+	case len(f.paths) == 0:
+		return nil, usage, errors.New("no PATH given (use - for stdin)")
+	case f.prune && f.out == "":
+		return nil, usage, errors.New("--prune needs -o DIR")
+	case f.check && f.out == "":
+		return nil, usage, errors.New("--check needs -o DIR")
+	}
+	stdin := 0
+	for _, p := range f.paths {
+		if p == "-" {
+			stdin++
+		}
+	}
+	if stdin > 1 {
+		return nil, usage, errors.New("- (stdin) given more than once")
+	}
+	return f, usage, nil
+}
 
 func runRender(env *Env, args []string) int {
-	fmt.Fprintln(env.Stderr, "meshfleet render: not available in this build yet")
+	f, usage, err := parseRenderFlags(args)
+	if errors.Is(err, pflag.ErrHelp) {
+		fmt.Fprint(env.Stdout, usage)
+		return ExitOK
+	}
+	if err != nil {
+		fmt.Fprintf(env.Stderr, "meshfleet render: %v\n\n%s", err, usage)
+		return ExitUsage
+	}
+
+	in := &renderInputs{env: env}
+	for _, p := range f.paths {
+		in.add(p)
+	}
+	rs, errs := render.Render(in.fleets, f.opts)
+	in.problems = append(in.problems, errs...)
+	if len(in.fleets) == 0 && len(in.builds) == 0 && len(in.problems) == 0 {
+		fmt.Fprintln(env.Stderr, "meshfleet render: no VMFleet found")
+	}
+	if len(in.problems) > 0 {
+		return reportProblems(env.Stderr, in.problems)
+	}
+
+	if f.out == "" {
+		var buf bytes.Buffer
+		if len(rs) > 0 {
+			buf.Write(render.Marshal(rs))
+		}
+		for _, b := range in.builds {
+			if buf.Len() > 0 && len(b.out) > 0 {
+				buf.WriteString("---\n")
+			}
+			buf.Write(b.out)
+		}
+		if _, err := env.Stdout.Write(buf.Bytes()); err != nil {
+			fmt.Fprintf(env.Stderr, "meshfleet render: %v\n", err)
+			return ExitUsage
+		}
+		return ExitOK
+	}
+
+	all := rs
+	from := map[*render.Resource]string{}
+	for _, b := range in.builds {
+		for _, r := range b.objects {
+			from[r] = b.dir
+			all = append(all, r)
+		}
+	}
+	files, lerrs := render.Layout(all)
+	if len(lerrs) > 0 {
+		var ps []*manifest.Error
+		for _, le := range lerrs {
+			ps = append(ps, layoutProblem(le, from[le.Resource]))
+		}
+		return reportProblems(env.Stderr, ps)
+	}
+	if f.check {
+		d, err := render.DiffDir(f.out, files)
+		if err != nil {
+			fmt.Fprintf(env.Stderr, "meshfleet render: %v\n", err)
+			return ExitUsage
+		}
+		if d != nil {
+			env.Stdout.Write(d)
+			fmt.Fprintf(env.Stderr, "meshfleet render: %s is out of date; run meshfleet render -o %s --prune\n", f.out, f.out)
+			return ExitFindings
+		}
+		return ExitOK
+	}
+	if _, _, err := render.WriteDir(f.out, files, f.prune); err != nil {
+		fmt.Fprintf(env.Stderr, "meshfleet render: %v\n", err)
+		return ExitUsage
+	}
+	return ExitOK
+}
+
+// layoutProblem positions a resource that cannot become a file: at the
+// VMFleet field that named it, or at the kustomization that produced it.
+func layoutProblem(le *render.LayoutError, dir string) *manifest.Error {
+	if r := le.Resource; r.Fleet != nil {
+		file, line, col, fleetPath := r.Position(le.Path)
+		return &manifest.Error{File: file, Line: line, Column: col, Path: fleetPath, Msg: le.Msg}
+	}
+	return &manifest.Error{File: dir, Path: le.Path, Msg: le.Msg}
+}
+
+// reportProblems prints every problem once, sorted by position.
+func reportProblems(w io.Writer, ps []*manifest.Error) int {
+	sort.SliceStable(ps, func(i, j int) bool {
+		a, b := ps[i], ps[j]
+		if a.File != b.File {
+			return a.File < b.File
+		}
+		if a.Line != b.Line {
+			return a.Line < b.Line
+		}
+		if a.Column != b.Column {
+			return a.Column < b.Column
+		}
+		if a.Path != b.Path {
+			return a.Path < b.Path
+		}
+		return a.Msg < b.Msg
+	})
+	last := ""
+	for _, p := range ps {
+		if s := p.Error(); s != last {
+			fmt.Fprintln(w, s)
+			last = s
+		}
+	}
 	return ExitUsage
+}
+
+// renderInputs gathers the fleets and kustomize builds of every PATH and
+// every problem met on the way, so one run reports them all.
+type renderInputs struct {
+	env      *Env
+	fleets   []*render.Fleet
+	builds   []*kustomizeBuild
+	problems []*manifest.Error
+}
+
+// kustomizeBuild is the output of one kustomization PATH, as bytes for
+// stdout and as objects for -o.
+type kustomizeBuild struct {
+	dir     string
+	out     []byte
+	objects []*render.Resource
+}
+
+func (in *renderInputs) problem(err error, file string) {
+	var me *manifest.Error
+	if errors.As(err, &me) {
+		in.problems = append(in.problems, me)
+		return
+	}
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		err = pe.Err
+	}
+	in.problems = append(in.problems, &manifest.Error{File: file, Msg: err.Error()})
+}
+
+func (in *renderInputs) add(p string) {
+	if p == "-" {
+		in.read("-", in.env.Stdin)
+		return
+	}
+	st, err := os.Stat(p)
+	if err != nil {
+		in.problem(err, p)
+		return
+	}
+	if !st.IsDir() {
+		in.readFile(p)
+		return
+	}
+	if render.IsKustomization(p) {
+		in.build(p)
+		return
+	}
+	err = filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			in.problem(err, path)
+			return nil
+		}
+		if d.IsDir() {
+			if path == p {
+				return nil
+			}
+			if strings.HasPrefix(d.Name(), ".") {
+				return filepath.SkipDir
+			}
+			// A fleet inside a kustomization renders as the kustomization
+			// says (namespace, patches), which only a build of that
+			// directory gives; rendering its files bare would be wrong.
+			if render.IsKustomization(path) {
+				fmt.Fprintf(in.env.Stderr, "meshfleet render: skipping kustomization %s (name it as a PATH to build it)\n", path)
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		switch strings.ToLower(filepath.Ext(path)) {
+		case ".yaml", ".yml", ".json":
+			in.readFile(path)
+		}
+		return nil
+	})
+	if err != nil {
+		in.problem(err, p)
+	}
+}
+
+func (in *renderInputs) readFile(name string) {
+	f, err := os.Open(name)
+	if err != nil {
+		in.problem(err, name)
+		return
+	}
+	defer f.Close()
+	in.read(name, f)
+}
+
+// read guards, splits and decodes one input; documents that are not
+// VMFleets are not looked at further.
+func (in *renderInputs) read(name string, r io.Reader) {
+	data, err := manifest.ReadAll(name, r, manifest.DefaultLimits)
+	if err != nil {
+		in.problem(err, name)
+		return
+	}
+	docs, err := manifest.Parse(name, data, manifest.DefaultLimits)
+	if err != nil {
+		in.problem(err, name)
+		return
+	}
+	for _, d := range docs {
+		if !render.IsFleet(d.Node) {
+			continue
+		}
+		fl, errs := render.Decode(d)
+		in.problems = append(in.problems, errs...)
+		if fl != nil {
+			in.fleets = append(in.fleets, fl)
+		}
+	}
+}
+
+func (in *renderInputs) build(dir string) {
+	out, err := render.BuildKustomization(dir)
+	if err != nil {
+		in.problem(err, dir)
+		return
+	}
+	// kustomize's output is re-read through the guard to become objects for
+	// -o; it came from our own build, so a problem here is kustomize's.
+	docs, err := manifest.Parse(dir, out, manifest.DefaultLimits)
+	if err != nil {
+		in.problem(err, dir)
+		return
+	}
+	b := &kustomizeBuild{dir: dir, out: out}
+	for _, d := range docs {
+		obj, ok := manifest.Value(d.Node).(map[string]any)
+		if !ok {
+			in.problems = append(in.problems, &manifest.Error{File: dir, Msg: "kustomize output holds a document that is not an object"})
+			continue
+		}
+		b.objects = append(b.objects, &render.Resource{Object: obj})
+	}
+	in.builds = append(in.builds, b)
 }

@@ -1,0 +1,238 @@
+package render
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"sort"
+	"strconv"
+	"strings"
+
+	"sigs.k8s.io/kustomize/kyaml/fn/framework"
+	"sigs.k8s.io/kustomize/kyaml/kio"
+	"sigs.k8s.io/kustomize/kyaml/yaml"
+
+	"github.com/meshfleet/meshfleet/internal/manifest"
+)
+
+// FnStdin names the function's input in errors about the ResourceList itself.
+const FnStdin = "stdin"
+
+// Fn is meshfleet as a KRM function: it reads a ResourceList from in and
+// writes one to out with every VMFleet item replaced by the resources it
+// renders and every other item passed through unchanged. A VMFleet
+// functionConfig is rendered too, once: as a generator kustomize sends it both
+// as functionConfig and as the only item.
+//
+// The whole input passes the guard (manifest.ReadAll and Parse) before kyaml
+// sees a byte, since kyaml expands alias bombs without limit. Input that
+// cannot be read is returned as an error and nothing is written. Render
+// problems come back as error Results, which are also written into the
+// output's results, with the items left as they came (the KRM convention:
+// the caller exits 1).
+func Fn(in io.Reader, out io.Writer, opts Options) (framework.Results, error) {
+	data, err := manifest.ReadAll(FnStdin, in, manifest.DefaultLimits)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := manifest.Parse(FnStdin, data, manifest.DefaultLimits); err != nil {
+		return nil, err
+	}
+	p := &fnProcessor{opts: opts}
+	var buf bytes.Buffer
+	rw := &kio.ByteReadWriter{Reader: bytes.NewReader(data), Writer: &buf, KeepReaderAnnotations: true}
+	err = framework.Execute(p, rw)
+	if err != nil && !errors.Is(err, errFnResults) {
+		return nil, fmt.Errorf("%s: %w", FnStdin, err)
+	}
+	if _, err := out.Write(buf.Bytes()); err != nil {
+		return nil, err
+	}
+	return p.results, nil
+}
+
+// errFnResults tells Fn that the processor put its problems in results.
+var errFnResults = errors.New("render failed")
+
+type fnProcessor struct {
+	opts    Options
+	results framework.Results
+}
+
+// fnFleet is one VMFleet the function was given.
+type fnFleet struct {
+	ref  *yaml.ResourceIdentifier
+	file *framework.File
+}
+
+func (p *fnProcessor) Process(rl *framework.ResourceList) error {
+	var (
+		keep   []*yaml.RNode
+		fleets []*Fleet
+		origin = map[string]*fnFleet{} // by the document label decode errors carry
+		seen   = map[string]bool{}     // by identity: the generator case
+		errs   []*manifest.Error
+	)
+	add := func(n *yaml.RNode, label string) bool {
+		if n.GetKind() != Kind {
+			return false
+		}
+		doc, err := fnDocument(n, label)
+		if err != nil {
+			errs = append(errs, err)
+			origin[label] = fnOrigin(n)
+			return true
+		}
+		if doc == nil {
+			return false
+		}
+		ff := fnOrigin(n)
+		origin[label] = ff
+		seen[fnIdentity(ff.ref)] = true
+		f, derrs := Decode(doc)
+		errs = append(errs, derrs...)
+		if f != nil {
+			fleets = append(fleets, f)
+		}
+		return true
+	}
+	for i, item := range rl.Items {
+		if !add(item, "items["+strconv.Itoa(i)+"]") {
+			keep = append(keep, item)
+		}
+	}
+	if fc := rl.FunctionConfig; fc != nil && fc.GetKind() == Kind && !seen[fnIdentity(fnOrigin(fc).ref)] {
+		add(fc, "functionConfig")
+	}
+	var rs []*Resource
+	if len(errs) == 0 {
+		rs, errs = Render(fleets, p.opts)
+	}
+	if len(errs) > 0 {
+		p.results = fnResults(errs, origin)
+		rl.Results = append(rl.Results, p.results...)
+		return errFnResults
+	}
+	for _, r := range rs {
+		n, err := yaml.Parse(string(Marshal([]*Resource{r})))
+		if err != nil {
+			return fmt.Errorf("reading rendered %s: %w", fnIdentity(fnRef(r.Object)), err)
+		}
+		keep = append(keep, n)
+	}
+	rl.Items = keep
+	return nil
+}
+
+// fnDocument turns an item into a guarded document for Decode, without the
+// annotations kustomize and kpt add to every item (config.kubernetes.io/*,
+// internal.config.kubernetes.io/*): they say where the item came from, not
+// what to render, and output must not depend on how the fleet arrived.
+// It returns nil when the item is not a VMFleet after all.
+func fnDocument(n *yaml.RNode, label string) (*manifest.Document, *manifest.Error) {
+	c := n.Copy()
+	for k := range c.GetAnnotations() {
+		if strings.HasPrefix(k, "config.kubernetes.io/") || strings.HasPrefix(k, "internal.config.kubernetes.io/") ||
+			strings.HasPrefix(k, "config.k8s.io/") || strings.HasPrefix(k, "internal.config.k8s.io/") {
+			if err := c.PipeE(yaml.ClearAnnotation(k)); err != nil {
+				return nil, &manifest.Error{File: label, Msg: err.Error()}
+			}
+		}
+	}
+	if len(c.GetAnnotations()) == 0 {
+		_ = c.PipeE(yaml.Lookup("metadata"), yaml.Clear("annotations"))
+	}
+	s, err := c.String()
+	if err != nil {
+		return nil, &manifest.Error{File: label, Msg: err.Error()}
+	}
+	docs, err := manifest.Parse(label, []byte(s), manifest.DefaultLimits)
+	if err != nil {
+		var me *manifest.Error
+		if errors.As(err, &me) {
+			return nil, me
+		}
+		return nil, &manifest.Error{File: label, Msg: err.Error()}
+	}
+	if len(docs) != 1 || !IsFleet(docs[0].Node) {
+		return nil, nil
+	}
+	return docs[0], nil
+}
+
+// fnOrigin is what a result can say about where a fleet came from: its
+// identity, and its file and index when the orchestrator annotated them.
+func fnOrigin(n *yaml.RNode) *fnFleet {
+	ff := &fnFleet{ref: &yaml.ResourceIdentifier{
+		TypeMeta: yaml.TypeMeta{APIVersion: n.GetApiVersion(), Kind: n.GetKind()},
+		NameMeta: yaml.NameMeta{Name: n.GetName(), Namespace: n.GetNamespace()},
+	}}
+	a := n.GetAnnotations()
+	path := a["internal.config.kubernetes.io/path"]
+	if path == "" {
+		path = a["config.kubernetes.io/path"]
+	}
+	if path != "" {
+		ff.file = &framework.File{Path: path}
+		idx := a["internal.config.kubernetes.io/index"]
+		if idx == "" {
+			idx = a["config.kubernetes.io/index"]
+		}
+		ff.file.Index, _ = strconv.Atoi(idx)
+	}
+	return ff
+}
+
+func fnRef(obj map[string]any) *yaml.ResourceIdentifier {
+	meta, _ := obj["metadata"].(map[string]any)
+	ref := &yaml.ResourceIdentifier{}
+	ref.APIVersion, _ = obj["apiVersion"].(string)
+	ref.Kind, _ = obj["kind"].(string)
+	ref.Name, _ = meta["name"].(string)
+	ref.Namespace, _ = meta["namespace"].(string)
+	return ref
+}
+
+func fnIdentity(r *yaml.ResourceIdentifier) string {
+	return r.APIVersion + " " + r.Kind + " " + r.Namespace + "/" + r.Name
+}
+
+// fnResults turns render problems into error results, sorted and without
+// repeats. The line and column of a problem count within the item as kyaml
+// re-serialised it, which is not the user's file, so results carry the field
+// path (exact) and the file and index the orchestrator annotated instead.
+func fnResults(errs []*manifest.Error, origin map[string]*fnFleet) framework.Results {
+	sort.SliceStable(errs, func(i, j int) bool {
+		a, b := errs[i], errs[j]
+		if a.File != b.File {
+			return a.File < b.File
+		}
+		if a.Line != b.Line {
+			return a.Line < b.Line
+		}
+		if a.Column != b.Column {
+			return a.Column < b.Column
+		}
+		return a.Msg < b.Msg
+	})
+	var rs framework.Results
+	var last string
+	for _, e := range errs {
+		r := &framework.Result{Severity: framework.Error, Message: e.Msg}
+		if ff := origin[e.File]; ff != nil {
+			r.ResourceRef = ff.ref
+			r.File = ff.file
+		} else {
+			r.File = &framework.File{Path: e.File}
+		}
+		if e.Path != "" {
+			r.Field = &framework.Field{Path: e.Path}
+		}
+		if s := r.String(); s != last {
+			rs = append(rs, r)
+			last = s
+		}
+	}
+	return rs
+}

@@ -1,0 +1,326 @@
+package render
+
+import (
+	"bytes"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+
+	"github.com/rogpeppe/go-internal/diff"
+
+	"github.com/meshfleet/meshfleet/internal/manifest"
+)
+
+// managedByKey marks every object meshfleet renders; prune and check touch
+// only files whose documents all carry it with the value managedByValue.
+const (
+	managedByKey   = "app.kubernetes.io/managed-by"
+	managedByValue = "meshfleet"
+)
+
+// OutFile is one file of a rendered output directory. Path is slash-separated
+// and relative to that directory.
+type OutFile struct {
+	Path string
+	Data []byte
+}
+
+var (
+	outNameRE = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$`)
+	outKindRE = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9]*$`)
+)
+
+// LayoutError is a resource that cannot be given a file: Path names the
+// offending field (kind, metadata.name or metadata.namespace).
+type LayoutError struct {
+	Resource *Resource
+	Path     string
+	Msg      string
+}
+
+func (e *LayoutError) Error() string { return e.Path + ": " + e.Msg }
+
+// Layout names the file of every resource, <namespace>/<kind>-<name>.yaml
+// with the kind in lower case, and marshals each one on its own. Names are
+// checked against the Kubernetes name syntax rather than cleaned, so a
+// hostile name (../../etc) is refused instead of silently landing elsewhere;
+// two resources that would share a file are refused too. Every problem is
+// returned, and no files with them.
+func Layout(rs []*Resource) ([]OutFile, []*LayoutError) {
+	files := make([]OutFile, 0, len(rs))
+	owner := make(map[string]string, len(rs))
+	var errs []*LayoutError
+	for _, r := range rs {
+		p, id, field, msg := outPath(r.Object)
+		if msg != "" {
+			errs = append(errs, &LayoutError{Resource: r, Path: field, Msg: msg})
+			continue
+		}
+		if prev, dup := owner[p]; dup {
+			errs = append(errs, &LayoutError{Resource: r, Path: "metadata.name", Msg: fmt.Sprintf("%s and %s would both be written to %s", prev, id, p)})
+			continue
+		}
+		owner[p] = id
+		files = append(files, OutFile{Path: p, Data: Marshal([]*Resource{r})})
+	}
+	if len(errs) > 0 {
+		return nil, errs
+	}
+	sort.Slice(files, func(i, j int) bool { return files[i].Path < files[j].Path })
+	return files, nil
+}
+
+func outPath(obj map[string]any) (p, id, field, msg string) {
+	kind, _ := obj["kind"].(string)
+	meta, _ := obj["metadata"].(map[string]any)
+	name, _ := meta["name"].(string)
+	ns, _ := meta["namespace"].(string)
+	id = kind + " " + name
+	if ns != "" {
+		id = kind + " " + ns + "/" + name
+	}
+	switch {
+	case !outKindRE.MatchString(kind):
+		return "", id, "kind", fmt.Sprintf("%s: kind %q cannot name a file", id, kind)
+	case len(name) > 253 || !outNameRE.MatchString(name):
+		return "", id, "metadata.name", fmt.Sprintf("%s: name %q is not a DNS-1123 subdomain, refusing it as a file name", id, name)
+	case ns != "" && (len(ns) > 253 || !outNameRE.MatchString(ns)):
+		return "", id, "metadata.namespace", fmt.Sprintf("%s: namespace %q is not a DNS-1123 subdomain, refusing it as a directory name", id, ns)
+	}
+	return path.Join(ns, strings.ToLower(kind)+"-"+name+".yaml"), id, "", ""
+}
+
+// WriteDir writes files under dir, creating it if needed. Each file is
+// written to a temporary file beside its target and renamed over it, so a
+// reader (or a crash) never sees half a manifest; a file whose bytes are
+// already right is left alone, keeping its modification time. All access
+// goes through an os.Root, so neither a name nor a symbolic link planted in
+// dir can make a write land outside it. With prune, managed files that files
+// does not list are removed. It returns the paths written and removed.
+func WriteDir(dir string, files []OutFile, prune bool) (written, removed []string, err error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, nil, err
+	}
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer root.Close()
+	for _, f := range files {
+		if err := checkOutPath(f.Path); err != nil {
+			return written, removed, err
+		}
+		old, err := root.ReadFile(f.Path)
+		if err == nil && bytes.Equal(old, f.Data) {
+			continue
+		}
+		if err := writeAtomic(root, f.Path, f.Data); err != nil {
+			return written, removed, err
+		}
+		written = append(written, f.Path)
+	}
+	if !prune {
+		return written, removed, nil
+	}
+	stale, err := staleManaged(root, files)
+	if err != nil {
+		return written, removed, err
+	}
+	dirs := map[string]bool{}
+	for _, p := range stale {
+		if err := root.Remove(p); err != nil {
+			return written, removed, err
+		}
+		removed = append(removed, p)
+		if d := path.Dir(p); d != "." {
+			dirs[d] = true
+		}
+	}
+	// A namespace directory emptied by the prune goes too; Remove refuses a
+	// directory that still holds anything, so nothing else is touched.
+	for _, d := range sortedOutDirs(dirs) {
+		_ = root.Remove(d)
+	}
+	return written, removed, nil
+}
+
+// DiffDir compares dir with what WriteDir(dir, files, true) would leave there
+// and returns a unified diff of every changed, missing and extra managed
+// file, in path order; nil means dir is up to date. It writes nothing.
+func DiffDir(dir string, files []OutFile) ([]byte, error) {
+	var out bytes.Buffer
+	root, err := os.OpenRoot(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		for _, f := range files {
+			out.Write(diff.Diff(path.Join("a", f.Path), nil, path.Join("b", f.Path), f.Data))
+		}
+		return out.Bytes(), nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	defer root.Close()
+	type change struct {
+		path     string
+		old, new []byte
+	}
+	var changes []change
+	for _, f := range files {
+		if err := checkOutPath(f.Path); err != nil {
+			return nil, err
+		}
+		old, err := root.ReadFile(f.Path)
+		if err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return nil, err
+		}
+		if !bytes.Equal(old, f.Data) {
+			changes = append(changes, change{f.Path, old, f.Data})
+		}
+	}
+	stale, err := staleManaged(root, files)
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range stale {
+		old, err := root.ReadFile(p)
+		if err != nil {
+			return nil, err
+		}
+		changes = append(changes, change{p, old, nil})
+	}
+	sort.Slice(changes, func(i, j int) bool { return changes[i].path < changes[j].path })
+	for _, c := range changes {
+		out.Write(diff.Diff(path.Join("a", c.path), c.old, path.Join("b", c.path), c.new))
+	}
+	if out.Len() == 0 {
+		return nil, nil
+	}
+	return out.Bytes(), nil
+}
+
+// checkOutPath refuses a path that is absolute, unclean or climbs out, before
+// os.Root gets the chance to refuse it less legibly.
+func checkOutPath(p string) error {
+	if p == "" || p == "." || path.IsAbs(p) || filepath.IsAbs(p) || path.Clean(p) != p || p == ".." || strings.HasPrefix(p, "../") || strings.Contains(p, `\`) {
+		return fmt.Errorf("%s: path leaves the output directory", p)
+	}
+	return nil
+}
+
+func writeAtomic(root *os.Root, p string, data []byte) (err error) {
+	if d := path.Dir(p); d != "." {
+		if err := root.MkdirAll(d, 0o755); err != nil {
+			return err
+		}
+	}
+	var suffix [6]byte
+	if _, err := rand.Read(suffix[:]); err != nil {
+		return err
+	}
+	tmp := path.Join(path.Dir(p), "."+path.Base(p)+"."+hex.EncodeToString(suffix[:])+".tmp")
+	f, err := root.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err != nil {
+			_ = root.Remove(tmp)
+		}
+	}()
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	return root.Rename(tmp, p)
+}
+
+// staleManaged lists the managed files under root that files does not name.
+// Hidden directories (.git of a rendered-manifests checkout) and hidden files
+// (our own temporaries) are never looked at, and symbolic links are not
+// followed.
+func staleManaged(root *os.Root, files []OutFile) ([]string, error) {
+	want := make(map[string]bool, len(files))
+	for _, f := range files {
+		want[f.Path] = true
+	}
+	var stale []string
+	err := fs.WalkDir(root.FS(), ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if p != "." && strings.HasPrefix(d.Name(), ".") {
+			if d.IsDir() {
+				return fs.SkipDir
+			}
+			return nil
+		}
+		if !d.Type().IsRegular() || want[p] {
+			return nil
+		}
+		if ext := path.Ext(p); ext != ".yaml" && ext != ".yml" {
+			return nil
+		}
+		managed, err := isManagedFile(root, p)
+		if err != nil {
+			return err
+		}
+		if managed {
+			stale = append(stale, p)
+		}
+		return nil
+	})
+	sort.Strings(stale)
+	return stale, err
+}
+
+// isManaged reports whether every document of the file at p is labelled
+// managed-by meshfleet. A file that does not parse, or that mixes in anything
+// else, belongs to someone else and is left alone.
+func isManagedFile(root *os.Root, p string) (bool, error) {
+	f, err := root.Open(p)
+	if err != nil {
+		return false, err
+	}
+	defer f.Close()
+	data, err := manifest.ReadAll(p, f, manifest.DefaultLimits)
+	if err != nil {
+		return false, nil
+	}
+	docs, err := manifest.Parse(p, data, manifest.DefaultLimits)
+	if err != nil || len(docs) == 0 {
+		return false, nil
+	}
+	for _, d := range docs {
+		_, meta := manifest.Lookup(d.Node, "metadata")
+		_, labels := manifest.Lookup(meta, "labels")
+		_, v := manifest.Lookup(labels, managedByKey)
+		if v == nil || v.Value != managedByValue {
+			return false, nil
+		}
+	}
+	return true, nil
+}
+
+func sortedOutDirs(m map[string]bool) []string {
+	ks := make([]string, 0, len(m))
+	for k := range m {
+		ks = append(ks, k)
+	}
+	sort.Strings(ks)
+	return ks
+}
