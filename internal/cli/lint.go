@@ -1,8 +1,173 @@
 package cli
 
-import "fmt"
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/spf13/pflag"
+
+	"github.com/meshfleet/meshfleet/lint"
+	"github.com/meshfleet/meshfleet/lint/finding"
+	"github.com/meshfleet/meshfleet/lint/output"
+)
+
+const lintUsage = `usage: meshfleet lint [flags] [PATH ...|-]
+
+Lint Kubernetes and Istio manifests offline. PATH is a file, a directory
+(its *.yaml, *.yml and *.json files, recursively; hidden directories,
+kustomization files and Helm charts skipped), a kustomization directory
+(built in-process and its output linted) or - for stdin. VMFleets are
+rendered and what they render is linted, findings pointing at the VMFleet.
+With no PATH, the current directory is linted.
+
+Exit status: 0 clean, 1 findings at or above --fail-on, 2 usage error,
+unreadable input (MF100) or policy error.
+
+Suppress a finding with a comment on its line or the line above
+("# meshfleet:ignore MF301 reason"), the annotation meshfleet.dev/ignore:
+"MF301,MF402" on the resource, or .meshfleet.yaml (found upward from the
+working directory).
+
+flags:
+`
+
+// lintFlags are lint's options once parsed.
+type lintFlags struct {
+	format        string
+	failOn        string
+	disable       []string
+	policies      []string
+	config        string
+	exclude       []string
+	stdinFilename string
+	rootNamespace string
+	paths         []string
+}
+
+// parseLintFlags returns the options, or the usage text with an error:
+// ErrHelp for --help, anything else a usage error.
+func parseLintFlags(args []string) (*lintFlags, string, error) {
+	f := &lintFlags{}
+	flags := pflag.NewFlagSet("lint", pflag.ContinueOnError)
+	flags.SetOutput(io.Discard)
+	flags.SortFlags = true
+	flags.StringVar(&f.format, "format", "text", "output `format`: "+strings.Join(output.Names(), ", "))
+	flags.StringVar(&f.failOn, "fail-on", "", "exit 1 on findings of this `severity` or above: error, warning or info (default error)")
+	flags.StringSliceVar(&f.disable, "disable", nil, "rule `IDs` not to run, comma-separated")
+	flags.StringArrayVar(&f.policies, "policy", nil, "also run the Rego rules in `DIR` (repeatable)")
+	flags.StringVar(&f.config, "config", "", "read settings from `FILE` instead of the .meshfleet.yaml found upward")
+	flags.StringArrayVar(&f.exclude, "exclude", nil, "skip files and directories matching `GLOB` (repeatable; ** spans directories)")
+	flags.StringVar(&f.stdinFilename, "stdin-filename", "", "`NAME` that findings give to stdin (-)")
+	flags.StringVar(&f.rootNamespace, "root-namespace", "", "Istio root `namespace`, whose policies are mesh-wide (default istio-system)")
+	usage := lintUsage + flags.FlagUsages()
+	if err := flags.Parse(args); err != nil {
+		return nil, usage, err
+	}
+	f.paths = flags.Args()
+	if len(f.paths) == 0 {
+		f.paths = []string{"."}
+	}
+	stdin := 0
+	for _, p := range f.paths {
+		if p == "-" {
+			stdin++
+		}
+	}
+	if stdin > 1 {
+		return nil, usage, errors.New("- (stdin) given more than once")
+	}
+	if f.failOn != "" {
+		if _, err := finding.ParseSeverity(f.failOn); err != nil {
+			return nil, usage, fmt.Errorf("--fail-on: %w", err)
+		}
+	}
+	return f, usage, nil
+}
 
 func runLint(env *Env, args []string) int {
-	fmt.Fprintln(env.Stderr, "meshfleet lint: not available in this build yet")
-	return ExitUsage
+	f, usage, err := parseLintFlags(args)
+	if errors.Is(err, pflag.ErrHelp) {
+		fmt.Fprint(env.Stdout, usage)
+		return ExitOK
+	}
+	if err != nil {
+		fmt.Fprintf(env.Stderr, "meshfleet lint: %v\n\n%s", err, usage)
+		return ExitUsage
+	}
+	w, err := output.New(f.format, output.Options{Color: colorOK(env.Stdout)})
+	if err != nil {
+		fmt.Fprintf(env.Stderr, "meshfleet lint: --format: %v\n", err)
+		return ExitUsage
+	}
+	cfg, err := lintConfig(f.config)
+	if err != nil {
+		fmt.Fprintf(env.Stderr, "meshfleet lint: %v\n", err)
+		return ExitUsage
+	}
+	failOn := finding.Error
+	if cfg.FailOn != "" {
+		failOn = cfg.FailOn
+	}
+	if f.failOn != "" {
+		failOn, _ = finding.ParseSeverity(f.failOn)
+	}
+	ctx := context.Background()
+	eng, err := lint.NewEngine(ctx, lint.EngineOptions{PolicyDirs: f.policies})
+	if err != nil {
+		fmt.Fprintf(env.Stderr, "meshfleet lint: policy: %v\n", err)
+		return ExitUsage
+	}
+	res, err := eng.Lint(ctx, lint.Options{
+		Paths:         f.paths,
+		Stdin:         env.Stdin,
+		StdinFilename: f.stdinFilename,
+		Config:        cfg,
+		Exclude:       f.exclude,
+		Disable:       f.disable,
+		RootNamespace: f.rootNamespace,
+		Notice:        func(msg string) { fmt.Fprintf(env.Stderr, "meshfleet lint: %s\n", msg) },
+	})
+	if err != nil {
+		fmt.Fprintf(env.Stderr, "meshfleet lint: %v\n", err)
+		return ExitUsage
+	}
+	res.Report.Version = version
+	if err := w.Write(env.Stdout, &res.Report); err != nil {
+		fmt.Fprintf(env.Stderr, "meshfleet lint: %v\n", err)
+		return ExitUsage
+	}
+	return res.ExitCode(failOn)
+}
+
+// lintConfig reads --config, else the .meshfleet.yaml found upward from
+// the working directory, else returns the defaults.
+func lintConfig(file string) (*lint.Config, error) {
+	if file == "" {
+		var err error
+		if file, err = lint.FindConfig("."); err != nil {
+			return nil, err
+		}
+		if file == "" {
+			return &lint.Config{}, nil
+		}
+	}
+	return lint.LoadConfig(file)
+}
+
+// colorOK is true when w is a terminal and NO_COLOR is unset
+// (https://no-color.org): pipes, files and CI logs get plain text.
+func colorOK(w io.Writer) bool {
+	if _, set := os.LookupEnv("NO_COLOR"); set {
+		return false
+	}
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }

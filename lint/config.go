@@ -1,0 +1,178 @@
+package lint
+
+import (
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/meshfleet/meshfleet/internal/manifest"
+	"github.com/meshfleet/meshfleet/lint/finding"
+)
+
+// ConfigFile is the name looked for upward from the working directory.
+const ConfigFile = ".meshfleet.yaml"
+
+// Config is .meshfleet.yaml. A zero Config means every default.
+type Config struct {
+	// File is where the config was read from, "" for none.
+	File            string
+	FailOn          finding.Severity
+	Disable         []string
+	Severity        map[string]finding.Severity
+	Exclude         []string
+	RootNamespace   string
+	TrustDomain     string
+	ProductionLabel map[string]string
+}
+
+// FindConfig walks up from dir to the filesystem root and returns the first
+// .meshfleet.yaml, or "" when there is none, so a repository's settings
+// apply from any subdirectory.
+func FindConfig(dir string) (string, error) {
+	dir, err := filepath.Abs(dir)
+	if err != nil {
+		return "", err
+	}
+	for {
+		p := filepath.Join(dir, ConfigFile)
+		if st, err := os.Stat(p); err == nil && !st.IsDir() {
+			return p, nil
+		} else if err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return "", err
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", nil
+		}
+		dir = parent
+	}
+}
+
+// LoadConfig reads a config file strictly: through the input guard, and an
+// unknown field or a wrong type is an error with its position, because a
+// misspelt `disable:` that silently does nothing is worse than a failure.
+func LoadConfig(file string) (*Config, error) {
+	f, err := os.Open(file)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	data, err := manifest.ReadAll(file, f, manifest.DefaultLimits)
+	if err != nil {
+		return nil, err
+	}
+	return ParseConfig(file, data)
+}
+
+// ParseConfig parses the bytes of a config file named file.
+func ParseConfig(file string, data []byte) (*Config, error) {
+	docs, err := manifest.Parse(file, data, manifest.DefaultLimits)
+	if err != nil {
+		return nil, err
+	}
+	c := &Config{File: file}
+	if len(docs) == 0 {
+		return c, nil
+	}
+	if len(docs) > 1 {
+		return nil, manifest.Errorf(file, docs[1].Node, "", "want one YAML document, found %d", len(docs))
+	}
+	root := docs[0].Node
+	if root.Kind != yaml.MappingNode {
+		return nil, manifest.Errorf(file, root, "", "want a mapping")
+	}
+	for i := 0; i+1 < len(root.Content); i += 2 {
+		k, v := root.Content[i], manifest.Resolve(root.Content[i+1])
+		path := k.Value
+		var err error
+		switch k.Value {
+		case "failOn":
+			var s string
+			if s, err = scalarString(file, v, path); err == nil {
+				if c.FailOn, err = finding.ParseSeverity(s); err != nil {
+					err = manifest.Errorf(file, v, path, "%v", err)
+				}
+			}
+		case "disable":
+			c.Disable, err = yamlStringList(file, v, path)
+		case "exclude":
+			c.Exclude, err = yamlStringList(file, v, path)
+		case "severity":
+			var m map[string]string
+			if m, err = yamlStringMap(file, v, path); err == nil {
+				c.Severity = map[string]finding.Severity{}
+				for id, s := range m {
+					sev, perr := finding.ParseSeverity(s)
+					if perr != nil {
+						n, _ := manifest.Find(v, manifest.AppendKey("", id))
+						return nil, manifest.Errorf(file, n, manifest.AppendKey(path, id), "%v", perr)
+					}
+					c.Severity[id] = sev
+				}
+			}
+		case "rootNamespace":
+			c.RootNamespace, err = scalarString(file, v, path)
+		case "trustDomain":
+			c.TrustDomain, err = scalarString(file, v, path)
+		case "productionLabel":
+			c.ProductionLabel, err = yamlStringMap(file, v, path)
+		default:
+			return nil, manifest.Errorf(file, k, path, "unknown field (want %s)", "failOn, disable, severity, exclude, rootNamespace, trustDomain or productionLabel")
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	return c, nil
+}
+
+func scalarString(file string, n *yaml.Node, path string) (string, error) {
+	if n.Kind != yaml.ScalarNode || n.ShortTag() == "!!null" {
+		return "", manifest.Errorf(file, n, path, "want a string")
+	}
+	return n.Value, nil
+}
+
+func yamlStringList(file string, n *yaml.Node, path string) ([]string, error) {
+	if n.Kind != yaml.SequenceNode {
+		return nil, manifest.Errorf(file, n, path, "want a list of strings")
+	}
+	out := make([]string, 0, len(n.Content))
+	for i, e := range n.Content {
+		s, err := scalarString(file, manifest.Resolve(e), manifest.AppendIndex(path, i))
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, s)
+	}
+	return out, nil
+}
+
+func yamlStringMap(file string, n *yaml.Node, path string) (map[string]string, error) {
+	if n.Kind != yaml.MappingNode {
+		return nil, manifest.Errorf(file, n, path, "want a mapping of strings")
+	}
+	out := make(map[string]string, len(n.Content)/2)
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		s, err := scalarString(file, manifest.Resolve(n.Content[i+1]), manifest.AppendKey(path, n.Content[i].Value))
+		if err != nil {
+			return nil, err
+		}
+		out[n.Content[i].Value] = s
+	}
+	return out, nil
+}
+
+// sortedKeys returns m's keys in order, for deterministic iteration.
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}

@@ -1,0 +1,52 @@
+package lint
+
+import (
+	"gopkg.in/yaml.v3"
+
+	"github.com/meshfleet/meshfleet/internal/manifest"
+	"github.com/meshfleet/meshfleet/render"
+)
+
+func isFleetNode(n *yaml.Node) bool { return render.IsFleet(n) }
+
+// renderFleets decodes and renders the VMFleets of a run in-process, so that
+// what they produce is linted together with everything else. An invalid
+// fleet is reported (MF104) and skipped; the others still render.
+func renderFleets(docs []*manifest.Document) ([]*resource, []*manifest.Error) {
+	var fleets []*render.Fleet
+	var probs []*manifest.Error
+	for _, d := range docs {
+		f, errs := render.Decode(d)
+		if len(errs) > 0 {
+			probs = append(probs, errs...)
+			continue
+		}
+		fleets = append(fleets, f)
+	}
+	if len(fleets) == 0 {
+		return nil, probs
+	}
+	rendered, errs := render.Render(fleets, render.Options{})
+	probs = append(probs, errs...)
+	out := make([]*resource, 0, len(rendered))
+	ignores := map[*render.Fleet][]string{}
+	for _, rr := range rendered {
+		if rr == nil || rr.Object == nil {
+			continue
+		}
+		r := newResource(rr.Object, "", nil)
+		r.rendered = rr
+		if rr.Fleet != nil && rr.Fleet.Doc != nil {
+			r.file = rr.Fleet.Doc.File
+			ig, ok := ignores[rr.Fleet]
+			if !ok {
+				meta, _ := manifest.Value(rr.Fleet.Doc.Node).(map[string]any)
+				ig = ignoreList(mapOf(meta["metadata"]))
+				ignores[rr.Fleet] = ig
+			}
+			r.ignore = append(r.ignore, ig...)
+		}
+		out = append(out, r)
+	}
+	return out, probs
+}

@@ -1,0 +1,617 @@
+package lint
+
+import (
+	"fmt"
+	"strings"
+)
+
+// clusterDomain is the DNS suffix short service names resolve under.
+const clusterDomain = "svc.cluster.local"
+
+// workload is anything that runs pods or VM instances: the index resolves
+// its labels once, Istio's way, so rules never re-derive them.
+type workload struct {
+	ref            int
+	kind           string
+	namespace      string
+	name           string
+	labels         map[string]string
+	serviceAccount string
+	// ports are WorkloadEntry/WorkloadGroup ports: port name → number.
+	ports map[string]any
+	// containerPorts are the pod template's containers' ports.
+	containerPorts []any
+}
+
+func (w *workload) value() map[string]any {
+	m := map[string]any{
+		"ref": w.ref, "kind": w.kind, "namespace": w.namespace, "name": w.name,
+		"labels": w.labels, "serviceAccount": w.serviceAccount,
+	}
+	if w.ports != nil {
+		m["ports"] = w.ports
+	}
+	if w.containerPorts != nil {
+		m["containerPorts"] = w.containerPorts
+	}
+	return m
+}
+
+// host is what the index knows about one FQDN.
+type host struct {
+	name      string
+	namespace string
+	// known: the host is a cluster-local name in a namespace the input
+	// holds, or a ServiceEntry declares it; only then may rules complain.
+	known           bool
+	services        []int
+	serviceEntries  []int
+	backends        []backend
+	seen            map[int]bool
+	providers       int
+	open            bool
+	destinationRule []int
+	subsets         map[string][]int
+	virtualServices []int
+}
+
+// backend is a workload behind a host; ServiceEntry endpoints carry the
+// entry's ref.
+type backend struct {
+	ref    int
+	labels map[string]string
+}
+
+func (h *host) addWorkloads(ws []*workload) {
+	for _, w := range ws {
+		if !h.seen[w.ref] {
+			h.seen[w.ref] = true
+			h.backends = append(h.backends, backend{w.ref, w.labels})
+		}
+	}
+}
+
+// index is everything rules look up across resources, built once in Go.
+type index struct {
+	// size is the number of resources; refs run from 0 to size-1.
+	size        int
+	root        string
+	trustDomain string
+	production  map[string]string
+	namespaces  map[string]map[string]any
+	workloads   []*workload
+	byRef       map[int]*workload
+	byNS        map[string][]*workload
+	// posting maps namespace → "key=value" → workloads carrying that label.
+	posting  map[string]map[string][]*workload
+	hosts    map[string]*host
+	seHosts  map[string]bool
+	extras   map[int]map[string]any
+	dests    map[string][]any
+	pas      map[string][]any
+	sas      map[string]map[string]any
+	wildcard []*resource
+}
+
+func newIndex(rs []*resource, root, trustDomain string, production map[string]string) *index {
+	ix := &index{
+		size: len(rs), root: root, trustDomain: trustDomain, production: production,
+		namespaces: map[string]map[string]any{},
+		byRef:      map[int]*workload{},
+		byNS:       map[string][]*workload{},
+		posting:    map[string]map[string][]*workload{},
+		hosts:      map[string]*host{},
+		seHosts:    map[string]bool{},
+		extras:     map[int]map[string]any{},
+		dests:      map[string][]any{},
+		pas:        map[string][]any{},
+		sas:        map[string]map[string]any{},
+	}
+	for _, r := range rs {
+		if r.kind == "Namespace" && r.apiVersion == "v1" && r.name != "" {
+			ns := ix.namespace(r.name)
+			ns["declared"] = true
+			ns["labels"] = stringMap(dig(r.obj, "metadata", "labels"))
+		}
+		if r.namespace != "" {
+			ix.namespace(r.namespace)
+		}
+		if w := workloadOf(r); w != nil {
+			ix.workloads = append(ix.workloads, w)
+			ix.byRef[w.ref] = w
+			ix.byNS[w.namespace] = append(ix.byNS[w.namespace], w)
+			p := ix.posting[w.namespace]
+			if p == nil {
+				p = map[string][]*workload{}
+				ix.posting[w.namespace] = p
+			}
+			for k, v := range w.labels {
+				p[k+"="+v] = append(p[k+"="+v], w)
+			}
+		}
+		if r.kind == "ServiceEntry" && r.group() == "networking.istio.io" {
+			for _, h := range listOf(dig(r.obj, "spec", "hosts")) {
+				if s := strings.ToLower(str(h)); s != "" {
+					ix.seHosts[s] = true
+				}
+			}
+		}
+	}
+	for _, r := range rs {
+		ix.add(r)
+	}
+	ix.ensureDestinationHosts()
+	ix.applyWildcards()
+	for _, h := range ix.hosts {
+		h.known = h.namespace != "" && ix.namespaces[h.namespace] != nil || len(h.serviceEntries) > 0
+	}
+	return ix
+}
+
+func (ix *index) namespace(name string) map[string]any {
+	ns := ix.namespaces[name]
+	if ns == nil {
+		ns = map[string]any{"declared": false, "labels": map[string]string{}}
+		ix.namespaces[name] = ns
+	}
+	return ns
+}
+
+// fqdn resolves a host as written in a resource of namespace ns: "x" is
+// x.<ns>.svc.cluster.local, "x.y" is x.y.svc.cluster.local (unless a
+// ServiceEntry declares it literally), "x.y.svc" gains cluster.local, and
+// anything else, wildcards included, stays as written.
+func (ix *index) fqdn(h, ns string) string {
+	h = strings.TrimSuffix(strings.ToLower(strings.TrimSpace(h)), ".")
+	if h == "" || strings.Contains(h, "*") || ix.seHosts[h] {
+		return h
+	}
+	switch strings.Count(h, ".") {
+	case 0:
+		if ns == "" {
+			return h
+		}
+		return h + "." + ns + "." + clusterDomain
+	case 1:
+		return h + "." + clusterDomain
+	}
+	if strings.HasSuffix(h, ".svc") {
+		return h + ".cluster.local"
+	}
+	return h
+}
+
+func (ix *index) host(name string) *host {
+	h := ix.hosts[name]
+	if h == nil {
+		h = &host{name: name, seen: map[int]bool{}, subsets: map[string][]int{}}
+		if rest, ok := strings.CutSuffix(name, "."+clusterDomain); ok {
+			if i := strings.IndexByte(rest, '.'); i > 0 && !strings.Contains(rest[i+1:], ".") {
+				h.namespace = rest[i+1:]
+			}
+		}
+		ix.hosts[name] = h
+	}
+	return h
+}
+
+// selectIn returns the workloads of namespace ns carrying every label of
+// sel, walking the shortest posting list rather than every workload.
+func (ix *index) selectIn(ns string, sel map[string]string) []*workload {
+	p := ix.posting[ns]
+	var best []*workload
+	first := true
+	for k, v := range sel {
+		l := p[k+"="+v]
+		if len(l) == 0 {
+			return nil
+		}
+		if first || len(l) < len(best) {
+			best, first = l, false
+		}
+	}
+	var out []*workload
+	for _, w := range best {
+		if matches(sel, w.labels) {
+			out = append(out, w)
+		}
+	}
+	return out
+}
+
+func (ix *index) selectAll(sel map[string]string) []*workload {
+	var out []*workload
+	for _, ns := range sortedKeys(ix.posting) {
+		out = append(out, ix.selectIn(ns, sel)...)
+	}
+	return out
+}
+
+func matches(sel, labels map[string]string) bool {
+	for k, v := range sel {
+		if lv, ok := labels[k]; !ok || lv != v {
+			return false
+		}
+	}
+	return true
+}
+
+func refsOf(ws []*workload) []int {
+	out := make([]int, len(ws))
+	for i, w := range ws {
+		out[i] = w.ref
+	}
+	return out
+}
+
+func (ix *index) extra(ref int) map[string]any {
+	e := ix.extras[ref]
+	if e == nil {
+		e = map[string]any{}
+		ix.extras[ref] = e
+	}
+	return e
+}
+
+// setSelector records a resource's selector and the workloads it selects.
+func (ix *index) setSelector(r *resource, sel map[string]string, ws []*workload) {
+	e := ix.extra(r.ref)
+	e["selector"] = sel
+	e["selected"] = refsOf(ws)
+}
+
+func (ix *index) add(r *resource) {
+	spec := mapOf(r.obj["spec"])
+	istio := strings.HasSuffix(r.group(), ".istio.io")
+	switch {
+	case r.kind == "Service" && r.apiVersion == "v1":
+		h := ix.host(r.name + "." + r.namespace + "." + clusterDomain)
+		ix.extra(r.ref)["host"] = h.name
+		h.services = append(h.services, r.ref)
+		h.providers++
+		sel := stringMap(spec["selector"])
+		if len(sel) == 0 || str(spec["type"]) == "ExternalName" {
+			h.open = true
+			return
+		}
+		ws := ix.selectIn(r.namespace, sel)
+		ix.setSelector(r, sel, ws)
+		h.addWorkloads(ws)
+	case r.kind == "ServiceEntry" && istio:
+		var hs []string
+		sel := stringMap(dig(spec, "workloadSelector", "labels"))
+		var ws []*workload
+		if len(sel) > 0 {
+			ws = ix.selectIn(r.namespace, sel)
+			ix.setSelector(r, sel, ws)
+		}
+		eps := listOf(spec["endpoints"])
+		for _, raw := range listOf(spec["hosts"]) {
+			name := ix.fqdn(str(raw), r.namespace)
+			if name == "" {
+				continue
+			}
+			hs = append(hs, name)
+			h := ix.host(name)
+			h.serviceEntries = append(h.serviceEntries, r.ref)
+			h.providers++
+			if len(sel) == 0 && len(eps) == 0 {
+				h.open = true
+			}
+			h.addWorkloads(ws)
+			for _, ep := range eps {
+				h.backends = append(h.backends, backend{r.ref, stringMap(mapOf(ep)["labels"])})
+			}
+		}
+		ix.extra(r.ref)["hosts"] = hs
+	case r.kind == "DestinationRule" && istio:
+		name := ix.fqdn(str(spec["host"]), r.namespace)
+		e := ix.extra(r.ref)
+		e["host"] = name
+		var subsets []any
+		names := []string{}
+		for i, s := range listOf(spec["subsets"]) {
+			sm := mapOf(s)
+			subsets = append(subsets, map[string]any{"index": i, "name": str(sm["name"]), "labels": stringMap(sm["labels"])})
+			names = append(names, str(sm["name"]))
+		}
+		e["subsets"] = orEmpty(subsets)
+		if sel := stringMap(dig(spec, "workloadSelector", "matchLabels")); len(sel) > 0 {
+			ix.setSelector(r, sel, ix.selectIn(r.namespace, sel))
+		}
+		if name == "" {
+			return
+		}
+		if strings.Contains(name, "*") {
+			ix.wildcard = append(ix.wildcard, r)
+			return
+		}
+		h := ix.host(name)
+		h.destinationRule = append(h.destinationRule, r.ref)
+		for _, n := range names {
+			h.subsets[n] = append(h.subsets[n], r.ref)
+		}
+	case r.kind == "VirtualService" && istio:
+		var hs []string
+		for _, raw := range listOf(spec["hosts"]) {
+			name := ix.fqdn(str(raw), r.namespace)
+			if name == "" {
+				continue
+			}
+			hs = append(hs, name)
+			if !strings.Contains(name, "*") {
+				h := ix.host(name)
+				h.virtualServices = append(h.virtualServices, r.ref)
+			}
+		}
+		ix.extra(r.ref)["hosts"] = orEmptyStrings(hs)
+		ix.flattenRoutes(r, spec)
+	case (r.kind == "PeerAuthentication" || r.kind == "AuthorizationPolicy" || r.kind == "RequestAuthentication" || r.kind == "Telemetry") && istio:
+		sel := stringMap(dig(spec, "selector", "matchLabels"))
+		if len(sel) > 0 {
+			var ws []*workload
+			if r.kind == "AuthorizationPolicy" && r.namespace == ix.root {
+				ws = ix.selectAll(sel)
+			} else {
+				ws = ix.selectIn(r.namespace, sel)
+			}
+			ix.setSelector(r, sel, ws)
+		}
+		if r.kind == "PeerAuthentication" {
+			pa := map[string]any{
+				"ref": r.ref, "name": r.name, "namespace": r.namespace,
+				"mode":          strings.ToUpper(str(dig(spec, "mtls", "mode"))),
+				"portLevelMtls": orEmptyMap(mapOf(spec["portLevelMtls"])),
+			}
+			if len(sel) > 0 {
+				pa["selector"] = sel
+			}
+			ix.pas[r.namespace] = append(ix.pas[r.namespace], pa)
+		}
+	case r.kind == "Sidecar" && istio:
+		if sel := stringMap(dig(spec, "workloadSelector", "labels")); len(sel) > 0 {
+			ix.setSelector(r, sel, ix.selectIn(r.namespace, sel))
+		}
+	case r.kind == "ServiceAccount" && r.apiVersion == "v1":
+		if ix.sas[r.namespace] == nil {
+			ix.sas[r.namespace] = map[string]any{}
+		}
+		ix.sas[r.namespace][r.name] = r.ref
+	}
+}
+
+// flattenRoutes lists every route destination of a VirtualService with its
+// path, host resolved, so host and subset rules are a lookup each.
+func (ix *index) flattenRoutes(r *resource, spec map[string]any) {
+	gateways := orEmptyStrings(stringList(spec["gateways"]))
+	add := func(kind, path string, d map[string]any, weight any) {
+		if d == nil {
+			return
+		}
+		raw := str(d["host"])
+		dest := map[string]any{
+			"ref": r.ref, "path": path, "protocol": kind, "rawHost": raw,
+			"host": ix.fqdn(raw, r.namespace), "subset": str(d["subset"]),
+			"port": dig(d, "port", "number"), "gateways": gateways,
+		}
+		if weight != nil {
+			dest["weight"] = weight
+		}
+		ix.dests[r.namespace] = append(ix.dests[r.namespace], dest)
+	}
+	for _, kind := range []string{"http", "tcp", "tls"} {
+		for i, rt := range listOf(spec[kind]) {
+			rm := mapOf(rt)
+			base := fmt.Sprintf("spec.%s[%d]", kind, i)
+			for j, rd := range listOf(rm["route"]) {
+				rdm := mapOf(rd)
+				add(kind, fmt.Sprintf("%s.route[%d].destination", base, j), mapOf(rdm["destination"]), rdm["weight"])
+			}
+			if kind != "http" {
+				continue
+			}
+			add(kind, base+".mirror", mapOf(rm["mirror"]), nil)
+			for j, m := range listOf(rm["mirrors"]) {
+				add(kind, fmt.Sprintf("%s.mirrors[%d].destination", base, j), mapOf(mapOf(m)["destination"]), nil)
+			}
+		}
+	}
+}
+
+// applyWildcards adds the subsets of DestinationRules with a wildcard host
+// to every host the wildcard covers, so a route is not reported for a subset
+// such a rule defines.
+func (ix *index) applyWildcards() {
+	for _, r := range ix.wildcard {
+		pattern := str(ix.extras[r.ref]["host"])
+		suffix := strings.TrimPrefix(pattern, "*")
+		for _, name := range sortedKeys(ix.hosts) {
+			if pattern != "*" && !strings.HasSuffix(name, suffix) {
+				continue
+			}
+			h := ix.hosts[name]
+			h.destinationRule = append(h.destinationRule, r.ref)
+			for _, s := range ix.extras[r.ref]["subsets"].([]any) {
+				n := str(mapOf(s)["name"])
+				h.subsets[n] = append(h.subsets[n], r.ref)
+			}
+		}
+	}
+}
+
+// ensureDestinationHosts registers hosts that routes name, so rules can ask
+// whether their namespace is known even when nothing declares them.
+func (ix *index) ensureDestinationHosts() {
+	for _, ds := range ix.dests {
+		for _, d := range ds {
+			if name := str(mapOf(d)["host"]); name != "" && !strings.Contains(name, "*") {
+				ix.host(name)
+			}
+		}
+	}
+}
+
+// value is the index as Rego sees it under input.index (policies/README.md).
+func (ix *index) value() map[string]any {
+	ws := refMap{}
+	byNS := map[string]any{}
+	for _, w := range ix.workloads {
+		ws[w.ref] = w.value()
+	}
+	for ns, l := range ix.byNS {
+		byNS[ns] = refsOf(l)
+	}
+	hosts := map[string]any{}
+	for name, h := range ix.hosts {
+		backends := make([]any, 0, len(h.backends))
+		for _, b := range h.backends {
+			backends = append(backends, map[string]any{"ref": b.ref, "labels": b.labels})
+		}
+		subsets := map[string]any{}
+		for n, refs := range h.subsets {
+			subsets[n] = refs
+		}
+		hosts[name] = map[string]any{
+			"namespace": h.namespace, "known": h.known,
+			"services": orEmptyInts(h.services), "serviceEntries": orEmptyInts(h.serviceEntries),
+			"backends": backends, "backendsComplete": h.providers > 0 && !h.open,
+			"destinationRules": orEmptyInts(h.destinationRule), "subsets": subsets,
+			"virtualServices": orEmptyInts(h.virtualServices),
+		}
+	}
+	namespaces := map[string]any{}
+	for n, v := range ix.namespaces {
+		namespaces[n] = v
+	}
+	pas := map[string]any{}
+	for n, l := range ix.pas {
+		pas[n] = l
+	}
+	sas := map[string]any{}
+	for n, m := range ix.sas {
+		sas[n] = m
+	}
+	return map[string]any{
+		"rootNamespace": ix.root, "trustDomain": ix.trustDomain,
+		"productionLabel": orEmptyStringMap(ix.production),
+		"namespaces":      namespaces, "workloads": ws, "workloadsByNamespace": byNS,
+		"hosts": hosts, "peerAuthentications": pas, "serviceAccounts": sas,
+	}
+}
+
+// workloadOf returns the workload r stands for, or nil. Unknown kinds count
+// when they carry a pod template (spec.template.spec.containers), since
+// operators' CRDs often do.
+func workloadOf(r *resource) *workload {
+	w := &workload{ref: r.ref, kind: r.kind, namespace: r.namespace, name: r.name}
+	spec := mapOf(r.obj["spec"])
+	istio := r.group() == "networking.istio.io"
+	var pod map[string]any
+	switch {
+	case r.kind == "Pod" && r.apiVersion == "v1":
+		w.labels = stringMap(dig(r.obj, "metadata", "labels"))
+		pod = spec
+	case r.kind == "CronJob" && r.group() == "batch":
+		tmpl := mapOf(dig(spec, "jobTemplate", "spec", "template"))
+		w.labels = stringMap(dig(tmpl, "metadata", "labels"))
+		pod = mapOf(tmpl["spec"])
+	case r.kind == "WorkloadEntry" && istio:
+		w.labels = stringMap(spec["labels"])
+		for k, v := range stringMap(dig(r.obj, "metadata", "labels")) {
+			w.labels[k] = v
+		}
+		w.serviceAccount = str(spec["serviceAccount"])
+		w.ports = orEmptyMap(mapOf(spec["ports"]))
+		return w
+	case r.kind == "WorkloadGroup" && istio:
+		w.labels = stringMap(dig(spec, "metadata", "labels"))
+		w.serviceAccount = str(dig(spec, "template", "serviceAccount"))
+		w.ports = orEmptyMap(mapOf(dig(spec, "template", "ports")))
+		return w
+	default:
+		tmpl := mapOf(spec["template"])
+		pod = mapOf(tmpl["spec"])
+		if pod == nil || listOf(pod["containers"]) == nil {
+			return nil
+		}
+		w.labels = stringMap(dig(tmpl, "metadata", "labels"))
+	}
+	if pod == nil {
+		pod = map[string]any{}
+	}
+	w.serviceAccount = str(pod["serviceAccountName"])
+	if w.serviceAccount == "" {
+		w.serviceAccount = "default"
+	}
+	w.containerPorts = []any{}
+	for _, c := range listOf(pod["containers"]) {
+		for _, p := range listOf(mapOf(c)["ports"]) {
+			w.containerPorts = append(w.containerPorts, p)
+		}
+	}
+	return w
+}
+
+// stringMap reads a label-like map, writing non-string scalars the way
+// YAML shows them, so "version: 2" still matches a label "2".
+func stringMap(v any) map[string]string {
+	m := mapOf(v)
+	out := make(map[string]string, len(m))
+	for k, e := range m {
+		switch x := e.(type) {
+		case string:
+			out[k] = x
+		case nil:
+			out[k] = ""
+		default:
+			out[k] = fmt.Sprint(x)
+		}
+	}
+	return out
+}
+
+func stringList(v any) []string {
+	var out []string
+	for _, e := range listOf(v) {
+		if s, ok := e.(string); ok {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// The orEmpty helpers keep Rego from seeing null where a rule iterates.
+func orEmpty(l []any) []any {
+	if l == nil {
+		return []any{}
+	}
+	return l
+}
+
+func orEmptyStrings(l []string) []string {
+	if l == nil {
+		return []string{}
+	}
+	return l
+}
+
+func orEmptyInts(l []int) []int {
+	if l == nil {
+		return []int{}
+	}
+	return l
+}
+
+func orEmptyMap(m map[string]any) map[string]any {
+	if m == nil {
+		return map[string]any{}
+	}
+	return m
+}
+
+func orEmptyStringMap(m map[string]string) map[string]string {
+	if m == nil {
+		return map[string]string{}
+	}
+	return m
+}

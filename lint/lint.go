@@ -1,0 +1,358 @@
+// Package lint checks Kubernetes and Istio manifests offline: it loads files
+// with positions, renders VMFleets and kustomizations in-process, builds one
+// index of workloads, hosts and policies, evaluates the Rego rules of
+// policies/ (compiled once) against it per namespace in parallel, and
+// returns sorted, de-duplicated, suppressible findings.
+package lint
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"runtime"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/open-policy-agent/opa/v1/ast"
+	"github.com/open-policy-agent/opa/v1/rego"
+
+	"github.com/meshfleet/meshfleet/internal/manifest"
+	"github.com/meshfleet/meshfleet/lint/finding"
+)
+
+// DefaultRootNamespace is Istio's mesh config root namespace.
+const DefaultRootNamespace = "istio-system"
+
+// Engine holds the compiled rules. Build it once per process: compiling is
+// the only costly setup, and one Engine lints any number of inputs,
+// concurrently if need be.
+type Engine struct {
+	reg      *registry
+	policies []*policy
+	checks   []Check
+	// Kustomize builds a kustomization directory; nil disables kustomize
+	// inputs (they are then reported as unreadable).
+	Kustomize func(dir string) ([]byte, error)
+}
+
+// EngineOptions configure NewEngine.
+type EngineOptions struct {
+	// PolicyDirs hold extra Rego rules (--policy), same shape as the
+	// built-in ones.
+	PolicyDirs []string
+	// Checks are rules implemented in Go.
+	Checks []Check
+}
+
+// NewEngine compiles the built-in rules and those of opts.PolicyDirs. A
+// policy that fails to load or compile is a *PolicyError with file:line.
+func NewEngine(ctx context.Context, opts EngineOptions) (*Engine, error) {
+	reg := newRegistry()
+	for _, r := range []finding.Rule{RuleUnreadable, RuleInvalidFleet} {
+		if err := reg.add(r, "lint"); err != nil {
+			return nil, err
+		}
+	}
+	for _, c := range opts.Checks {
+		if err := reg.add(c.Rule, "go check"); err != nil {
+			return nil, err
+		}
+	}
+	mods, err := loadModules(opts.PolicyDirs)
+	if err != nil {
+		return nil, &PolicyError{err}
+	}
+	ps, err := compile(ctx, mods, reg)
+	if err != nil {
+		return nil, &PolicyError{err}
+	}
+	return &Engine{reg: reg, policies: ps, checks: opts.Checks, Kustomize: defaultKustomize}, nil
+}
+
+// Rules is the catalogue, sorted by ID.
+func (e *Engine) Rules() []finding.Rule { return e.reg.sorted() }
+
+// Rule returns one rule's documentation.
+func (e *Engine) Rule(id string) (finding.Rule, bool) {
+	r, ok := e.reg.byID[id]
+	return r, ok
+}
+
+// Options are one run's inputs and settings.
+type Options struct {
+	// Paths are files, directories, kustomization directories or "-".
+	Paths         []string
+	Stdin         io.Reader
+	StdinFilename string
+	// Config is .meshfleet.yaml; nil means defaults. Flags below add to it
+	// (Exclude, Disable) or override it (RootNamespace).
+	Config        *Config
+	Exclude       []string
+	Disable       []string
+	RootNamespace string
+	// Workers bounds parallelism; 0 means GOMAXPROCS.
+	Workers int
+	// Notice receives skipped-input notices (for stderr); may be nil.
+	Notice func(string)
+}
+
+// Timings split a run's wall time by stage.
+type Timings struct {
+	Parse, Render, Index, Eval, Findings time.Duration
+}
+
+// Result is a run's outcome. ExitCode turns it into the CLI's exit code.
+type Result struct {
+	Report finding.Report
+	// Unreadable is set when some input could not be read (MF100).
+	Unreadable bool
+	Timings    Timings
+}
+
+// ExitCode is 2 when an input was unreadable, 1 when a finding is at or
+// above failOn, else 0.
+func (r *Result) ExitCode(failOn finding.Severity) int {
+	if r.Unreadable {
+		return 2
+	}
+	for _, f := range r.Report.Findings {
+		if f.Severity.Rank() >= failOn.Rank() {
+			return 1
+		}
+	}
+	return 0
+}
+
+// Lint runs every rule over the inputs of opts.
+func (e *Engine) Lint(ctx context.Context, opts Options) (*Result, error) {
+	cfg := opts.Config
+	if cfg == nil {
+		cfg = &Config{}
+	}
+	notice := opts.Notice
+	if notice == nil {
+		notice = func(string) {}
+	}
+	workers := opts.Workers
+	if workers < 1 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	ex, err := newExcluder(append(append([]string{}, cfg.Exclude...), opts.Exclude...))
+	if err != nil {
+		return nil, fmt.Errorf("exclude: %w", err)
+	}
+	root := opts.RootNamespace
+	if root == "" {
+		root = cfg.RootNamespace
+	}
+	if root == "" {
+		root = DefaultRootNamespace
+	}
+	trust := cfg.TrustDomain
+	if trust == "" {
+		trust = "cluster.local"
+	}
+	stdinName := opts.StdinFilename
+	if stdinName == "" {
+		stdinName = "<stdin>"
+	}
+	res := &Result{}
+	start := time.Now()
+
+	jobs, probs := collect(opts.Paths, stdinName, ex, notice)
+	srcs := readAll(jobs, opts.Stdin, workers, e.Kustomize)
+	var rs []*resource
+	var fleetDocs []*manifest.Document
+	data := map[string][]byte{}
+	for _, s := range srcs {
+		if s.err != nil {
+			probs = append(probs, s.err)
+			continue
+		}
+		data[s.name] = s.data
+		for _, n := range s.notices {
+			notice(n)
+		}
+		rs = append(rs, s.items...)
+		fleetDocs = append(fleetDocs, s.fleets...)
+	}
+	var raw []finding.Finding
+	for _, p := range probs {
+		raw = append(raw, problemFinding(RuleUnreadable, p))
+	}
+	res.Unreadable = len(probs) > 0
+	res.Timings.Parse = time.Since(start)
+
+	t := time.Now()
+	rendered, fleetProbs := renderFleets(fleetDocs)
+	for _, p := range fleetProbs {
+		raw = append(raw, problemFinding(RuleInvalidFleet, p))
+	}
+	rs = append(rs, rendered...)
+	for i, r := range rs {
+		r.ref = i
+	}
+	res.Timings.Render = time.Since(t)
+
+	t = time.Now()
+	ix := newIndex(rs, root, trust, cfg.ProductionLabel)
+	global := toAST(ix.value())
+	res.Timings.Index = time.Since(t)
+
+	t = time.Now()
+	found, err := e.evaluate(ctx, rs, ix, global, workers)
+	if err != nil {
+		return nil, err
+	}
+	res.Timings.Eval = time.Since(t)
+
+	t = time.Now()
+	sup := newSuppressor(data, cfg, opts.Disable)
+	for _, f := range found {
+		r := rs[f.ref]
+		rule := e.reg.byID[f.rule]
+		file, line, col := r.position(f.path)
+		raw = append(raw, finding.Finding{
+			Rule: f.rule, Severity: rule.Severity, Message: f.message, Resource: r.id(),
+			File: file, Line: line, Column: col, Path: f.path,
+		})
+		if sup.resourceIgnores(r, f.rule) {
+			raw = raw[:len(raw)-1]
+		}
+	}
+	out := raw[:0]
+	for _, f := range raw {
+		if sup.drop(f) {
+			continue
+		}
+		if s, ok := cfg.Severity[f.Rule]; ok && f.Rule != RuleUnreadable.ID {
+			f.Severity = s
+		}
+		out = append(out, f)
+	}
+	res.Report = finding.Report{
+		Findings: finding.SortDedup(out),
+		Rules:    e.Rules(),
+		Summary:  finding.Summary{Files: len(srcs), Resources: len(rs)},
+	}
+	res.Report.Summary.Count(res.Report.Findings)
+	res.Timings.Findings = time.Since(t)
+	return res, nil
+}
+
+func problemFinding(rule finding.Rule, p *manifest.Error) finding.Finding {
+	return finding.Finding{
+		Rule: rule.ID, Severity: rule.Severity, Message: p.Msg,
+		File: p.File, Line: p.Line, Column: p.Column, Path: p.Path,
+	}
+}
+
+// shard is one namespace's resources ("" for cluster-scoped ones).
+type shard struct {
+	namespace string
+	rs        []*resource
+}
+
+// evaluate runs every policy and Go check per namespace shard on workers
+// goroutines sharing the prepared queries.
+func (e *Engine) evaluate(ctx context.Context, rs []*resource, ix *index, global ast.Value, workers int) ([]rawFinding, error) {
+	byNS := map[string][]*resource{}
+	for _, r := range rs {
+		byNS[r.namespace] = append(byNS[r.namespace], r)
+	}
+	shards := make([]shard, 0, len(byNS))
+	for _, ns := range sortedKeys(byNS) {
+		shards = append(shards, shard{ns, byNS[ns]})
+	}
+	// Largest shards first, so one big namespace does not finish last.
+	sort.SliceStable(shards, func(i, j int) bool { return len(shards[i].rs) > len(shards[j].rs) })
+
+	results := make([][]rawFinding, len(shards))
+	errs := make([]error, len(shards))
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				results[i], errs[i] = e.evalShard(ctx, shards[i], ix, global)
+			}
+		}()
+	}
+	for i := range shards {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	var out []rawFinding
+	for i := range shards {
+		if errs[i] != nil {
+			return nil, errs[i]
+		}
+		out = append(out, results[i]...)
+	}
+	return out, nil
+}
+
+func (e *Engine) evalShard(ctx context.Context, sh shard, ix *index, global ast.Value) ([]rawFinding, error) {
+	var out []rawFinding
+	for _, c := range e.checks {
+		for _, r := range sh.rs {
+			for _, p := range c.Run(r.obj) {
+				out = append(out, rawFinding{rule: c.Rule.ID, ref: r.ref, path: p.Path, message: p.Message})
+			}
+		}
+	}
+	if len(e.policies) == 0 {
+		return out, nil
+	}
+	input := shardInput(sh, ix, global)
+	for _, p := range e.policies {
+		rs, err := p.query.Eval(ctx, rego.EvalParsedInput(input))
+		if err != nil {
+			return nil, fmt.Errorf("rule %s: %w", p.rule.ID, err)
+		}
+		fs, err := decodeFindings(p.rule.ID, rs)
+		if err != nil {
+			return nil, &PolicyError{err}
+		}
+		for _, f := range fs {
+			if f.ref < 0 || f.ref >= ix.size {
+				return nil, &PolicyError{fmt.Errorf("rule %s: finding names resource %d, which does not exist", p.rule.ID, f.ref)}
+			}
+		}
+		out = append(out, fs...)
+	}
+	return out, nil
+}
+
+// shardInput is the input document of one shard (policies/README.md).
+func shardInput(sh shard, ix *index, global ast.Value) ast.Value {
+	byKind := map[string][]*ast.Term{}
+	for _, r := range sh.rs {
+		entry := [][2]*ast.Term{
+			{ast.StringTerm("ref"), ast.IntNumberTerm(r.ref)},
+			{ast.StringTerm("apiVersion"), ast.StringTerm(r.apiVersion)},
+			{ast.StringTerm("kind"), ast.StringTerm(r.kind)},
+			{ast.StringTerm("namespace"), ast.StringTerm(r.namespace)},
+			{ast.StringTerm("name"), ast.StringTerm(r.name)},
+			{ast.StringTerm("object"), ast.NewTerm(toAST(r.obj))},
+		}
+		for _, k := range sortedKeys(ix.extras[r.ref]) {
+			entry = append(entry, [2]*ast.Term{ast.StringTerm(k), ast.NewTerm(toAST(ix.extras[r.ref][k]))})
+		}
+		byKind[r.kind] = append(byKind[r.kind], ast.ObjectTerm(entry...))
+	}
+	kinds := make([][2]*ast.Term, 0, len(byKind))
+	for k, l := range byKind {
+		kinds = append(kinds, [2]*ast.Term{ast.StringTerm(k), ast.ArrayTerm(l...)})
+	}
+	return ast.NewObject(
+		[2]*ast.Term{ast.StringTerm("namespace"), ast.StringTerm(sh.namespace)},
+		[2]*ast.Term{ast.StringTerm("resources"), ast.ObjectTerm(kinds...)},
+		[2]*ast.Term{ast.StringTerm("destinations"), ast.NewTerm(toAST(orEmpty(ix.dests[sh.namespace])))},
+		[2]*ast.Term{ast.StringTerm("index"), ast.NewTerm(global)},
+	)
+}

@@ -1,0 +1,250 @@
+package lint
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/meshfleet/meshfleet/internal/manifest"
+	"github.com/meshfleet/meshfleet/render"
+)
+
+// job is one input to read: a file, stdin, or a kustomization directory.
+type job struct {
+	// name is what findings call the input.
+	name string
+	// path is the file or directory on disk; "" for stdin.
+	path      string
+	stdin     bool
+	kustomize bool
+}
+
+// source is a job read and parsed. Exactly one of docs and err is set.
+type source struct {
+	job
+	data []byte
+	docs []*manifest.Document
+	err  *manifest.Error
+	// items are the documents sorted into resources, fleets and notices by
+	// the worker that parsed them, so that conversion runs in parallel too.
+	items   []*resource
+	fleets  []*manifest.Document
+	notices []string
+}
+
+func isManifestFile(name string) bool {
+	switch strings.ToLower(filepath.Ext(name)) {
+	case ".yaml", ".yml", ".json":
+		return true
+	}
+	return false
+}
+
+// collect turns path arguments into jobs in argument order, each directory
+// walked in lexical order, so output never depends on the filesystem.
+// Paths that cannot be opened come back as problems (MF100), not errors:
+// the other inputs are still linted.
+func collect(args []string, stdinName string, ex excluder, notice func(string)) ([]job, []*manifest.Error) {
+	var jobs []job
+	var probs []*manifest.Error
+	for _, arg := range args {
+		if arg == "-" {
+			jobs = append(jobs, job{name: stdinName, stdin: true})
+			continue
+		}
+		st, err := os.Stat(arg)
+		if err != nil {
+			probs = append(probs, &manifest.Error{File: arg, Msg: errText(err)})
+			continue
+		}
+		if !st.IsDir() {
+			if !ex.match(arg) {
+				jobs = append(jobs, job{name: arg, path: arg})
+			}
+			continue
+		}
+		if render.IsKustomization(arg) {
+			jobs = append(jobs, job{name: kustomizeName(arg), path: arg, kustomize: true})
+			continue
+		}
+		err = filepath.WalkDir(arg, func(p string, d fs.DirEntry, err error) error {
+			if err != nil {
+				probs = append(probs, &manifest.Error{File: p, Msg: errText(err)})
+				if d != nil && d.IsDir() {
+					return fs.SkipDir
+				}
+				return nil
+			}
+			rel, _ := filepath.Rel(arg, p)
+			if d.IsDir() {
+				if p == arg {
+					return nil
+				}
+				if strings.HasPrefix(d.Name(), ".") || ex.match(p) || ex.match(rel) {
+					return fs.SkipDir
+				}
+				if _, err := os.Stat(filepath.Join(p, "Chart.yaml")); err == nil {
+					notice(fmt.Sprintf("%s: skipped: a Helm chart (render it with helm template and lint the output)", p))
+					return fs.SkipDir
+				}
+				return nil
+			}
+			name := d.Name()
+			if strings.HasPrefix(name, ".") || !isManifestFile(name) || ex.match(p) || ex.match(rel) {
+				return nil
+			}
+			for _, k := range render.KustomizationFiles {
+				if name == k {
+					notice(fmt.Sprintf("%s: skipped: a kustomization (pass its directory to lint its build)", p))
+					return nil
+				}
+			}
+			if !d.Type().IsRegular() && d.Type()&fs.ModeSymlink == 0 {
+				return nil
+			}
+			jobs = append(jobs, job{name: p, path: p})
+			return nil
+		})
+		if err != nil {
+			probs = append(probs, &manifest.Error{File: arg, Msg: errText(err)})
+		}
+	}
+	return jobs, probs
+}
+
+// errText drops the path an *fs.PathError repeats, since the finding names
+// the file already.
+func errText(err error) string {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err.Error()
+	}
+	return err.Error()
+}
+
+// readAll reads and parses every job on GOMAXPROCS workers. Results keep
+// job order.
+func readAll(jobs []job, stdin io.Reader, workers int, build func(dir string) ([]byte, error)) []*source {
+	out := make([]*source, len(jobs))
+	if workers < 1 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				out[i] = readOne(jobs[i], stdin, build)
+			}
+		}()
+	}
+	for i := range jobs {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	return out
+}
+
+func readOne(j job, stdin io.Reader, build func(dir string) ([]byte, error)) *source {
+	s := &source{job: j}
+	var data []byte
+	var err error
+	switch {
+	case j.stdin:
+		data, err = manifest.ReadAll(j.name, stdin, manifest.DefaultLimits)
+	case j.kustomize:
+		if build == nil {
+			err = &manifest.Error{File: j.name, Msg: "kustomize builds are not available in this build"}
+		} else if data, err = build(j.path); err != nil {
+			var me *manifest.Error
+			if !errors.As(err, &me) {
+				err = &manifest.Error{File: j.name, Msg: err.Error()}
+			}
+		}
+	default:
+		var f *os.File
+		if f, err = os.Open(j.path); err == nil {
+			data, err = manifest.ReadAll(j.name, f, manifest.DefaultLimits)
+			f.Close()
+		}
+	}
+	if err == nil {
+		s.data = data
+		s.docs, err = manifest.Parse(j.name, data, manifest.DefaultLimits)
+	}
+	if err != nil {
+		var me *manifest.Error
+		if !errors.As(err, &me) {
+			me = &manifest.Error{File: j.name, Msg: errText(err)}
+		}
+		s.err = me
+		s.docs = nil
+		return s
+	}
+	s.classify()
+	return s
+}
+
+// classify sorts documents into resources, VMFleets and notices. A document
+// without apiVersion and kind is not a Kubernetes object (Helm values, CI
+// workflows): it is noted and skipped, never an error.
+func (s *source) classify() {
+	for _, d := range s.docs {
+		if d.Node.Kind != yaml.MappingNode {
+			s.notices = append(s.notices, fmt.Sprintf("%s:%d:%d: skipped: document %d is not a mapping", d.File, d.Node.Line, d.Node.Column, d.Index+1))
+			continue
+		}
+		if isFleetNode(d.Node) {
+			s.fleets = append(s.fleets, d)
+			continue
+		}
+		obj, _ := manifest.Value(d.Node).(map[string]any)
+		apiVersion, _ := obj["apiVersion"].(string)
+		kind, _ := obj["kind"].(string)
+		if apiVersion == "" || kind == "" {
+			s.notices = append(s.notices, fmt.Sprintf("%s:%d:%d: skipped: document %d has no apiVersion and kind", d.File, d.Node.Line, d.Node.Column, d.Index+1))
+			continue
+		}
+		if kind == "List" && apiVersion == "v1" {
+			s.expandList(d, obj)
+			continue
+		}
+		s.items = append(s.items, newResource(obj, d.File, d.Node))
+	}
+}
+
+// expandList lints each item of a `kind: List` as a resource of its own,
+// positioned inside the list.
+func (s *source) expandList(d *manifest.Document, obj map[string]any) {
+	items, _ := obj["items"].([]any)
+	_, seq := manifest.Lookup(d.Node, "items")
+	seq = manifest.Resolve(seq)
+	for i, it := range items {
+		m, _ := it.(map[string]any)
+		var n *yaml.Node
+		if seq != nil && seq.Kind == yaml.SequenceNode && i < len(seq.Content) {
+			n = manifest.Resolve(seq.Content[i])
+		}
+		if n == nil {
+			n = d.Node
+		}
+		av, _ := m["apiVersion"].(string)
+		k, _ := m["kind"].(string)
+		if av == "" || k == "" {
+			s.notices = append(s.notices, fmt.Sprintf("%s:%d:%d: skipped: items[%d] has no apiVersion and kind", d.File, n.Line, n.Column, i))
+			continue
+		}
+		s.items = append(s.items, newResource(m, d.File, n))
+	}
+}

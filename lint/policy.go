@@ -1,0 +1,228 @@
+package lint
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/open-policy-agent/opa/v1/ast"
+	"github.com/open-policy-agent/opa/v1/rego"
+
+	"github.com/meshfleet/meshfleet/lint/finding"
+	"github.com/meshfleet/meshfleet/policies"
+)
+
+// rulesPackage is the package prefix under which a module with METADATA
+// custom.id is a rule.
+const rulesPackage = "data.meshfleet.rules."
+
+// policy is one compiled rule: its metadata and the prepared query for its
+// findings, shared by every evaluating goroutine.
+type policy struct {
+	rule  finding.Rule
+	query rego.PreparedEvalQuery
+}
+
+// PolicyError is a policy that failed to load or compile; the CLI exits 2.
+type PolicyError struct{ Err error }
+
+func (e *PolicyError) Error() string { return e.Err.Error() }
+func (e *PolicyError) Unwrap() error { return e.Err }
+
+// loadModules parses the built-in rules and every *.rego (not *_test.rego)
+// under dirs, each with its file name so errors say file:line.
+func loadModules(dirs []string) (map[string]*ast.Module, error) {
+	mods := map[string]*ast.Module{}
+	popts := policies.ParserOptions()
+	err := fs.WalkDir(policies.FS, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !isPolicyFile(p) {
+			return err
+		}
+		src, err := fs.ReadFile(policies.FS, p)
+		if err != nil {
+			return err
+		}
+		m, err := ast.ParseModuleWithOpts("policies/"+p, string(src), popts)
+		if err != nil {
+			return err
+		}
+		mods["policies/"+p] = m
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	for _, dir := range dirs {
+		found := false
+		err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			if d.IsDir() || !isPolicyFile(p) {
+				return nil
+			}
+			src, err := os.ReadFile(p)
+			if err != nil {
+				return err
+			}
+			m, err := ast.ParseModuleWithOpts(p, string(src), popts)
+			if err != nil {
+				return err
+			}
+			mods[p] = m
+			found = true
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+		if !found {
+			return nil, fmt.Errorf("%s: no policies found (want *.rego files)", dir)
+		}
+	}
+	return mods, nil
+}
+
+func isPolicyFile(p string) bool {
+	return strings.HasSuffix(p, ".rego") && !strings.HasSuffix(p, "_test.rego")
+}
+
+// compile compiles every module once, in the sandbox, and prepares one
+// query per rule. A module in package meshfleet.rules.* must carry METADATA
+// with custom.id; other packages are helpers.
+func compile(ctx context.Context, mods map[string]*ast.Module, reg *registry) ([]*policy, error) {
+	c := ast.NewCompiler().WithCapabilities(policies.Capabilities())
+	c.Compile(mods)
+	if c.Failed() {
+		return nil, c.Errors
+	}
+	files := make([]string, 0, len(mods))
+	for f := range mods {
+		files = append(files, f)
+	}
+	sort.Strings(files)
+	var out []*policy
+	for _, f := range files {
+		m := mods[f]
+		pkg := m.Package.Path.String()
+		if !strings.HasPrefix(pkg, rulesPackage) {
+			continue
+		}
+		rule, err := ruleMetadata(f, m)
+		if err != nil {
+			return nil, err
+		}
+		if err := reg.add(rule, fmt.Sprintf("%s:%d", f, m.Package.Location.Row)); err != nil {
+			return nil, err
+		}
+		q, err := rego.New(
+			rego.Compiler(c),
+			rego.Query(pkg+".findings"),
+			rego.Capabilities(policies.Capabilities()),
+			rego.StrictBuiltinErrors(true),
+		).PrepareForEval(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", f, err)
+		}
+		out = append(out, &policy{rule: rule, query: q})
+	}
+	return out, nil
+}
+
+// ruleMetadata reads a rule's documentation from its package METADATA.
+func ruleMetadata(file string, m *ast.Module) (finding.Rule, error) {
+	where := fmt.Sprintf("%s:%d", file, m.Package.Location.Row)
+	var a *ast.Annotations
+	for _, x := range m.Annotations {
+		if x.Scope == "package" {
+			a = x
+			break
+		}
+	}
+	if a == nil {
+		return finding.Rule{}, fmt.Errorf("%s: package %s: no METADATA block (want title, description and custom id, severity, remediation)", where, m.Package.Path)
+	}
+	get := func(k string) string {
+		s, _ := a.Custom[k].(string)
+		return strings.TrimSpace(s)
+	}
+	rule := finding.Rule{
+		ID:          strings.ToUpper(get("id")),
+		Title:       strings.TrimSpace(a.Title),
+		Description: strings.TrimSpace(a.Description),
+		Remediation: get("remediation"),
+		Bad:         strings.TrimLeft(str(a.Custom["bad"]), "\n"),
+		Good:        strings.TrimLeft(str(a.Custom["good"]), "\n"),
+	}
+	if rule.ID == "" {
+		return rule, fmt.Errorf("%s: package %s: METADATA lacks custom.id", where, m.Package.Path)
+	}
+	if rule.Title == "" {
+		return rule, fmt.Errorf("%s: rule %s: METADATA lacks title", where, rule.ID)
+	}
+	sev := get("severity")
+	if sev == "" {
+		sev = string(finding.Warning)
+	}
+	s, err := finding.ParseSeverity(sev)
+	if err != nil {
+		return rule, fmt.Errorf("%s: rule %s: %w", where, rule.ID, err)
+	}
+	rule.Severity = s
+	return rule, nil
+}
+
+// rawFinding is one element of a rule's findings set, before positions.
+type rawFinding struct {
+	rule    string
+	ref     int
+	path    string
+	message string
+}
+
+// decodeFindings reads a findings set: objects with ref, path and message.
+// A malformed element is an error naming the rule, since a user policy with
+// the wrong shape must not pass silently.
+func decodeFindings(rule string, rs rego.ResultSet) ([]rawFinding, error) {
+	var out []rawFinding
+	for _, r := range rs {
+		for _, e := range r.Expressions {
+			items, ok := e.Value.([]any)
+			if !ok {
+				return nil, fmt.Errorf("rule %s: findings is %T, want a set of objects", rule, e.Value)
+			}
+			for _, it := range items {
+				m, ok := it.(map[string]any)
+				if !ok {
+					return nil, fmt.Errorf("rule %s: finding %v is not an object", rule, it)
+				}
+				ref, err := refNumber(m["ref"])
+				if err != nil {
+					return nil, fmt.Errorf("rule %s: finding %v: %w", rule, it, err)
+				}
+				out = append(out, rawFinding{rule: rule, ref: ref, path: str(m["path"]), message: str(m["message"])})
+			}
+		}
+	}
+	return out, nil
+}
+
+func refNumber(v any) (int, error) {
+	switch x := v.(type) {
+	case interface{ Int64() (int64, error) }:
+		n, err := x.Int64()
+		return int(n), err
+	case float64:
+		return int(x), nil
+	case int:
+		return x, nil
+	case int64:
+		return int(x), nil
+	}
+	return 0, errors.New("ref is not a resource number")
+}

@@ -1,0 +1,139 @@
+package lint
+
+import (
+	"strings"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/meshfleet/meshfleet/internal/manifest"
+	"github.com/meshfleet/meshfleet/lint/finding"
+	"github.com/meshfleet/meshfleet/render"
+)
+
+// IgnoreAnnotation suppresses the listed rules on the resource carrying it
+// (on a VMFleet: on everything it renders).
+const IgnoreAnnotation = "meshfleet.dev/ignore"
+
+// resource is one object being linted: parsed from a file, or rendered from
+// a VMFleet. ref is its index in the run, the number Rego results name.
+type resource struct {
+	ref        int
+	apiVersion string
+	kind       string
+	// namespace is the effective namespace: metadata.namespace, "default"
+	// when unset (as kubectl applies it), "" for cluster-scoped kinds.
+	namespace string
+	name      string
+	obj       map[string]any
+	file      string
+	// node is the resource's root node, for positions; nil when rendered.
+	node *yaml.Node
+	// rendered is set for resources a VMFleet produced; positions then come
+	// from the VMFleet.
+	rendered *render.Resource
+	// ignore lists the rule IDs of the ignore annotation.
+	ignore []string
+}
+
+// clusterScoped lists the kinds that live outside namespaces and so neither
+// make "default" known nor belong to a namespace shard.
+var clusterScoped = map[string]bool{
+	"Namespace": true, "Node": true, "PersistentVolume": true, "StorageClass": true,
+	"ClusterRole": true, "ClusterRoleBinding": true, "CustomResourceDefinition": true,
+	"MutatingWebhookConfiguration": true, "ValidatingWebhookConfiguration": true,
+	"ValidatingAdmissionPolicy": true, "ValidatingAdmissionPolicyBinding": true,
+	"PriorityClass": true, "IngressClass": true, "RuntimeClass": true, "APIService": true,
+	"GatewayClass": true, "CSIDriver": true, "VolumeAttachment": true,
+}
+
+func newResource(obj map[string]any, file string, node *yaml.Node) *resource {
+	r := &resource{obj: obj, file: file, node: node}
+	r.apiVersion, _ = obj["apiVersion"].(string)
+	r.kind, _ = obj["kind"].(string)
+	meta, _ := obj["metadata"].(map[string]any)
+	r.name, _ = meta["name"].(string)
+	if !clusterScoped[r.kind] {
+		r.namespace, _ = meta["namespace"].(string)
+		if r.namespace == "" {
+			r.namespace = "default"
+		}
+	}
+	r.ignore = ignoreList(meta)
+	return r
+}
+
+func ignoreList(meta map[string]any) []string {
+	ann, _ := meta["annotations"].(map[string]any)
+	v, _ := ann[IgnoreAnnotation].(string)
+	if v == "" {
+		return nil
+	}
+	return splitIDs(v)
+}
+
+// splitIDs reads "MF301,MF402" or "MF301 MF402" as rule IDs, upper-cased.
+func splitIDs(s string) []string {
+	f := strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ' ' || r == '\t' })
+	for i := range f {
+		f[i] = strings.ToUpper(f[i])
+	}
+	return f
+}
+
+func (r *resource) id() finding.Resource {
+	return finding.Resource{APIVersion: r.apiVersion, Kind: r.kind, Namespace: r.namespace, Name: r.name}
+}
+
+// group is the API group of apiVersion ("" for the core group).
+func (r *resource) group() string {
+	if i := strings.IndexByte(r.apiVersion, '/'); i >= 0 {
+		return r.apiVersion[:i]
+	}
+	return ""
+}
+
+// position returns where the field at path is: in the resource's own file,
+// or for a rendered resource in the VMFleet that produced the field.
+func (r *resource) position(path string) (file string, line, col int) {
+	if r.rendered != nil {
+		file, line, col, _ = r.rendered.Position(path)
+		return file, line, col
+	}
+	if r.node == nil {
+		return r.file, 0, 0
+	}
+	n, _ := manifest.Find(r.node, path)
+	if n == nil {
+		n = r.node
+	}
+	return r.file, n.Line, n.Column
+}
+
+// str, mapOf and listOf read plain values without panicking on the wrong
+// type, since input objects are arbitrary YAML.
+func str(v any) string {
+	s, _ := v.(string)
+	return s
+}
+
+func mapOf(v any) map[string]any {
+	m, _ := v.(map[string]any)
+	return m
+}
+
+func listOf(v any) []any {
+	l, _ := v.([]any)
+	return l
+}
+
+// dig follows keys through nested maps.
+func dig(v any, keys ...string) any {
+	for _, k := range keys {
+		m, ok := v.(map[string]any)
+		if !ok {
+			return nil
+		}
+		v = m[k]
+	}
+	return v
+}

@@ -1,0 +1,61 @@
+# METADATA
+# title: DestinationRule subset selects no workload behind its host
+# description: >-
+#   A DestinationRule subset's labels match none of the workloads behind its
+#   host (the workloads the host's Service selects, or a ServiceEntry's
+#   workloadSelector or endpoints). Traffic routed to the subset finds no
+#   endpoint and fails with 503 "no healthy upstream". Hosts whose backends
+#   the input does not fully show (unknown namespace, Service without
+#   selector, ServiceEntry resolved by DNS) are not checked.
+# custom:
+#   id: MF301
+#   severity: error
+#   remediation: >-
+#     Make the subset's labels match labels the workloads carry (for VMs the
+#     WorkloadEntry labels or the WorkloadGroup's spec.metadata.labels), or
+#     label the workloads.
+#   bad: |
+#     apiVersion: networking.istio.io/v1
+#     kind: DestinationRule
+#     metadata: {name: cart, namespace: shop}
+#     spec:
+#       host: cart
+#       subsets:
+#         - name: vm
+#           labels: {runtime: vm}   # no workload behind cart has runtime=vm
+#   good: |
+#     apiVersion: networking.istio.io/v1
+#     kind: DestinationRule
+#     metadata: {name: cart, namespace: shop}
+#     spec:
+#       host: cart
+#       subsets:
+#         - name: v1
+#           labels: {version: v1}
+package meshfleet.rules.mf301
+
+import data.meshfleet.lib
+
+findings contains f if {
+	some dr in input.resources.DestinationRule
+	lib.istio(dr)
+	h := input.index.hosts[dr.host]
+	h.backendsComplete
+	count(h.backends) > 0
+	some subset in dr.subsets
+	count(subset.labels) > 0
+	not selects_any(h.backends, subset.labels)
+	f := {
+		"ref": dr.ref,
+		"path": sprintf("spec.subsets[%d].labels", [subset.index]),
+		"message": sprintf(
+			"subset %q selects %s, but no workload behind %s has those labels",
+			[subset.name, lib.format_labels(subset.labels), dr.host],
+		),
+	}
+}
+
+selects_any(backends, labels) if {
+	some b in backends
+	lib.selects(labels, b.labels)
+}

@@ -1,0 +1,50 @@
+# METADATA
+# title: VirtualService routes to a subset no DestinationRule defines
+# description: >-
+#   An http, tcp or tls route (or mirror) of a VirtualService names a
+#   destination subset that no DestinationRule for the destination host
+#   defines. Envoy has no cluster for it and the route fails with 503
+#   "no healthy upstream" (NR). Hosts in namespaces the input does not
+#   mention are not checked.
+# custom:
+#   id: MF302
+#   severity: error
+#   remediation: >-
+#     Add the subset to the host's DestinationRule, or fix the subset name in
+#     the route.
+#   bad: |
+#     apiVersion: networking.istio.io/v1
+#     kind: VirtualService
+#     metadata: {name: cart, namespace: shop}
+#     spec:
+#       hosts: [cart]
+#       http:
+#         - route:
+#             - destination: {host: cart, subset: canary}   # no DestinationRule defines it
+#   good: |
+#     apiVersion: networking.istio.io/v1
+#     kind: VirtualService
+#     metadata: {name: cart, namespace: shop}
+#     spec:
+#       hosts: [cart]
+#       http:
+#         - route:
+#             - destination: {host: cart, subset: v1}     # defined by DestinationRule cart
+package meshfleet.rules.mf302
+
+import data.meshfleet.lib
+
+findings contains f if {
+	some d in input.destinations
+	d.subset != ""
+	lib.known_host(d.host)
+	not input.index.hosts[d.host].subsets[d.subset]
+	f := {
+		"ref": d.ref,
+		"path": concat("", [d.path, ".subset"]),
+		"message": sprintf(
+			"subset %q of %s is not defined in any DestinationRule for the host; add it to the DestinationRule's subsets or fix the name",
+			[d.subset, d.host],
+		),
+	}
+}
