@@ -1,0 +1,606 @@
+package schemas
+
+import (
+	"fmt"
+	"math/big"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/santhosh-tekuri/jsonschema/v6"
+	"github.com/santhosh-tekuri/jsonschema/v6/kind"
+	"golang.org/x/text/language"
+	"golang.org/x/text/message"
+
+	"github.com/meshfleet/meshfleet/internal/manifest"
+)
+
+// ProblemKind classifies a Problem, so callers can choose a rule or a
+// severity without parsing messages.
+type ProblemKind int
+
+// The kinds of problem a schema finds.
+const (
+	// UnknownField is a field the schema does not define (a typo, or a field
+	// of another API version).
+	UnknownField ProblemKind = iota + 1
+	// WrongType is a value of the wrong JSON type.
+	WrongType
+	// BadEnum is a value outside a fixed set (or not the one constant).
+	BadEnum
+	// Required is a missing required field.
+	Required
+	// Invalid is any other constraint: a range, a pattern, a length, one of
+	// a set of fields.
+	Invalid
+)
+
+func (k ProblemKind) String() string {
+	switch k {
+	case UnknownField:
+		return "unknown field"
+	case WrongType:
+		return "type"
+	case BadEnum:
+		return "enum"
+	case Required:
+		return "required"
+	case Invalid:
+		return "invalid"
+	}
+	return "ProblemKind(" + strconv.Itoa(int(k)) + ")"
+}
+
+// Problem is one schema violation at one field.
+type Problem struct {
+	// Path is the field in manifest path syntax
+	// (spec.http[0].route[0].destination.subnet); manifest.Find maps it to
+	// a line and column. For a missing field it names the field that is
+	// missing; Find then stops at its parent.
+	Path string
+	Msg  string
+	Kind ProblemKind
+}
+
+func (p Problem) String() string {
+	if p.Path == "" {
+		return p.Msg
+	}
+	return p.Path + ": " + p.Msg
+}
+
+var printer = message.NewPrinter(language.English)
+
+// explain flattens a validation error tree into problems at the deepest
+// fields, phrased for people.
+func explain(f *schemaFile, obj any, ve *jsonschema.ValidationError) []Problem {
+	e := explainer{f: f, obj: obj}
+	ps := e.walk(ve)
+	return normalize(ps)
+}
+
+type explainer struct {
+	f   *schemaFile
+	obj any
+}
+
+// path converts an instance location into manifest path syntax: a segment
+// is an index only where the instance holds a list.
+func (e *explainer) path(loc []string) string {
+	p := ""
+	cur := e.obj
+	for _, seg := range loc {
+		switch c := cur.(type) {
+		case []any:
+			n, err := strconv.Atoi(seg)
+			if err == nil && n >= 0 && n < len(c) {
+				p = manifest.AppendIndex(p, n)
+				cur = c[n]
+				continue
+			}
+			p = manifest.AppendKey(p, seg)
+			cur = nil
+		case map[string]any:
+			p = manifest.AppendKey(p, seg)
+			cur = c[seg]
+		default:
+			p = manifest.AppendKey(p, seg)
+			cur = nil
+		}
+	}
+	return p
+}
+
+func (e *explainer) value(loc []string) any {
+	cur := e.obj
+	for _, seg := range loc {
+		switch c := cur.(type) {
+		case []any:
+			n, err := strconv.Atoi(seg)
+			if err != nil || n < 0 || n >= len(c) {
+				return nil
+			}
+			cur = c[n]
+		case map[string]any:
+			cur = c[seg]
+		default:
+			return nil
+		}
+	}
+	return cur
+}
+
+func (e *explainer) schemaAt(loc string) map[string]any {
+	m, _ := lookupPointer(e.f.doc, loc).(map[string]any)
+	return m
+}
+
+func (e *explainer) walk(ve *jsonschema.ValidationError) []Problem {
+	at := e.path(ve.InstanceLocation)
+	switch k := ve.ErrorKind.(type) {
+	case *kind.AdditionalProperties:
+		known := propertyNames(e.schemaAt(ve.SchemaURL))
+		var ps []Problem
+		for _, name := range k.Properties {
+			ps = append(ps, Problem{Path: manifest.AppendKey(at, name), Kind: UnknownField, Msg: "unknown field" + hint(name, known)})
+		}
+		return ps
+	case *kind.FalseSchema:
+		return []Problem{{Path: at, Kind: UnknownField, Msg: "unknown field"}}
+	case *kind.Required:
+		var ps []Problem
+		for _, name := range k.Missing {
+			ps = append(ps, Problem{Path: manifest.AppendKey(at, name), Kind: Required, Msg: "required field missing"})
+		}
+		return ps
+	case *kind.Type:
+		return []Problem{{Path: at, Kind: WrongType, Msg: typeMsg(k.Got, k.Want)}}
+	case *kind.Enum:
+		return []Problem{{Path: at, Kind: BadEnum, Msg: enumMsg(k.Got, k.Want)}}
+	case *kind.Const:
+		return []Problem{{Path: at, Kind: BadEnum, Msg: fmt.Sprintf("must be %s (got %s)", show(k.Want), show(k.Got))}}
+	case *kind.Pattern:
+		return []Problem{{Path: at, Kind: Invalid, Msg: patternMsg(k.Got, k.Want)}}
+	case *kind.Minimum:
+		return []Problem{{Path: at, Kind: Invalid, Msg: fmt.Sprintf("%s is less than the minimum %s", ratString(k.Got), ratString(k.Want))}}
+	case *kind.Maximum:
+		return []Problem{{Path: at, Kind: Invalid, Msg: fmt.Sprintf("%s is more than the maximum %s", ratString(k.Got), ratString(k.Want))}}
+	case *kind.MinItems:
+		return []Problem{{Path: at, Kind: Invalid, Msg: fmt.Sprintf("needs at least %d item(s), got %d", k.Want, k.Got)}}
+	case *kind.OneOf:
+		return e.oneOf(ve, at, k)
+	case *kind.AnyOf:
+		return e.anyOf(ve)
+	}
+	if len(ve.Causes) > 0 {
+		var ps []Problem
+		for _, c := range ve.Causes {
+			ps = append(ps, e.walk(c)...)
+		}
+		return ps
+	}
+	return []Problem{{Path: at, Kind: Invalid, Msg: ve.ErrorKind.LocalizedString(printer)}}
+}
+
+// oneOf phrases the failures of a oneOf whose branches each require one
+// field (the "exactly one handler" shape both CUE's matchN and Istio's
+// oneof fields export); other oneOfs report their closest branch.
+func (e *explainer) oneOf(ve *jsonschema.ValidationError, at string, k *kind.OneOf) []Problem {
+	var names []string
+	if s := e.schemaAt(ve.SchemaURL); s != nil {
+		branches, _ := s["oneOf"].([]any)
+		for _, b := range branches {
+			bm, _ := b.(map[string]any)
+			req, _ := bm["required"].([]any)
+			if len(req) != 1 {
+				names = nil
+				break
+			}
+			names = append(names, fmt.Sprint(req[0]))
+		}
+	}
+	if len(names) == 0 {
+		if len(k.Subschemas) > 1 {
+			return []Problem{{Path: at, Kind: Invalid, Msg: "matches more than one allowed form"}}
+		}
+		return e.anyOf(ve)
+	}
+	list := strings.Join(names, ", ")
+	if len(k.Subschemas) > 1 {
+		var got []string
+		for _, i := range k.Subschemas {
+			if i >= 0 && i < len(names) {
+				got = append(got, names[i])
+			}
+		}
+		return []Problem{{Path: at, Kind: Invalid, Msg: fmt.Sprintf("exactly one of %s is allowed, got %s", list, strings.Join(got, " and "))}}
+	}
+	return []Problem{{Path: at, Kind: Required, Msg: fmt.Sprintf("exactly one of %s is required", list)}}
+}
+
+// anyOf picks the branch that explains the failure best: branches that
+// failed only on the value's type or constant are alternatives the author
+// did not mean when another branch of the right type failed deeper. When
+// every branch is a type mismatch, the wanted types are merged.
+func (e *explainer) anyOf(ve *jsonschema.ValidationError) []Problem {
+	if p, ok := e.requiredAlternatives(ve); ok {
+		return []Problem{p}
+	}
+	var deep [][]Problem
+	var shallow []Problem
+	for _, c := range ve.Causes {
+		ps := e.walk(c)
+		if allShallow(ps) {
+			shallow = append(shallow, ps...)
+		} else {
+			deep = append(deep, ps)
+		}
+	}
+	if len(deep) > 0 {
+		best := deep[0]
+		for _, ps := range deep[1:] {
+			if len(ps) < len(best) {
+				best = ps
+			}
+		}
+		return best
+	}
+	return mergeTypes(shallow)
+}
+
+// requiredAlternatives recognises an anyOf whose every branch failed for
+// one missing field of the same object (a WorkloadEntry needs an address or
+// a network), and names all the alternatives at once.
+func (e *explainer) requiredAlternatives(ve *jsonschema.ValidationError) (Problem, bool) {
+	var names []string
+	var at []string
+	for _, c := range ve.Causes {
+		for len(c.Causes) == 1 {
+			if _, ok := c.ErrorKind.(*kind.Required); ok {
+				break
+			}
+			c = c.Causes[0]
+		}
+		r, ok := c.ErrorKind.(*kind.Required)
+		if !ok || len(r.Missing) != 1 {
+			return Problem{}, false
+		}
+		if at != nil && strings.Join(at, "/") != strings.Join(c.InstanceLocation, "/") {
+			return Problem{}, false
+		}
+		at = c.InstanceLocation
+		names = append(names, r.Missing[0])
+	}
+	if len(names) < 2 {
+		return Problem{}, false
+	}
+	return Problem{Path: e.path(at), Kind: Required, Msg: "required field missing: one of " + strings.Join(names, ", ")}, true
+}
+
+func allShallow(ps []Problem) bool {
+	for _, p := range ps {
+		if p.Kind != WrongType && p.Kind != BadEnum {
+			return false
+		}
+	}
+	return len(ps) > 0
+}
+
+// mergeTypes turns the type and constant mismatches of several branches at
+// one field into one problem listing every acceptable form.
+func mergeTypes(ps []Problem) []Problem {
+	if len(ps) == 0 {
+		return nil
+	}
+	byPath := map[string][]Problem{}
+	var order []string
+	for _, p := range ps {
+		if _, ok := byPath[p.Path]; !ok {
+			order = append(order, p.Path)
+		}
+		byPath[p.Path] = append(byPath[p.Path], p)
+	}
+	var out []Problem
+	for _, path := range order {
+		group := byPath[path]
+		if len(group) == 1 {
+			out = append(out, group[0])
+			continue
+		}
+		var got string
+		var wants []string
+		kindOut := WrongType
+		for _, p := range group {
+			if g, w, ok := parseTypeMsg(p.Msg); ok {
+				got = g
+				wants = append(wants, w...)
+				continue
+			}
+			kindOut = BadEnum
+			wants = append(wants, strings.TrimPrefix(strings.SplitN(p.Msg, " (got", 2)[0], "must be "))
+		}
+		msg := "must be " + strings.Join(dedupe(wants), " or ")
+		if got != "" && kindOut == WrongType {
+			msg = typeMsg(got, dedupe(wants))
+		}
+		out = append(out, Problem{Path: path, Kind: kindOut, Msg: msg})
+	}
+	return out
+}
+
+func typeMsg(got string, want []string) string {
+	want = dedupe(want)
+	// "integer" implies "number": a CUE int exports as both.
+	if contains(want, "integer") {
+		want = remove(want, "number")
+	}
+	return fmt.Sprintf("got %s, want %s", got, strings.Join(want, " or "))
+}
+
+func parseTypeMsg(msg string) (got string, want []string, ok bool) {
+	rest, found := strings.CutPrefix(msg, "got ")
+	if !found {
+		return "", nil, false
+	}
+	g, w, found := strings.Cut(rest, ", want ")
+	if !found {
+		return "", nil, false
+	}
+	return g, strings.Split(w, " or "), true
+}
+
+func enumMsg(got any, want []any) string {
+	ws := make([]string, len(want))
+	for i, w := range want {
+		if s, ok := w.(string); ok {
+			ws[i] = s
+			if s == "" {
+				ws[i] = `""`
+			}
+		} else {
+			ws[i] = show(w)
+		}
+	}
+	return fmt.Sprintf("must be one of %s (got %s)", strings.Join(ws, ", "), show(got))
+}
+
+func show(v any) string {
+	switch v := v.(type) {
+	case string:
+		return strconv.Quote(v)
+	case nil:
+		return "null"
+	case map[string]any:
+		return "an object"
+	case []any:
+		return "a list"
+	}
+	return fmt.Sprint(v)
+}
+
+func ratString(r *big.Rat) string {
+	if r == nil {
+		return "?"
+	}
+	if r.IsInt() {
+		return r.Num().String()
+	}
+	return r.FloatString(3)
+}
+
+// friendlyPatterns names the patterns of the generated schemas that people
+// meet most, so a message says what is wanted rather than quoting a regexp.
+var friendlyPatterns = map[string]string{
+	`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`:                                   "must be a DNS-1123 label: lower-case letters, digits and '-', starting and ending with a letter or digit",
+	`^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$`: "must be a DNS-1123 subdomain: lower-case letters, digits, '-' and '.'",
+	`^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$`:                     "must be a label value: letters, digits, '-', '_' and '.', starting and ending with a letter or digit",
+	`^.{0,63}$`:      "must be at most 63 characters",
+	`^.{0,253}$`:     "must be at most 253 characters",
+	`^[^*]*$`:        "must not contain a wildcard (*)",
+	`^([^*]|.{2,})$`: `must not be "*"`,
+}
+
+func patternMsg(got, want string) string {
+	if m, ok := friendlyPatterns[want]; ok {
+		return fmt.Sprintf("%s (got %s)", m, strconv.Quote(got))
+	}
+	switch {
+	case strings.Contains(want, "(ns|us|"):
+		return fmt.Sprintf("must be a duration such as 5s, 100ms or 1m30s (got %s)", strconv.Quote(got))
+	case strings.Contains(want, "25[0-5]"):
+		return fmt.Sprintf("must be an IPv4 or IPv6 address (got %s)", strconv.Quote(got))
+	}
+	return fmt.Sprintf("must match %s (got %s)", want, strconv.Quote(got))
+}
+
+// propertyNames lists the fields an object schema defines.
+func propertyNames(s map[string]any) []string {
+	props, _ := s["properties"].(map[string]any)
+	names := make([]string, 0, len(props))
+	for n := range props {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// hint suggests the closest known field for a misspelt one, or lists the
+// known fields when none is close and the list is short enough to read.
+func hint(got string, known []string) string {
+	best, bestD := "", -1
+	lg := strings.ToLower(got)
+	for _, n := range known {
+		d := editDistance(lg, strings.ToLower(n))
+		if bestD < 0 || d < bestD {
+			best, bestD = n, d
+		}
+	}
+	if best != "" && bestD <= max(2, len(best)/3) {
+		return " (did you mean " + best + "?)"
+	}
+	if len(known) > 0 && len(known) <= 12 {
+		return " (expected one of: " + strings.Join(known, ", ") + ")"
+	}
+	return ""
+}
+
+// editDistance is the Levenshtein distance between a and b, by bytes.
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}
+
+// normalize merges type problems reported twice at one field (a CUE int
+// exports as number and integer), drops exact duplicates and sorts.
+func normalize(ps []Problem) []Problem {
+	types := map[string]int{}
+	seen := map[Problem]bool{}
+	var out []Problem
+	for _, p := range ps {
+		if p.Kind == WrongType {
+			if i, ok := types[p.Path]; ok {
+				g1, w1, ok1 := parseTypeMsg(out[i].Msg)
+				_, w2, ok2 := parseTypeMsg(p.Msg)
+				if ok1 && ok2 {
+					out[i].Msg = typeMsg(g1, intersectOrUnion(w1, w2))
+				}
+				continue
+			}
+			types[p.Path] = len(out)
+		}
+		if seen[p] {
+			continue
+		}
+		seen[p] = true
+		out = append(out, p)
+	}
+	// A field with the wrong type also fails the checks of the type it
+	// should have had; report only the type. A misspelt field also leaves
+	// the field it meant missing; report only the misspelling, whose hint
+	// names the missing field.
+	meant := map[string]bool{}
+	for _, p := range out {
+		if p.Kind == UnknownField {
+			if _, name, ok := strings.Cut(p.Msg, "(did you mean "); ok {
+				meant[parentPath(p.Path)+"\x00"+strings.TrimSuffix(name, "?)")] = true
+			}
+		}
+	}
+	filtered := out[:0]
+	for _, p := range out {
+		if p.Kind != WrongType {
+			if _, bad := types[p.Path]; bad {
+				continue
+			}
+		}
+		if p.Kind == Required && explainedByTypo(p, meant) {
+			continue
+		}
+		filtered = append(filtered, p)
+	}
+	sort.SliceStable(filtered, func(i, j int) bool {
+		if filtered[i].Path != filtered[j].Path {
+			return filtered[i].Path < filtered[j].Path
+		}
+		return filtered[i].Msg < filtered[j].Msg
+	})
+	return filtered
+}
+
+// explainedByTypo reports whether a missing field (or a missing one of a
+// set) is the one a misspelt sibling was meant to be.
+func explainedByTypo(p Problem, meant map[string]bool) bool {
+	if list, ok := strings.CutPrefix(p.Msg, "exactly one of "); ok {
+		list = strings.TrimSuffix(list, " is required")
+		for _, name := range strings.Split(list, ", ") {
+			if meant[p.Path+"\x00"+name] {
+				return true
+			}
+		}
+		return false
+	}
+	segs := manifest.SplitPath(p.Path)
+	if len(segs) == 0 || segs[len(segs)-1].IsIndex {
+		return false
+	}
+	return meant[parentPath(p.Path)+"\x00"+segs[len(segs)-1].Key]
+}
+
+// parentPath drops the last segment of a path.
+func parentPath(path string) string {
+	segs := manifest.SplitPath(path)
+	if len(segs) == 0 {
+		return ""
+	}
+	p := ""
+	for _, s := range segs[:len(segs)-1] {
+		if s.IsIndex {
+			p = manifest.AppendIndex(p, s.Index)
+		} else {
+			p = manifest.AppendKey(p, s.Key)
+		}
+	}
+	return p
+}
+
+// intersectOrUnion keeps the types both reports want (allOf semantics: a
+// value must satisfy both), falling back to all of them.
+func intersectOrUnion(a, b []string) []string {
+	var both []string
+	for _, x := range a {
+		if contains(b, x) {
+			both = append(both, x)
+		}
+	}
+	if len(both) > 0 {
+		return both
+	}
+	if contains(a, "integer") || contains(b, "integer") {
+		return []string{"integer"}
+	}
+	return append(append([]string(nil), a...), b...)
+}
+
+func dedupe(xs []string) []string {
+	var out []string
+	for _, x := range xs {
+		if !contains(out, x) {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+func contains(xs []string, s string) bool {
+	for _, x := range xs {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func remove(xs []string, s string) []string {
+	var out []string
+	for _, x := range xs {
+		if x != s {
+			out = append(out, x)
+		}
+	}
+	return out
+}

@@ -1,0 +1,201 @@
+// Package schemas is meshfleet's single source of truth for what a valid
+// VMFleet and a valid Istio or Kubernetes resource look like. The VMFleet
+// schema is hand-written CUE (vmfleet.cue); the Istio and Kubernetes kinds
+// are CUE generated from istio.io/api's CRDs and k8s.io/api's Go types
+// (cue/). Every kind is validated through a JSON Schema exported from its
+// CUE definition (jsonschema/, vmfleet.schema.json), because evaluating CUE
+// per resource costs far more than the lint budget allows (see
+// BenchmarkValidate1000 and BenchmarkCUE1000).
+package schemas
+
+//go:generate go run ./internal/gen -dir .
+
+import (
+	"embed"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/santhosh-tekuri/jsonschema/v6"
+)
+
+//go:embed vmfleet.cue vmfleet.schema.json jsonschema
+var files embed.FS
+
+// FleetAPIVersion and FleetKind identify a VMFleet.
+const (
+	FleetAPIVersion = "meshfleet.dev/v1alpha1"
+	FleetKind       = "VMFleet"
+)
+
+// baseURL prefixes the embedded schema files so that the validator, which
+// resolves references by URL, sees each as an absolute resource. It is also
+// the $id of vmfleet.schema.json.
+const baseURL = "https://meshfleet.dev/schemas/"
+
+type gvk struct{ apiVersion, kind string }
+
+// schemaFile is one embedded JSON Schema, compiled on first use: a lint run
+// pays only for the kinds it meets.
+type schemaFile struct {
+	name string
+	once sync.Once
+	sch  *jsonschema.Schema
+	// doc is the parsed schema, kept to explain errors: the properties of
+	// an object for a "did you mean" hint, the branches of a oneOf.
+	doc any
+	err error
+}
+
+var registry = func() map[gvk]*schemaFile {
+	reg := map[gvk]*schemaFile{
+		{FleetAPIVersion, FleetKind}: {name: "vmfleet.schema.json"},
+	}
+	err := fs.WalkDir(files, "jsonschema", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		// jsonschema/<group>/<version>/<Kind>.json; the core group is "core".
+		parts := strings.Split(p, "/")
+		if len(parts) != 4 || !strings.HasSuffix(p, ".json") {
+			return fmt.Errorf("unexpected embedded schema %s", p)
+		}
+		apiVersion := parts[1] + "/" + parts[2]
+		if parts[1] == "core" {
+			apiVersion = parts[2]
+		}
+		reg[gvk{apiVersion, strings.TrimSuffix(parts[3], ".json")}] = &schemaFile{name: p}
+		return nil
+	})
+	if err != nil {
+		panic(err)
+	}
+	return reg
+}()
+
+func (f *schemaFile) load() error {
+	f.once.Do(func() {
+		data, err := files.ReadFile(f.name)
+		if err != nil {
+			f.err = err
+			return
+		}
+		doc, err := jsonschema.UnmarshalJSON(strings.NewReader(string(data)))
+		if err != nil {
+			f.err = fmt.Errorf("%s: %w", f.name, err)
+			return
+		}
+		c := jsonschema.NewCompiler()
+		loc := baseURL + f.name
+		if err := c.AddResource(loc, doc); err != nil {
+			f.err = fmt.Errorf("%s: %w", f.name, err)
+			return
+		}
+		f.sch, f.err = c.Compile(loc)
+		f.doc = doc
+	})
+	return f.err
+}
+
+// Known reports whether meshfleet has a schema for the kind at apiVersion.
+func Known(apiVersion, kind string) bool {
+	_, ok := registry[gvk{apiVersion, kind}]
+	return ok
+}
+
+// Kinds lists the apiVersion/kind pairs Known accepts, sorted.
+func Kinds() []string {
+	out := make([]string, 0, len(registry))
+	for k := range registry {
+		out = append(out, k.apiVersion+" "+k.kind)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Validate checks obj (plain values as manifest.Value returns them) against
+// the schema of its kind and returns one Problem per offending field,
+// sorted by path. An unknown kind has no problems: check Known first.
+func Validate(apiVersion, kind string, obj map[string]any) []Problem {
+	f := registry[gvk{apiVersion, kind}]
+	if f == nil {
+		return nil
+	}
+	if err := f.load(); err != nil {
+		// The embedded schemas are compiled by TestAllSchemasCompile; a
+		// failure here is a build defect, not a user error.
+		panic(fmt.Sprintf("schemas: %v", err))
+	}
+	err := f.sch.Validate(obj)
+	if err == nil {
+		return nil
+	}
+	ve, ok := err.(*jsonschema.ValidationError)
+	if !ok {
+		return []Problem{{Msg: err.Error(), Kind: Invalid}}
+	}
+	return explain(f, obj, ve)
+}
+
+// ValidateFleet validates a VMFleet document against the VMFleet schema.
+func ValidateFleet(obj map[string]any) []Problem {
+	return Validate(FleetAPIVersion, FleetKind, obj)
+}
+
+// FleetCUE returns the VMFleet schema's CUE source.
+func FleetCUE() []byte { return mustRead("vmfleet.cue") }
+
+// FleetJSONSchema returns the JSON Schema (draft 2020-12) exported from the
+// CUE source, for editors (yaml-language-server) and other tools.
+func FleetJSONSchema() []byte { return mustRead("vmfleet.schema.json") }
+
+func mustRead(name string) []byte {
+	b, err := files.ReadFile(name)
+	if err != nil {
+		panic(err)
+	}
+	return b
+}
+
+// lookupPointer resolves the fragment of a schema URL (a JSON pointer)
+// within doc.
+func lookupPointer(doc any, loc string) any {
+	i := strings.IndexByte(loc, '#')
+	if i < 0 {
+		return doc
+	}
+	ptr := loc[i+1:]
+	cur := doc
+	for _, tok := range strings.Split(strings.TrimPrefix(ptr, "/"), "/") {
+		if tok == "" {
+			continue
+		}
+		tok = unescapePointer(tok)
+		switch c := cur.(type) {
+		case map[string]any:
+			cur = c[tok]
+		case []any:
+			n, err := strconv.Atoi(tok)
+			if err != nil || n < 0 || n >= len(c) {
+				return nil
+			}
+			cur = c[n]
+		default:
+			return nil
+		}
+	}
+	return cur
+}
+
+func unescapePointer(tok string) string {
+	if strings.ContainsRune(tok, '%') {
+		if u, err := url.PathUnescape(tok); err == nil {
+			tok = u
+		}
+	}
+	return strings.ReplaceAll(strings.ReplaceAll(tok, "~1", "/"), "~0", "~")
+}
