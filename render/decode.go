@@ -46,13 +46,16 @@ type field struct {
 }
 
 // object decodes mapping n field by field. Unknown keys are errors with a
-// "did you mean" hint; null values count as omitted. It reports false when n
-// is not a mapping.
-func (d *decoder) object(n *yaml.Node, path string, fields ...field) bool {
+// "did you mean" hint; null values count as omitted. It reports whether n was
+// a mapping without unknown keys: callers check required fields only then,
+// since a missing field next to an unknown one is most likely misspelt and
+// already reported.
+func (d *decoder) object(n *yaml.Node, path string, fields ...field) (clean bool) {
 	n = manifest.Resolve(n)
 	if !d.isMapping(n, path) {
 		return false
 	}
+	clean = true
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, v := n.Content[i], manifest.Resolve(n.Content[i+1])
 		if k.Tag == "!!merge" {
@@ -67,6 +70,7 @@ func (d *decoder) object(n *yaml.Node, path string, fields ...field) bool {
 				names[j] = fields[j].name
 			}
 			d.errAt(k, p, "unknown field%s", hint(k.Value, names))
+			clean = false
 			continue
 		}
 		if isNull(v) {
@@ -77,7 +81,16 @@ func (d *decoder) object(n *yaml.Node, path string, fields ...field) bool {
 		}
 		f.set(v, p)
 	}
-	return true
+	return clean
+}
+
+// require reports key missing from mapping n (absent or null). A key present
+// with a bad value is reported by its decoder, not here.
+func (d *decoder) require(n *yaml.Node, path, key, note string) {
+	if _, v := manifest.Lookup(n, key); v != nil && !isNull(manifest.Resolve(v)) {
+		return
+	}
+	d.errPath(manifest.AppendKey(path, key), "required field missing%s", note)
 }
 
 func lookupField(fields []field, name string) *field {
@@ -314,6 +327,12 @@ func (d *decoder) enum(n *yaml.Node, path string, allowed ...string) (string, bo
 			return s, true
 		}
 	}
+	for _, a := range allowed {
+		if strings.EqualFold(s, a) {
+			d.errAt(n, path, "invalid value %q (want %s; did you mean %s?)", s, orList(allowed), a)
+			return "", false
+		}
+	}
 	d.errAt(n, path, "invalid value %q (want %s)", s, orList(allowed))
 	return "", false
 }
@@ -332,10 +351,11 @@ func (d *decoder) portRef(n *yaml.Node, path string) (PortRef, bool) {
 		v, ok := d.integer(n, path, 1, 65535)
 		return PortRef{Number: int32(v)}, ok
 	}
-	s, ok := d.str(n, path)
-	if !ok {
+	if n.Kind != yaml.ScalarNode || n.ShortTag() != "!!str" {
+		d.errAt(n, path, "expected a port name or number, got %s", describe(n))
 		return PortRef{}, false
 	}
+	s := n.Value
 	if v, err := strconv.Atoi(s); err == nil {
 		if v < 1 || v > 65535 {
 			d.errAt(n, path, "%s is out of range [1, 65535]", s)
@@ -391,7 +411,8 @@ type fleetDecode struct {
 func (fd *fleetDecode) decodeFleet() {
 	d := &fd.decoder
 	f := &fd.f
-	d.object(d.root, "",
+	metaClean := true
+	rootClean := d.object(d.root, "",
 		field{name: "apiVersion", set: func(v *yaml.Node, p string) {
 			if s, ok := d.str(v, p); ok {
 				f.APIVersion = s
@@ -400,9 +421,16 @@ func (fd *fleetDecode) decodeFleet() {
 				}
 			}
 		}},
-		field{name: "kind", set: d.setStr(&f.Kind)},
+		field{name: "kind", set: func(v *yaml.Node, p string) {
+			if s, ok := d.str(v, p); ok {
+				f.Kind = s
+				if s != Kind {
+					d.errAt(v, p, "kind %q is not %s", s, Kind)
+				}
+			}
+		}},
 		field{name: "metadata", set: func(v *yaml.Node, p string) {
-			d.object(v, p,
+			metaClean = d.object(v, p,
 				field{name: "name", set: d.setStr(&f.Metadata.Name)},
 				field{name: "namespace", set: d.setStr(&f.Metadata.Namespace)},
 				field{name: "labels", set: func(v *yaml.Node, p string) { f.Metadata.Labels = d.looseMap(v, p) }},
@@ -411,11 +439,15 @@ func (fd *fleetDecode) decodeFleet() {
 		}},
 		field{name: "spec", set: fd.decodeSpec},
 	)
-	if f.Metadata.Name == "" {
-		d.errPath("metadata.name", "required field missing")
+	if rootClean {
+		d.require(d.root, "", "apiVersion", " (want "+APIVersion+")")
 	}
-	if f.Metadata.Namespace == "" {
-		d.errPath("metadata.namespace", "required field missing (a VMFleet has no implicit default namespace)")
+	_, meta := manifest.Lookup(d.root, "metadata")
+	if meta = manifest.Resolve(meta); meta == nil || isNull(meta) {
+		d.errPath("metadata", "required field missing (name and namespace)")
+	} else if metaClean {
+		d.require(meta, "metadata", "name", "")
+		d.require(meta, "metadata", "namespace", " (a VMFleet has no implicit default namespace)")
 	}
 }
 
@@ -482,12 +514,8 @@ func (fd *fleetDecode) decodePort(n *yaml.Node, path string) Port {
 		}},
 	)
 	if ok {
-		if pt.Name == "" {
-			d.errPath(manifest.AppendKey(path, "name"), "required field missing")
-		}
-		if pt.Port == 0 {
-			d.errPath(manifest.AppendKey(path, "port"), "required field missing")
-		}
+		d.require(n, path, "name", "")
+		d.require(n, path, "port", "")
 	}
 	return pt
 }
@@ -501,35 +529,36 @@ func (fd *fleetDecode) decodeProbe(n *yaml.Node, path string) *Probe {
 		field{name: "httpGet", set: func(v *yaml.Node, p string) {
 			handlers = append(handlers, "httpGet")
 			h := &HTTPGetAction{}
-			portSet := false
 			if d.object(v, p,
 				field{name: "path", set: d.setStr(&h.Path)},
-				field{name: "port", set: func(v *yaml.Node, p string) { h.Port, portSet = d.portRef(v, p) }},
+				field{name: "port", set: func(v *yaml.Node, p string) { h.Port, _ = d.portRef(v, p) }},
 				field{name: "host", set: d.setStr(&h.Host)},
 				field{name: "scheme", set: func(v *yaml.Node, p string) { h.Scheme, _ = d.enum(v, p, "HTTP", "HTTPS") }},
 				field{name: "headers", set: d.setStringMap(&h.Headers)},
-			) && !portSet {
-				d.errPath(manifest.AppendKey(p, "port"), "required field missing")
+			) {
+				d.require(v, p, "port", "")
 			}
 			pr.HTTPGet = h
 		}},
 		field{name: "tcpSocket", set: func(v *yaml.Node, p string) {
 			handlers = append(handlers, "tcpSocket")
 			t := &TCPSocketAction{}
-			portSet := false
 			if d.object(v, p,
-				field{name: "port", set: func(v *yaml.Node, p string) { t.Port, portSet = d.portRef(v, p) }},
+				field{name: "port", set: func(v *yaml.Node, p string) { t.Port, _ = d.portRef(v, p) }},
 				field{name: "host", set: d.setStr(&t.Host)},
-			) && !portSet {
-				d.errPath(manifest.AppendKey(p, "port"), "required field missing")
+			) {
+				d.require(v, p, "port", "")
 			}
 			pr.TCPSocket = t
 		}},
 		field{name: "exec", set: func(v *yaml.Node, p string) {
 			handlers = append(handlers, "exec")
 			e := &ExecAction{}
-			if d.object(v, p, field{name: "command", set: d.setStrs(&e.Command)}) && len(e.Command) == 0 {
-				d.errPath(manifest.AppendKey(p, "command"), "required field missing (a non-empty list)")
+			if d.object(v, p, field{name: "command", set: d.setStrs(&e.Command)}) {
+				d.require(v, p, "command", "")
+				if e.Command != nil && len(e.Command) == 0 {
+					d.errPath(manifest.AppendKey(p, "command"), "empty command")
+				}
 			}
 			pr.Exec = e
 		}},
@@ -540,7 +569,10 @@ func (fd *fleetDecode) decodeProbe(n *yaml.Node, path string) *Probe {
 		field{name: "failureThreshold", set: d.setInt32(&pr.FailureThreshold, 1, maxSec)},
 	)
 	if !ok {
-		return nil
+		if n.Kind != yaml.MappingNode {
+			return nil
+		}
+		return pr
 	}
 	switch len(handlers) {
 	case 0:
@@ -566,8 +598,8 @@ func (fd *fleetDecode) decodeVM(n *yaml.Node, path string) VM {
 		}},
 		field{name: "network", set: d.setStr(&vm.Network)},
 		field{name: "labels", set: d.setStringMap(&vm.Labels)},
-	) && vm.Address == "" {
-		d.errPath(manifest.AppendKey(path, "address"), "required field missing")
+	) {
+		d.require(n, path, "address", "")
 	}
 	return vm
 }
@@ -577,6 +609,7 @@ func (fd *fleetDecode) decodeRules(n *yaml.Node, path string, allow bool) []Rule
 	rules := make([]Rule, 0, len(n.Content))
 	d.sequence(n, path, func(_ int, e *yaml.Node, p string) {
 		var r Rule
+		before := len(d.errs)
 		if !d.object(e, p,
 			field{name: "from", set: func(v *yaml.Node, p string) { r.From = fd.decodeSource(v, p) }},
 			field{name: "to", set: func(v *yaml.Node, p string) { r.To = fd.decodeOperation(v, p) }},
@@ -589,9 +622,7 @@ func (fd *fleetDecode) decodeRules(n *yaml.Node, path string, allow bool) []Rule
 						field{name: "values", set: d.setStrs(&c.Values)},
 						field{name: "notValues", set: d.setStrs(&c.NotValues)},
 					) {
-						if c.Key == "" {
-							d.errPath(manifest.AppendKey(p, "key"), "required field missing")
-						}
+						d.require(e, p, "key", "")
 						if len(c.Values) == 0 && len(c.NotValues) == 0 {
 							d.errPath(p, "a condition needs values or notValues")
 						}
@@ -602,7 +633,7 @@ func (fd *fleetDecode) decodeRules(n *yaml.Node, path string, allow bool) []Rule
 		) {
 			return
 		}
-		if allow && r.From.empty() && r.To.empty() && len(r.When) == 0 {
+		if allow && len(d.errs) == before && r.From.empty() && r.To.empty() && len(r.When) == 0 {
 			d.errPath(p, "an empty rule allows every request; give from, to or when (an empty `allow: []` denies all)")
 		}
 		rules = append(rules, r)
@@ -682,18 +713,17 @@ func (fd *fleetDecode) decodeTraffic(n *yaml.Node, path string) *Traffic {
 		field{name: "timeout", set: d.setDuration(&t.Timeout)},
 		field{name: "retries", set: func(v *yaml.Node, p string) {
 			r := &Retries{}
-			attempts := false
 			if d.object(v, p,
 				field{name: "attempts", set: func(v *yaml.Node, p string) {
 					if x, ok := d.integer(v, p, 0, math.MaxInt32); ok {
-						r.Attempts, attempts = int32(x), true
+						r.Attempts = int32(x)
 					}
 				}},
 				field{name: "perTryTimeout", set: d.setDuration(&r.PerTryTimeout)},
 				field{name: "retryOn", set: d.setStr(&r.RetryOn)},
 				field{name: "retryRemoteLocalities", set: d.setBool(&r.RetryRemoteLocalities)},
-			) && !attempts {
-				d.errPath(manifest.AppendKey(p, "attempts"), "required field missing")
+			) {
+				d.require(v, p, "attempts", "")
 			}
 			t.Retries = r
 		}},
@@ -764,7 +794,6 @@ func (fd *fleetDecode) decodeConnectionPool(n *yaml.Node, path string) *Connecti
 func (fd *fleetDecode) decodeRoute(n *yaml.Node, path string) Route {
 	d := &fd.decoder
 	var r Route
-	toSet := false
 	if d.object(n, path,
 		field{name: "match", set: func(v *yaml.Node, p string) {
 			if v.Kind == yaml.SequenceNode {
@@ -775,7 +804,6 @@ func (fd *fleetDecode) decodeRoute(n *yaml.Node, path string) Route {
 			r.Match = []Match{fd.decodeMatch(v, p)}
 		}},
 		field{name: "to", set: func(v *yaml.Node, p string) {
-			toSet = true
 			if !d.isMapping(v, p) {
 				return
 			}
@@ -794,8 +822,8 @@ func (fd *fleetDecode) decodeRoute(n *yaml.Node, path string) Route {
 			}
 			sort.Slice(r.To, func(i, j int) bool { return r.To[i].Subset < r.To[j].Subset })
 		}},
-	) && !toSet {
-		d.errPath(manifest.AppendKey(path, "to"), "required field missing (subset: weight)")
+	) {
+		d.require(n, path, "to", " (subset: weight)")
 	}
 	return r
 }

@@ -131,6 +131,8 @@ func (fd *fleetDecode) validate() {
 	for _, k := range sortedKeys(s.Annotations) {
 		if msg := labelKey(k); msg != "" {
 			d.errPath(manifest.AppendKey("spec.annotations", k), "%s", strings.Replace(msg, "label key", "annotation key", 1))
+		} else if k == FleetAnnotation {
+			d.errPath(manifest.AppendKey("spec.annotations", k), "annotations may not set %s: meshfleet sets it on its output", k)
 		}
 	}
 	fd.checkPorts()
@@ -183,7 +185,8 @@ func (fd *fleetDecode) checkLabels(path string, labels map[string]string, worklo
 func (fd *fleetDecode) checkPorts() {
 	s := &fd.f.Spec
 	if len(s.Ports) == 0 {
-		if _, n := manifest.Lookup(fd.specNode(), "ports"); n == nil || manifest.Resolve(n).Kind == yaml.SequenceNode {
+		// A ports value of the wrong type is reported already.
+		if _, n := manifest.Lookup(fd.specNode(), "ports"); n == nil || isNull(manifest.Resolve(n)) || manifest.Resolve(n).Kind == yaml.SequenceNode {
 			fd.errPath("spec.ports", "at least one port is required")
 		}
 		return
@@ -218,7 +221,8 @@ func (fd *fleetDecode) checkPorts() {
 		}
 		if pt.Service && s.CreateService {
 			servicePorts++
-			if pt.Protocol == "" && !named {
+			// A protocol written but unknown is reported already.
+			if _, written := manifest.Find(fd.root, p+".protocol"); pt.Protocol == "" && !named && !written {
 				fd.errPath(p+".name", "Istio cannot infer a protocol from port name %q and would sniff it: name it tcp-%s (or http-%s, ...) or set protocol: TCP", pt.Name, pt.Name, pt.Name)
 			}
 		}
@@ -297,10 +301,13 @@ func (fd *fleetDecode) checkVMs() {
 			case a.Zone() != "":
 				fd.errPath(p+".address", "%q has an IPv6 zone, which a WorkloadEntry cannot carry", vm.Address)
 			default:
-				if j, dup := addrs[vm.Address]; dup {
+				// An IPv4-mapped IPv6 address is the same host as the
+				// IPv4 address it maps.
+				key := a.Unmap().String()
+				if j, dup := addrs[key]; dup {
 					fd.errPath(p+".address", "duplicate address %s (also spec.vms[%d])", vm.Address, j)
 				} else {
-					addrs[vm.Address] = i
+					addrs[key] = i
 				}
 			}
 		}
