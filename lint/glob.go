@@ -11,6 +11,10 @@ import (
 // as users expect from .gitignore-like tools.
 func globRE(pattern string) (*regexp.Regexp, error) {
 	pattern = strings.TrimPrefix(path.Clean(strings.ReplaceAll(pattern, "\\", "/")), "./")
+	// "dir/**" is "dir" and everything below it, which the suffix below adds.
+	if p, ok := strings.CutSuffix(pattern, "/**"); ok && p != "" {
+		pattern = p
+	}
 	var b strings.Builder
 	b.WriteString("^")
 	for i := 0; i < len(pattern); i++ {

@@ -59,11 +59,11 @@ func NewEngine(ctx context.Context, opts EngineOptions) (*Engine, error) {
 			return nil, err
 		}
 	}
-	mods, err := loadModules(opts.PolicyDirs)
+	mods, order, err := loadModules(opts.PolicyDirs)
 	if err != nil {
 		return nil, &PolicyError{err}
 	}
-	ps, err := compile(ctx, mods, reg)
+	ps, err := compile(ctx, mods, order, reg)
 	if err != nil {
 		return nil, &PolicyError{err}
 	}

@@ -7,7 +7,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 
 	"github.com/open-policy-agent/opa/v1/ast"
@@ -35,11 +34,12 @@ func (e *PolicyError) Error() string { return e.Err.Error() }
 func (e *PolicyError) Unwrap() error { return e.Err }
 
 // loadModules parses the built-in rules and every *.rego (not *_test.rego)
-// under dirs, each with its file name so errors say file:line.
-func loadModules(dirs []string) (map[string]*ast.Module, error) {
-	mods := map[string]*ast.Module{}
+// under dirs, each with its file name so errors say file:line. order lists
+// the files built-in first, so a clash names the user's file.
+func loadModules(dirs []string) (mods map[string]*ast.Module, order []string, err error) {
+	mods = map[string]*ast.Module{}
 	popts := policies.ParserOptions()
-	err := fs.WalkDir(policies.FS, ".", func(p string, d fs.DirEntry, err error) error {
+	err = fs.WalkDir(policies.FS, ".", func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() || !isPolicyFile(p) {
 			return err
 		}
@@ -52,10 +52,11 @@ func loadModules(dirs []string) (map[string]*ast.Module, error) {
 			return err
 		}
 		mods["policies/"+p] = m
+		order = append(order, "policies/"+p)
 		return nil
 	})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	for _, dir := range dirs {
 		found := false
@@ -75,17 +76,18 @@ func loadModules(dirs []string) (map[string]*ast.Module, error) {
 				return err
 			}
 			mods[p] = m
+			order = append(order, p)
 			found = true
 			return nil
 		})
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		if !found {
-			return nil, fmt.Errorf("%s: no policies found (want *.rego files)", dir)
+			return nil, nil, fmt.Errorf("%s: no policies found (want *.rego files)", dir)
 		}
 	}
-	return mods, nil
+	return mods, order, nil
 }
 
 func isPolicyFile(p string) bool {
@@ -95,19 +97,14 @@ func isPolicyFile(p string) bool {
 // compile compiles every module once, in the sandbox, and prepares one
 // query per rule. A module in package meshfleet.rules.* must carry METADATA
 // with custom.id; other packages are helpers.
-func compile(ctx context.Context, mods map[string]*ast.Module, reg *registry) ([]*policy, error) {
+func compile(ctx context.Context, mods map[string]*ast.Module, order []string, reg *registry) ([]*policy, error) {
 	c := ast.NewCompiler().WithCapabilities(policies.Capabilities())
 	c.Compile(mods)
 	if c.Failed() {
 		return nil, c.Errors
 	}
-	files := make([]string, 0, len(mods))
-	for f := range mods {
-		files = append(files, f)
-	}
-	sort.Strings(files)
 	var out []*policy
-	for _, f := range files {
+	for _, f := range order {
 		m := mods[f]
 		pkg := m.Package.Path.String()
 		if !strings.HasPrefix(pkg, rulesPackage) {

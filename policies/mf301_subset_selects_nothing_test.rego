@@ -1,0 +1,44 @@
+package meshfleet.rules.mf301_test
+
+import data.meshfleet.rules.mf301
+
+host := "cart.shop.svc.cluster.local"
+
+dr := {
+	"ref": 2, "apiVersion": "networking.istio.io/v1", "kind": "DestinationRule",
+	"namespace": "shop", "name": "cart", "host": host,
+	"subsets": [
+		{"index": 0, "name": "stable", "labels": {"version": "v1"}},
+		{"index": 1, "name": "next", "labels": {"version": "v2"}},
+	],
+}
+
+index(backends, complete) := {"hosts": {host: {"known": true, "backends": backends, "backendsComplete": complete}}}
+
+pods := [{"ref": 1, "labels": {"app": "cart", "version": "v1"}}]
+
+test_fires_on_the_subset_no_backend_matches if {
+	fs := mf301.findings with input as {"resources": {"DestinationRule": [dr]}, "index": index(pods, true)}
+	fs == {{
+		"ref": 2,
+		"path": "spec.subsets[1].labels",
+		"message": "subset \"next\" selects version=v2, but no workload behind cart.shop.svc.cluster.local has those labels",
+	}}
+}
+
+test_silent_when_backends_are_not_all_known if {
+	count(mf301.findings) == 0 with input as {"resources": {"DestinationRule": [dr]}, "index": index(pods, false)}
+}
+
+test_silent_when_nothing_is_behind_the_host if {
+	count(mf301.findings) == 0 with input as {"resources": {"DestinationRule": [dr]}, "index": index([], true)}
+}
+
+test_silent_for_unknown_hosts if {
+	count(mf301.findings) == 0 with input as {"resources": {"DestinationRule": [dr]}, "index": {"hosts": {}}}
+}
+
+test_silent_when_every_subset_matches if {
+	both := array.concat(pods, [{"ref": 3, "labels": {"app": "cart", "version": "v2"}}])
+	count(mf301.findings) == 0 with input as {"resources": {"DestinationRule": [dr]}, "index": index(both, true)}
+}

@@ -1,0 +1,30 @@
+package meshfleet.rules.mf302_test
+
+import data.meshfleet.rules.mf302
+
+host := "cart.shop.svc.cluster.local"
+
+dest(subset) := {"ref": 4, "path": "spec.http[0].route[1].destination", "protocol": "http", "host": host, "subset": subset}
+
+index(known) := {"hosts": {host: {"known": known, "subsets": {"v1": [2]}}}}
+
+test_fires_on_an_undefined_subset if {
+	fs := mf302.findings with input as {"destinations": [dest("canary")], "index": index(true)}
+	count(fs) == 1
+	some f in fs
+	f.ref == 4
+	f.path == "spec.http[0].route[1].destination.subset"
+	contains(f.message, "\"canary\"")
+}
+
+test_silent_on_a_defined_subset if {
+	count(mf302.findings) == 0 with input as {"destinations": [dest("v1")], "index": index(true)}
+}
+
+test_silent_without_subset if {
+	count(mf302.findings) == 0 with input as {"destinations": [dest("")], "index": index(true)}
+}
+
+test_silent_for_unknown_hosts if {
+	count(mf302.findings) == 0 with input as {"destinations": [dest("canary")], "index": index(false)}
+}
