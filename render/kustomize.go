@@ -53,6 +53,18 @@ var buildMu sync.Mutex
 // link points at the running executable rather than a copy, costing nothing,
 // and the directory is removed after the build.
 func BuildKustomization(dir string) ([]byte, error) {
+	return BuildKustomizationWith(dir, Options{})
+}
+
+// IstioVersionEnv carries Options.IstioVersion from a build to the meshfleet
+// exec functions it runs, which kustomize starts with no arguments. A build
+// always sets it, empty included, so a value in the caller's environment
+// cannot make the function render other API versions than the build asked for.
+const IstioVersionEnv = "MESHFLEET_ISTIO_VERSION"
+
+// BuildKustomizationWith is BuildKustomization with render options, passed
+// to meshfleet exec functions through IstioVersionEnv.
+func BuildKustomizationWith(dir string, opts Options) ([]byte, error) {
 	buildMu.Lock()
 	defer buildMu.Unlock()
 	restore, err := selfOnPath()
@@ -63,10 +75,11 @@ func BuildKustomization(dir string) ([]byte, error) {
 
 	pc := types.MakePluginConfig(types.PluginRestrictionsNone, types.BploUseStaticallyLinked)
 	pc.FnpLoadingOptions.EnableExec = true
-	opts := krusty.MakeDefaultOptions()
-	opts.PluginConfig = pc
+	pc.FnpLoadingOptions.Env = []string{IstioVersionEnv + "=" + opts.IstioVersion}
+	kopts := krusty.MakeDefaultOptions()
+	kopts.PluginConfig = pc
 	fsys := &guardFS{FileSystem: filesys.MakeFsOnDisk()}
-	m, err := krusty.MakeKustomizer(opts).Run(fsys, dir)
+	m, err := krusty.MakeKustomizer(kopts).Run(fsys, dir)
 	if fsys.err != nil {
 		return nil, fsys.err
 	}

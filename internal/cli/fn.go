@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 
 	"github.com/spf13/pflag"
@@ -28,7 +29,9 @@ func runFn(env *Env, args []string) int {
 	var opts render.Options
 	flags := pflag.NewFlagSet("fn", pflag.ContinueOnError)
 	flags.SetOutput(io.Discard)
-	flags.StringVar(&opts.IstioVersion, "istio-version", "", "Istio version to render for; below 1.22 renders the v1beta1 APIs")
+	// kustomize runs the function without arguments; a meshfleet build
+	// passes its --istio-version in the environment instead.
+	flags.StringVar(&opts.IstioVersion, "istio-version", os.Getenv(render.IstioVersionEnv), "Istio version to render for; below 1.22 renders the v1beta1 APIs (default $"+render.IstioVersionEnv+")")
 	usage := fnUsage + flags.FlagUsages()
 	err := flags.Parse(args)
 	if errors.Is(err, pflag.ErrHelp) {

@@ -90,7 +90,7 @@ func runRender(env *Env, args []string) int {
 
 	in := &renderInputs{env: env}
 	for _, p := range f.paths {
-		in.add(p)
+		in.add(p, f.opts)
 	}
 	rs, errs := render.Render(in.fleets, f.opts)
 	in.problems = append(in.problems, errs...)
@@ -223,7 +223,7 @@ func (in *renderInputs) problem(err error, file string) {
 	in.problems = append(in.problems, &manifest.Error{File: file, Msg: err.Error()})
 }
 
-func (in *renderInputs) add(p string) {
+func (in *renderInputs) add(p string, opts render.Options) {
 	if p == "-" {
 		in.read("-", in.env.Stdin)
 		return
@@ -238,7 +238,7 @@ func (in *renderInputs) add(p string) {
 		return
 	}
 	if render.IsKustomization(p) {
-		in.build(p)
+		in.build(p, opts)
 		return
 	}
 	err = filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
@@ -308,8 +308,8 @@ func (in *renderInputs) read(name string, r io.Reader) {
 	}
 }
 
-func (in *renderInputs) build(dir string) {
-	out, err := render.BuildKustomization(dir)
+func (in *renderInputs) build(dir string, opts render.Options) {
+	out, err := render.BuildKustomizationWith(dir, opts)
 	if err != nil {
 		in.problem(err, dir)
 		return
