@@ -100,11 +100,14 @@ func outPath(obj map[string]any) (p, id, field, msg string) {
 
 // WriteDir writes files under dir, creating it if needed. Each file is
 // written to a temporary file beside its target and renamed over it, so a
-// reader (or a crash) never sees half a manifest; a file whose bytes are
-// already right is left alone, keeping its modification time. All access
-// goes through an os.Root, so neither a name nor a symbolic link planted in
-// dir can make a write land outside it. With prune, managed files that files
-// does not list are removed. It returns the paths written and removed.
+// reader (git, Argo CD, Flux) never sees half a manifest. There is no fsync
+// per file: it made 6,000 files take 7 s instead of 1 s, and a file a power
+// cut leaves short is drift that --check reports and a re-render repairs.
+// A file whose bytes are already right is left alone, keeping its
+// modification time. All access goes through an os.Root, so neither a name
+// nor a symbolic link planted in dir can make a write land outside it. With
+// prune, managed files that files does not list are removed. It returns the
+// paths written and removed.
 func WriteDir(dir string, files []OutFile, prune bool) (written, removed []string, err error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, nil, err
@@ -236,10 +239,6 @@ func writeAtomic(root *os.Root, p string, data []byte) (err error) {
 		}
 	}()
 	if _, err := f.Write(data); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Sync(); err != nil {
 		f.Close()
 		return err
 	}
