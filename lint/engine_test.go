@@ -302,3 +302,18 @@ func TestHostResolution(t *testing.T) {
 		}
 	}
 }
+
+func TestKindsRead(t *testing.T) {
+	eng := testEngine(t)
+	if eng.allKinds || !eng.kinds["Service"] || !eng.kinds["DestinationRule"] || eng.kinds["Deployment"] {
+		t.Errorf("built-in rules read kinds %v (all=%v)", eng.kinds, eng.allKinds)
+	}
+	dir := writeFiles(t, map[string]string{"p.rego": userPolicyHeader + "\nfindings contains {\"ref\": r.ref, \"message\": \"x\"} if {\n\tsome k\n\tsome r in input.resources[k]\n\tk == \"Pod\"\n}\n"})
+	dyn, err := NewEngine(context.Background(), EngineOptions{PolicyDirs: []string{dir}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !dyn.allKinds {
+		t.Errorf("input.resources[k] must read every kind")
+	}
+}

@@ -34,7 +34,7 @@ func renderFleets(docs []*manifest.Document) ([]*resource, []*manifest.Error) {
 		if rr == nil || rr.Object == nil {
 			continue
 		}
-		r := newResource(rr.Object, "", nil)
+		r := newResource(rr.Object, "", -1, -1)
 		r.rendered = rr
 		if rr.Fleet != nil && rr.Fleet.Doc != nil {
 			r.file = rr.Fleet.Doc.File

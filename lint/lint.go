@@ -31,6 +31,10 @@ type Engine struct {
 	reg      *registry
 	policies []*policy
 	checks   []Check
+	// kinds are the kinds policies read from input.resources; allKinds
+	// is set when a policy may read any.
+	kinds    map[string]bool
+	allKinds bool
 	// Kustomize builds a kustomization directory; nil disables kustomize
 	// inputs (they are then reported as unreadable).
 	Kustomize func(dir string) ([]byte, error)
@@ -67,7 +71,8 @@ func NewEngine(ctx context.Context, opts EngineOptions) (*Engine, error) {
 	if err != nil {
 		return nil, &PolicyError{err}
 	}
-	return &Engine{reg: reg, policies: ps, checks: opts.Checks, Kustomize: defaultKustomize}, nil
+	kinds, all := kindsRead(mods)
+	return &Engine{reg: reg, policies: ps, checks: opts.Checks, kinds: kinds, allKinds: all, Kustomize: defaultKustomize}, nil
 }
 
 // Rules is the catalogue, sorted by ID.
@@ -209,10 +214,11 @@ func (e *Engine) Lint(ctx context.Context, opts Options) (*Result, error) {
 
 	t = time.Now()
 	sup := newSuppressor(data, cfg, opts.Disable)
+	nodes := newNodeCache(data)
 	for _, f := range found {
 		r := rs[f.ref]
 		rule := e.reg.byID[f.rule]
-		file, line, col := r.position(f.path)
+		file, line, col := r.position(f.path, nodes)
 		raw = append(raw, finding.Finding{
 			Rule: f.rule, Severity: rule.Severity, Message: f.message, Resource: r.id(),
 			File: file, Line: line, Column: col, Path: f.path,
@@ -308,7 +314,7 @@ func (e *Engine) evalShard(ctx context.Context, sh shard, ix *index, global ast.
 	if len(e.policies) == 0 {
 		return out, nil
 	}
-	input := shardInput(sh, ix, global)
+	input := e.shardInput(sh, ix, global)
 	for _, p := range e.policies {
 		rs, err := p.query.Eval(ctx, rego.EvalParsedInput(input))
 		if err != nil {
@@ -329,9 +335,13 @@ func (e *Engine) evalShard(ctx context.Context, sh shard, ix *index, global ast.
 }
 
 // shardInput is the input document of one shard (policies/README.md).
-func shardInput(sh shard, ix *index, global ast.Value) ast.Value {
+// Kinds no policy reads are left out.
+func (e *Engine) shardInput(sh shard, ix *index, global ast.Value) ast.Value {
 	byKind := map[string][]*ast.Term{}
 	for _, r := range sh.rs {
+		if !e.allKinds && !e.kinds[r.kind] {
+			continue
+		}
 		entry := [][2]*ast.Term{
 			{ast.StringTerm("ref"), ast.IntNumberTerm(r.ref)},
 			{ast.StringTerm("apiVersion"), ast.StringTerm(r.apiVersion)},

@@ -193,6 +193,7 @@ func readOne(j job, stdin io.Reader, build func(dir string) ([]byte, error)) *so
 		return s
 	}
 	s.classify()
+	s.docs = nil
 	return s
 }
 
@@ -220,7 +221,7 @@ func (s *source) classify() {
 			s.expandList(d, obj)
 			continue
 		}
-		s.items = append(s.items, newResource(obj, d.File, d.Node))
+		s.items = append(s.items, newResource(obj, d.File, d.Index, -1))
 	}
 }
 
@@ -232,12 +233,9 @@ func (s *source) expandList(d *manifest.Document, obj map[string]any) {
 	seq = manifest.Resolve(seq)
 	for i, it := range items {
 		m, _ := it.(map[string]any)
-		var n *yaml.Node
+		n := d.Node
 		if seq != nil && seq.Kind == yaml.SequenceNode && i < len(seq.Content) {
 			n = manifest.Resolve(seq.Content[i])
-		}
-		if n == nil {
-			n = d.Node
 		}
 		av, _ := m["apiVersion"].(string)
 		k, _ := m["kind"].(string)
@@ -245,6 +243,6 @@ func (s *source) expandList(d *manifest.Document, obj map[string]any) {
 			s.notices = append(s.notices, fmt.Sprintf("%s:%d:%d: skipped: items[%d] has no apiVersion and kind", d.File, n.Line, n.Column, i))
 			continue
 		}
-		s.items = append(s.items, newResource(m, d.File, n))
+		s.items = append(s.items, newResource(m, d.File, d.Index, i))
 	}
 }

@@ -131,6 +131,39 @@ func compile(ctx context.Context, mods map[string]*ast.Module, order []string, r
 	return out, nil
 }
 
+// kindsRead returns the kinds the policies read from input.resources, or
+// all=true when some policy reads it other than by a literal kind (input as
+// a whole, input.resources[k]). Only those kinds are converted to OPA
+// values: conversion, not evaluation, is the bulk of a run's Rego cost.
+func kindsRead(mods map[string]*ast.Module) (kinds map[string]bool, all bool) {
+	kinds = map[string]bool{}
+	for _, m := range mods {
+		ast.WalkRefs(m, func(r ast.Ref) bool {
+			if !r[0].Equal(ast.InputRootDocument) {
+				return false
+			}
+			switch {
+			case len(r) < 2:
+				all = true
+			case !r[1].Equal(ast.StringTerm("resources")):
+				if _, ok := r[1].Value.(ast.String); !ok {
+					all = true
+				}
+			case len(r) < 3:
+				all = true
+			default:
+				if k, ok := r[2].Value.(ast.String); ok {
+					kinds[string(k)] = true
+				} else {
+					all = true
+				}
+			}
+			return false
+		})
+	}
+	return kinds, all
+}
+
 // ruleMetadata reads a rule's documentation from its package METADATA.
 func ruleMetadata(file string, m *ast.Module) (finding.Rule, error) {
 	where := fmt.Sprintf("%s:%d", file, m.Package.Location.Row)

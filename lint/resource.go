@@ -26,8 +26,11 @@ type resource struct {
 	name      string
 	obj       map[string]any
 	file      string
-	// node is the resource's root node, for positions; nil when rendered.
-	node *yaml.Node
+	// doc and item locate the resource in its file: the document index and,
+	// for an item of a `kind: List`, the item index (else -1). Node trees
+	// are not kept: they cost memory and GC time for every resource, while
+	// positions are needed only for the few with findings (re-parsed then).
+	doc, item int
 	// rendered is set for resources a VMFleet produced; positions then come
 	// from the VMFleet.
 	rendered *render.Resource
@@ -46,8 +49,8 @@ var clusterScoped = map[string]bool{
 	"GatewayClass": true, "CSIDriver": true, "VolumeAttachment": true,
 }
 
-func newResource(obj map[string]any, file string, node *yaml.Node) *resource {
-	r := &resource{obj: obj, file: file, node: node}
+func newResource(obj map[string]any, file string, doc, item int) *resource {
+	r := &resource{obj: obj, file: file, doc: doc, item: item}
 	r.apiVersion, _ = obj["apiVersion"].(string)
 	r.kind, _ = obj["kind"].(string)
 	meta, _ := obj["metadata"].(map[string]any)
@@ -94,19 +97,52 @@ func (r *resource) group() string {
 
 // position returns where the field at path is: in the resource's own file,
 // or for a rendered resource in the VMFleet that produced the field.
-func (r *resource) position(path string) (file string, line, col int) {
+func (r *resource) position(path string, nodes *nodeCache) (file string, line, col int) {
 	if r.rendered != nil {
 		file, line, col, _ = r.rendered.Position(path)
 		return file, line, col
 	}
-	if r.node == nil {
+	root := nodes.root(r)
+	if root == nil {
 		return r.file, 0, 0
 	}
-	n, _ := manifest.Find(r.node, path)
+	n, _ := manifest.Find(root, path)
 	if n == nil {
-		n = r.node
+		n = root
 	}
 	return r.file, n.Line, n.Column
+}
+
+// nodeCache re-parses, once each, the files whose resources have findings.
+type nodeCache struct {
+	data  map[string][]byte
+	files map[string]map[int]*yaml.Node
+}
+
+func newNodeCache(data map[string][]byte) *nodeCache {
+	return &nodeCache{data: data, files: map[string]map[int]*yaml.Node{}}
+}
+
+// root returns r's root node: its document's, or its item's in a List.
+func (c *nodeCache) root(r *resource) *yaml.Node {
+	docs, ok := c.files[r.file]
+	if !ok {
+		parsed, _ := manifest.Parse(r.file, c.data[r.file], manifest.DefaultLimits)
+		docs = make(map[int]*yaml.Node, len(parsed))
+		for _, d := range parsed {
+			docs[d.Index] = d.Node
+		}
+		c.files[r.file] = docs
+	}
+	n := docs[r.doc]
+	if n == nil || r.item < 0 {
+		return n
+	}
+	_, seq := manifest.Lookup(n, "items")
+	if seq = manifest.Resolve(seq); seq != nil && seq.Kind == yaml.SequenceNode && r.item < len(seq.Content) {
+		return manifest.Resolve(seq.Content[r.item])
+	}
+	return n
 }
 
 // str, mapOf and listOf read plain values without panicking on the wrong
