@@ -139,8 +139,20 @@ func (e *explainer) walk(ve *jsonschema.ValidationError) []Problem {
 	at := e.path(ve.InstanceLocation)
 	switch k := ve.ErrorKind.(type) {
 	case *kind.AdditionalProperties:
-		known := propertyNames(e.schemaAt(ve.SchemaURL))
+		s := e.schemaAt(ve.SchemaURL)
+		known := propertyNames(s)
 		var ps []Problem
+		if pats, ok := s["patternProperties"].(map[string]any); ok && len(known) == 0 {
+			// A map whose keys must match a pattern (label keys, subset
+			// names): the key is malformed rather than unknown.
+			for _, name := range k.Properties {
+				for pat := range pats {
+					ps = append(ps, Problem{Path: manifest.AppendKey(at, name), Kind: Invalid, Msg: "invalid key: " + patternMsg(name, pat)})
+					break
+				}
+			}
+			return ps
+		}
 		for _, name := range k.Properties {
 			ps = append(ps, Problem{Path: manifest.AppendKey(at, name), Kind: UnknownField, Msg: "unknown field" + hint(name, known)})
 		}
@@ -307,23 +319,23 @@ func mergeTypes(ps []Problem) []Problem {
 			out = append(out, group[0])
 			continue
 		}
+		// A type mismatch says more than a missed constant (a default
+		// such as "v1" beside "any label value"): with both, the types win.
 		var got string
-		var wants []string
-		kindOut := WrongType
+		var types, consts []string
 		for _, p := range group {
 			if g, w, ok := parseTypeMsg(p.Msg); ok {
 				got = g
-				wants = append(wants, w...)
+				types = append(types, w...)
 				continue
 			}
-			kindOut = BadEnum
-			wants = append(wants, strings.TrimPrefix(strings.SplitN(p.Msg, " (got", 2)[0], "must be "))
+			consts = append(consts, strings.TrimPrefix(strings.SplitN(p.Msg, " (got", 2)[0], "must be "))
 		}
-		msg := "must be " + strings.Join(dedupe(wants), " or ")
-		if got != "" && kindOut == WrongType {
-			msg = typeMsg(got, dedupe(wants))
+		if len(types) > 0 {
+			out = append(out, Problem{Path: path, Kind: WrongType, Msg: typeMsg(got, types)})
+			continue
 		}
-		out = append(out, Problem{Path: path, Kind: kindOut, Msg: msg})
+		out = append(out, Problem{Path: path, Kind: BadEnum, Msg: "must be " + strings.Join(dedupe(consts), " or ")})
 	}
 	return out
 }
@@ -349,19 +361,33 @@ func parseTypeMsg(msg string) (got string, want []string, ok bool) {
 	return g, strings.Split(w, " or "), true
 }
 
+// enumMsg lists the allowed values. Spellings that differ only in case (the
+// VMFleet protocols, which Istio reads case-insensitively) are listed once.
 func enumMsg(got any, want []any) string {
-	ws := make([]string, len(want))
-	for i, w := range want {
-		if s, ok := w.(string); ok {
-			ws[i] = s
-			if s == "" {
-				ws[i] = `""`
-			}
-		} else {
-			ws[i] = show(w)
+	var ws []string
+	seen := map[string]bool{}
+	folded := false
+	for _, w := range want {
+		s, ok := w.(string)
+		if !ok {
+			ws = append(ws, show(w))
+			continue
 		}
+		if seen[strings.ToLower(s)] {
+			folded = true
+			continue
+		}
+		seen[strings.ToLower(s)] = true
+		if s == "" {
+			s = `""`
+		}
+		ws = append(ws, s)
 	}
-	return fmt.Sprintf("must be one of %s (got %s)", strings.Join(ws, ", "), show(got))
+	note := ""
+	if folded {
+		note = "any case; "
+	}
+	return fmt.Sprintf("must be one of %s (%sgot %s)", strings.Join(ws, ", "), note, show(got))
 }
 
 func show(v any) string {
@@ -394,10 +420,16 @@ var friendlyPatterns = map[string]string{
 	`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`:                                   "must be a DNS-1123 label: lower-case letters, digits and '-', starting and ending with a letter or digit",
 	`^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$`: "must be a DNS-1123 subdomain: lower-case letters, digits, '-' and '.'",
 	`^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$`:                     "must be a label value: letters, digits, '-', '_' and '.', starting and ending with a letter or digit",
-	`^.{0,63}$`:      "must be at most 63 characters",
-	`^.{0,253}$`:     "must be at most 253 characters",
-	`^[^*]*$`:        "must not contain a wildcard (*)",
-	`^([^*]|.{2,})$`: `must not be "*"`,
+	`^.{0,63}$`:                       "must be at most 63 characters",
+	`^.{0,253}$`:                      "must be at most 253 characters",
+	`^[^*]*$`:                         "must not contain a wildcard (*)",
+	`^.{1,15}$`:                       "must be 1 to 15 characters long",
+	`[a-z]`:                           "must contain a letter",
+	`^[a-z0-9]([a-z0-9]|-[a-z0-9])*$`: "must be a port name: lower-case letters, digits and single '-', starting and ending with a letter or digit",
+	`^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$`: "must be a label key: an optional DNS subdomain and '/', then up to 63 letters, digits, '-', '_' and '.', starting and ending with a letter or digit",
+	`^[a-z0-9._-]+$`:       "must be a trust domain: lower-case letters, digits, '.', '-' and '_'",
+	`^[^/]+(/[^/]+){0,2}$`: "must be a locality: region[/zone[/subzone]]",
+	`^([^*]|.{2,})$`:       `must not be "*"`,
 }
 
 func patternMsg(got, want string) string {

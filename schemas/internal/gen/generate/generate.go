@@ -97,6 +97,9 @@ func All(dir string) (map[string][]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("vmfleet.cue: %w", err)
 	}
+	if js, err = withDefaults(js, fleet, "#VMFleet"); err != nil {
+		return nil, fmt.Errorf("vmfleet.cue: %w", err)
+	}
 	out["vmfleet.schema.json"] = js
 
 	if err := istio(ctx, out); err != nil {
@@ -349,6 +352,7 @@ func exportJSONSchema(v cue.Value, id string, forEditors bool) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
+
 	if !forEditors {
 		var doc any
 		if err := json.Unmarshal(raw, &doc); err != nil {
@@ -373,6 +377,67 @@ func exportJSONSchema(v cue.Value, id string, forEditors bool) ([]byte, error) {
 	}
 	buf.WriteByte('\n')
 	return buf.Bytes(), nil
+}
+
+// withDefaults puts the CUE defaults of the definitions in pkg back into
+// the JSON Schema js exported from pkg's definition root: jsonschema.Generate
+// drops them, and editors show them on hover and completion. $defs are
+// named after the definitions they export.
+func withDefaults(js []byte, pkg cue.Value, root string) ([]byte, error) {
+	var doc map[string]any
+	if err := json.Unmarshal(js, &doc); err != nil {
+		return nil, err
+	}
+	addDefaults(doc, pkg.LookupPath(cue.ParsePath(root)))
+	defs, _ := doc["$defs"].(map[string]any)
+	for name, d := range defs {
+		dm, _ := d.(map[string]any)
+		dv := pkg.LookupPath(cue.ParsePath("#" + name))
+		if dm != nil && dv.Exists() {
+			addDefaults(dm, dv)
+		}
+	}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(doc); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+// addDefaults sets "default" on each property of schema s whose field in v
+// has a concrete CUE default, descending into inline object schemas.
+func addDefaults(s map[string]any, v cue.Value) {
+	props, _ := s["properties"].(map[string]any)
+	for name, p := range props {
+		pm, ok := p.(map[string]any)
+		if !ok {
+			continue
+		}
+		fv := v.LookupPath(cue.MakePath(cue.Str(name).Optional()))
+		if !fv.Exists() {
+			fv = v.LookupPath(cue.MakePath(cue.Str(name)))
+		}
+		if !fv.Exists() {
+			continue
+		}
+		if d, ok := fv.Default(); ok && d.IsConcrete() {
+			var x any
+			if err := d.Decode(&x); err == nil {
+				// Only scalars: a list's implicit default ([] for every
+				// [...T]) is not a documented default.
+				switch x.(type) {
+				case string, bool, float64, int64, int:
+					pm["default"] = x
+				}
+			}
+		}
+		if _, inline := pm["properties"]; inline {
+			addDefaults(pm, fv)
+		}
+	}
 }
 
 // inlineEmbeds merges a referenced object schema into a closed object
