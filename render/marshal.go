@@ -1,78 +1,279 @@
 package render
 
 import (
-	"bytes"
+	"errors"
 	"fmt"
 	"math"
+	"regexp"
+	"runtime"
 	"sort"
 	"strconv"
-
-	"gopkg.in/yaml.v3"
+	"strings"
+	"sync"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/meshfleet/meshfleet/internal/manifest"
 )
 
-// marshal encodes through yaml.Node trees built here, with keys sorted
-// bytewise, rather than handing maps to the encoder: the bytes then depend
-// on nothing but the values.
+// marshal writes block-style YAML itself instead of going through yaml.v3's
+// encoder, which costs most of a 1,000-fleet render: the values are only
+// maps with string keys, lists, strings, integers, booleans and null, and
+// the layout is yaml.v3's with a two-space indent (sequences indented under
+// their key). Keys are sorted bytewise, so the bytes depend on nothing but
+// the values. Strings are written plain only when every YAML 1.1 and 1.2
+// reader reads them back as the same string; otherwise double-quoted.
 func marshal(rs []*Resource) []byte {
-	var buf bytes.Buffer
-	enc := yaml.NewEncoder(&buf)
-	enc.SetIndent(2)
-	for _, r := range rs {
-		if err := enc.Encode(toNode(r.Object)); err != nil {
-			// Only values built by this package reach the encoder, and
-			// every one of them is encodable: a failure is a bug.
-			panic(fmt.Sprintf("render: encoding %s %s: %v", r.kind(), r.name(), err))
+	// Large outputs are written in chunks on GOMAXPROCS workers and joined
+	// in order: the bytes are the same as from one writer.
+	workers := min(runtime.GOMAXPROCS(0), len(rs)/256)
+	if workers < 2 {
+		return emitAll(rs, 0)
+	}
+	parts := make([][]byte, workers)
+	chunk := (len(rs) + workers - 1) / workers
+	var wg sync.WaitGroup
+	for w := range workers {
+		lo, hi := w*chunk, min((w+1)*chunk, len(rs))
+		if lo >= hi {
+			continue
 		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			parts[w] = emitAll(rs[lo:hi], lo)
+		}()
 	}
-	if err := enc.Close(); err != nil {
-		panic(fmt.Sprintf("render: closing encoder: %v", err))
+	wg.Wait()
+	size := 0
+	for _, p := range parts {
+		size += len(p)
 	}
-	return buf.Bytes()
+	out := make([]byte, 0, size)
+	for _, p := range parts {
+		out = append(out, p...)
+	}
+	return out
 }
 
-func toNode(v any) *yaml.Node {
+// emitAll writes rs, which start at index first of the whole stream: every
+// document but the stream's first is preceded by "---".
+func emitAll(rs []*Resource, first int) []byte {
+	e := &emitter{b: make([]byte, 0, 1024*len(rs))}
+	for i, r := range rs {
+		if first+i > 0 {
+			e.b = append(e.b, "---\n"...)
+		}
+		e.mapping(r.Object, 0, false)
+	}
+	return e.b
+}
+
+type emitter struct{ b []byte }
+
+func (e *emitter) pad(n int) {
+	for range n {
+		e.b = append(e.b, ' ')
+	}
+}
+
+// mapping writes m at indent; with inline set the first key continues the
+// current line (after "- ").
+func (e *emitter) mapping(m map[string]any, indent int, inline bool) {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for i, k := range keys {
+		if i > 0 || !inline {
+			e.pad(indent)
+		}
+		if len(k) > 1000 {
+			// YAML limits implicit keys to 1024 characters.
+			e.b = append(e.b, "? "...)
+			e.scalar(k)
+			e.b = append(e.b, '\n')
+			e.pad(indent)
+		} else {
+			e.scalar(k)
+		}
+		e.b = append(e.b, ':')
+		e.value(m[k], indent)
+	}
+}
+
+// value writes what follows "key:".
+func (e *emitter) value(v any, indent int) {
 	switch x := v.(type) {
 	case map[string]any:
-		keys := make([]string, 0, len(x))
-		for k := range x {
-			keys = append(keys, k)
+		if len(x) == 0 {
+			e.b = append(e.b, " {}\n"...)
+			return
 		}
-		sort.Strings(keys)
-		n := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map", Content: make([]*yaml.Node, 0, 2*len(keys))}
-		for _, k := range keys {
-			n.Content = append(n.Content, &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: k}, toNode(x[k]))
-		}
-		return n
+		e.b = append(e.b, '\n')
+		e.mapping(x, indent+2, false)
 	case []any:
-		n := &yaml.Node{Kind: yaml.SequenceNode, Tag: "!!seq", Content: make([]*yaml.Node, len(x))}
-		for i, e := range x {
-			n.Content[i] = toNode(e)
+		if len(x) == 0 {
+			e.b = append(e.b, " []\n"...)
+			return
 		}
-		return n
+		e.b = append(e.b, '\n')
+		e.sequence(x, indent+2, false)
+	default:
+		e.b = append(e.b, ' ')
+		e.scalar(v)
+		e.b = append(e.b, '\n')
+	}
+}
+
+func (e *emitter) sequence(l []any, indent int, inline bool) {
+	for i, item := range l {
+		if i > 0 || !inline {
+			e.pad(indent)
+		}
+		e.b = append(e.b, "- "...)
+		switch x := item.(type) {
+		case map[string]any:
+			if len(x) == 0 {
+				e.b = append(e.b, "{}\n"...)
+				continue
+			}
+			e.mapping(x, indent+2, true)
+		case []any:
+			if len(x) == 0 {
+				e.b = append(e.b, "[]\n"...)
+				continue
+			}
+			e.sequence(x, indent+2, true)
+		default:
+			e.scalar(item)
+			e.b = append(e.b, '\n')
+		}
+	}
+}
+
+func (e *emitter) scalar(v any) {
+	switch x := v.(type) {
 	case string:
-		return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: x}
+		if plainSafe(x) {
+			e.b = append(e.b, x...)
+		} else {
+			e.b = appendQuoted(e.b, x)
+		}
 	case int64:
-		return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!int", Value: strconv.FormatInt(x, 10)}
+		e.b = strconv.AppendInt(e.b, x, 10)
 	case int:
-		return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!int", Value: strconv.Itoa(x)}
+		e.b = strconv.AppendInt(e.b, int64(x), 10)
+	case int32:
+		e.b = strconv.AppendInt(e.b, int64(x), 10)
 	case bool:
-		return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!bool", Value: strconv.FormatBool(x)}
+		e.b = strconv.AppendBool(e.b, x)
 	case float64:
 		switch {
 		case math.IsInf(x, 1):
-			return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!float", Value: ".inf"}
+			e.b = append(e.b, ".inf"...)
 		case math.IsInf(x, -1):
-			return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!float", Value: "-.inf"}
+			e.b = append(e.b, "-.inf"...)
 		case math.IsNaN(x):
-			return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!float", Value: ".nan"}
+			e.b = append(e.b, ".nan"...)
+		default:
+			s := strconv.FormatFloat(x, 'g', -1, 64)
+			if !strings.ContainsAny(s, ".eE") {
+				s += ".0"
+			}
+			e.b = append(e.b, s...)
 		}
-		return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!float", Value: strconv.FormatFloat(x, 'g', -1, 64)}
 	case nil:
-		return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!null", Value: "null"}
+		e.b = append(e.b, "null"...)
+	default:
+		panic(fmt.Sprintf("render: cannot encode %T", v))
 	}
-	panic(fmt.Sprintf("render: cannot encode %T", v))
+}
+
+// plainSafe reports whether s can be written unquoted and read back as the
+// same string by YAML 1.1 and 1.2 readers: printable ASCII, no indicator
+// first, no comment or mapping marker inside, and not a boolean, null,
+// number or timestamp in either version.
+func plainSafe(s string) bool {
+	if s == "" || s[0] == ' ' || s[len(s)-1] == ' ' || s[len(s)-1] == ':' {
+		return false
+	}
+	if strings.IndexByte("-?:,[]{}#&*!|>'\"%@`~", s[0]) >= 0 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c < 0x20 || c > 0x7e {
+			return false
+		}
+		if c == ':' && i+1 < len(s) && s[i+1] == ' ' || c == '#' && s[i-1] == ' ' {
+			return false
+		}
+	}
+	switch strings.ToLower(s) {
+	case "true", "false", "yes", "no", "on", "off", "y", "n", "null", ".inf", ".nan", "+.inf", "-.inf":
+		return false
+	}
+	c := s[0]
+	if c >= '0' && c <= '9' || c == '+' || c == '.' {
+		return !looksNumeric(s)
+	}
+	return true
+}
+
+var (
+	timestampRE   = regexp.MustCompile(`^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}`)
+	sexagesimalRE = regexp.MustCompile(`^[-+]?[0-9][0-9_]*(:[0-5]?[0-9])+(\.[0-9_]*)?$`)
+)
+
+// looksNumeric reports whether a reader might take s for an integer, float,
+// timestamp or YAML 1.1 base-60 number.
+func looksNumeric(s string) bool {
+	clean := strings.ReplaceAll(s, "_", "")
+	if _, err := strconv.ParseInt(clean, 0, 64); err == nil || errors.Is(err, strconv.ErrRange) {
+		return true
+	}
+	if _, err := strconv.ParseFloat(clean, 64); err == nil || errors.Is(err, strconv.ErrRange) {
+		return true
+	}
+	return timestampRE.MatchString(s) || sexagesimalRE.MatchString(s)
+}
+
+// appendQuoted writes s as a YAML double-quoted scalar.
+func appendQuoted(b []byte, s string) []byte {
+	const hex = "0123456789abcdef"
+	b = append(b, '"')
+	for _, r := range s {
+		switch {
+		case r == '"':
+			b = append(b, '\\', '"')
+		case r == '\\':
+			b = append(b, '\\', '\\')
+		case r == '\n':
+			b = append(b, '\\', 'n')
+		case r == '\t':
+			b = append(b, '\\', 't')
+		case r == '\r':
+			b = append(b, '\\', 'r')
+		case r < 0x20 || r == 0x7f:
+			b = append(b, '\\', 'x', hex[r>>4], hex[r&0xf])
+		case r == utf8.RuneError, r == 0x85, r == 0xa0, r == 0x2028, r == 0x2029, r == 0xfeff,
+			r >= 0x80 && r < 0xa0, !unicode.IsPrint(r) && r != ' ':
+			b = append(b, '\\', 'u')
+			b = append(b, hex[r>>12&0xf], hex[r>>8&0xf], hex[r>>4&0xf], hex[r&0xf])
+			if r > 0xffff {
+				b = b[:len(b)-6]
+				b = append(b, '\\', 'U')
+				for shift := 28; shift >= 0; shift -= 4 {
+					b = append(b, hex[r>>uint(shift)&0xf])
+				}
+			}
+		default:
+			b = utf8.AppendRune(b, r)
+		}
+	}
+	return append(b, '"')
 }
 
 // position maps a rendered path to the VMFleet: the longest prefix of path

@@ -2,8 +2,10 @@ package render
 
 import (
 	"fmt"
+	"runtime"
 	"sort"
 	"strconv"
+	"sync"
 
 	"github.com/meshfleet/meshfleet/internal/manifest"
 )
@@ -58,37 +60,78 @@ func renderFleets(fleets []*Fleet, opts Options) ([]*Resource, []*manifest.Error
 	}
 	sort.SliceStable(sorted, func(i, j int) bool { return fleetLess(sorted[i], sorted[j]) })
 
-	var out []*Resource
+	expanded := expandAll(sorted, netAV, secAV)
+
+	var out []sortable
 	var errs []*manifest.Error
 	seen := map[string]*Resource{}
-	for _, f := range sorted {
-		b := &builder{f: f, s: &f.Spec.Spec, netAV: netAV, secAV: secAV}
-		b.expand()
-		for _, r := range b.out {
-			key := objectKey(r)
-			if prev, dup := seen[key]; dup {
+	for _, rs := range expanded {
+		for _, r := range rs {
+			key := sortable{rank: kindRank(r.kind()), namespace: r.namespace(), name: r.name(), r: r}
+			id := r.kind() + "\x00" + key.namespace + "\x00" + key.name
+			if prev, dup := seen[id]; dup {
 				errs = append(errs, duplicateError(prev, r))
 				continue
 			}
-			seen[key] = r
-			out = append(out, r)
+			seen[id] = r
+			out = append(out, key)
 		}
 	}
 	if len(errs) > 0 {
 		return nil, sortErrors(errs)
 	}
 	sort.Slice(out, func(i, j int) bool {
-		a, b := out[i], out[j]
-		ka, kb := kindRank(a.kind()), kindRank(b.kind())
-		if ka != kb {
-			return ka < kb
+		a, b := &out[i], &out[j]
+		if a.rank != b.rank {
+			return a.rank < b.rank
 		}
-		if a.namespace() != b.namespace() {
-			return a.namespace() < b.namespace()
+		if a.namespace != b.namespace {
+			return a.namespace < b.namespace
 		}
-		return a.name() < b.name()
+		return a.name < b.name
 	})
-	return out, nil
+	rs := make([]*Resource, len(out))
+	for i := range out {
+		rs[i] = out[i].r
+	}
+	return rs, nil
+}
+
+// sortable carries a resource's sort key, read once rather than from its
+// maps on every comparison.
+type sortable struct {
+	rank            int
+	namespace, name string
+	r               *Resource
+}
+
+// expandAll expands fleets on GOMAXPROCS workers; results keep the order of
+// fleets, so the output does not depend on scheduling.
+func expandAll(fleets []*Fleet, netAV, secAV string) [][]*Resource {
+	out := make([][]*Resource, len(fleets))
+	expand := func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			b := &builder{f: fleets[i], s: &fleets[i].Spec.Spec, netAV: netAV, secAV: secAV}
+			b.expand()
+			out[i] = b.out
+		}
+	}
+	workers := min(runtime.GOMAXPROCS(0), len(fleets)/64)
+	if workers < 2 {
+		expand(0, len(fleets))
+		return out
+	}
+	var wg sync.WaitGroup
+	chunk := (len(fleets) + workers - 1) / workers
+	for lo := 0; lo < len(fleets); lo += chunk {
+		wg.Add(1)
+		go func(lo, hi int) {
+			defer wg.Done()
+			expand(lo, hi)
+		}(lo, min(lo+chunk, len(fleets)))
+	}
+	wg.Wait()
+	return out
 }
 
 func fleetLess(a, b *Fleet) bool {
@@ -113,10 +156,6 @@ func (r *Resource) meta() obj {
 func (r *Resource) kind() string      { s, _ := r.Object["kind"].(string); return s }
 func (r *Resource) name() string      { s, _ := r.meta()["name"].(string); return s }
 func (r *Resource) namespace() string { s, _ := r.meta()["namespace"].(string); return s }
-
-func objectKey(r *Resource) string {
-	return r.kind() + "\x00" + r.namespace() + "\x00" + r.name()
-}
 
 // duplicateError names both fleets, positioned at the second one's name.
 func duplicateError(first, second *Resource) *manifest.Error {
@@ -145,6 +184,8 @@ type builder struct {
 	s            *Spec
 	netAV, secAV string
 	out          []*Resource
+	// present caches which VMFleet paths the document writes.
+	present map[string]bool
 }
 
 // newResource starts an object with the metadata every rendered object
@@ -166,7 +207,14 @@ func (b *builder) newResource(apiVersion, kind, name string, root string) (*Reso
 // has reports whether the VMFleet document writes path, so origins point at
 // written fields rather than defaulted ones.
 func (b *builder) has(path string) bool {
+	if ok, cached := b.present[path]; cached {
+		return ok
+	}
 	_, ok := manifest.Find(b.f.Doc.Node, path)
+	if b.present == nil {
+		b.present = map[string]bool{}
+	}
+	b.present[path] = ok
 	return ok
 }
 
