@@ -607,6 +607,11 @@ func (fd *fleetDecode) decodeVM(n *yaml.Node, path string) VM {
 func (fd *fleetDecode) decodeRules(n *yaml.Node, path string, allow bool) []Rule {
 	d := &fd.decoder
 	rules := make([]Rule, 0, len(n.Content))
+	if !allow && n.Kind == yaml.SequenceNode && len(n.Content) == 0 {
+		// A DENY policy without rules matches nothing; the user most
+		// likely meant the deny-all that `allow: []` is.
+		d.errAt(n, path, "an empty deny list denies nothing: remove it, or write `allow: []` to deny all")
+	}
 	d.sequence(n, path, func(_ int, e *yaml.Node, p string) {
 		var r Rule
 		before := len(d.errs)
