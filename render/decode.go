@@ -191,6 +191,27 @@ func (d *decoder) str(n *yaml.Node, path string) (string, bool) {
 	return n.Value, true
 }
 
+// setName is setStr for fields where an empty string is a mistake rather
+// than a value: names, addresses, identities. required selects the message:
+// a required field has no default to fall back to.
+func (d *decoder) setName(dst *string, required bool) func(*yaml.Node, string) {
+	return func(n *yaml.Node, p string) {
+		s, ok := d.str(n, p)
+		if !ok {
+			return
+		}
+		if s == "" {
+			if required {
+				d.errAt(n, p, "must not be empty")
+			} else {
+				d.errAt(n, p, "empty string (omit the field for its default)")
+			}
+			return
+		}
+		*dst = s
+	}
+}
+
 // setStr returns a setter storing a string into dst.
 func (d *decoder) setStr(dst *string) func(*yaml.Node, string) {
 	return func(n *yaml.Node, p string) {
@@ -431,8 +452,8 @@ func (fd *fleetDecode) decodeFleet() {
 		}},
 		field{name: "metadata", set: func(v *yaml.Node, p string) {
 			metaClean = d.object(v, p,
-				field{name: "name", set: d.setStr(&f.Metadata.Name)},
-				field{name: "namespace", set: d.setStr(&f.Metadata.Namespace)},
+				field{name: "name", set: d.setName(&f.Metadata.Name, true)},
+				field{name: "namespace", set: d.setName(&f.Metadata.Namespace, true)},
 				field{name: "labels", set: func(v *yaml.Node, p string) { f.Metadata.Labels = d.looseMap(v, p) }},
 				field{name: "annotations", set: func(v *yaml.Node, p string) { f.Metadata.Annotations = d.looseMap(v, p) }},
 			)
@@ -441,6 +462,7 @@ func (fd *fleetDecode) decodeFleet() {
 	)
 	if rootClean {
 		d.require(d.root, "", "apiVersion", " (want "+APIVersion+")")
+		d.require(d.root, "", "kind", " (want "+Kind+")")
 	}
 	_, meta := manifest.Lookup(d.root, "metadata")
 	if meta = manifest.Resolve(meta); meta == nil || isNull(meta) {
@@ -455,15 +477,15 @@ func (fd *fleetDecode) decodeSpec(n *yaml.Node, path string) {
 	d := &fd.decoder
 	s := &fd.f.Spec
 	d.object(n, path,
-		field{name: "app", set: d.setStr(&s.App)},
-		field{name: "version", set: d.setStr(&s.Version)},
+		field{name: "app", set: d.setName(&s.App, false)},
+		field{name: "version", set: d.setName(&s.Version, false)},
 		field{name: "labels", set: d.setStringMap(&s.Labels)},
 		field{name: "annotations", set: d.setStringMap(&s.Annotations)},
-		field{name: "serviceAccount", set: d.setStr(&s.ServiceAccount)},
+		field{name: "serviceAccount", set: d.setName(&s.ServiceAccount, false)},
 		field{name: "createServiceAccount", set: d.setBool(&fd.createServiceAccount)},
 		field{name: "createService", set: d.setBool(&fd.createService)},
-		field{name: "network", set: d.setStr(&s.Network)},
-		field{name: "trustDomain", set: d.setStr(&s.TrustDomain)},
+		field{name: "network", set: d.setName(&s.Network, false)},
+		field{name: "trustDomain", set: d.setName(&s.TrustDomain, false)},
 		field{name: "ports", set: func(v *yaml.Node, p string) {
 			d.sequence(v, p, func(_ int, e *yaml.Node, p string) { s.Ports = append(s.Ports, fd.decodePort(e, p)) })
 		}},
@@ -489,7 +511,7 @@ func (fd *fleetDecode) decodePort(n *yaml.Node, path string) Port {
 	d := &fd.decoder
 	pt := Port{Service: true}
 	ok := d.object(n, path,
-		field{name: "name", set: d.setStr(&pt.Name)},
+		field{name: "name", set: d.setName(&pt.Name, true)},
 		field{name: "port", set: func(v *yaml.Node, p string) {
 			if x, ok := d.integer(v, p, 1, 65535); ok {
 				pt.Port = int32(x)
@@ -588,15 +610,15 @@ func (fd *fleetDecode) decodeVM(n *yaml.Node, path string) VM {
 	d := &fd.decoder
 	var vm VM
 	if d.object(n, path,
-		field{name: "address", set: d.setStr(&vm.Address)},
-		field{name: "name", set: d.setStr(&vm.Name)},
-		field{name: "locality", set: d.setStr(&vm.Locality)},
+		field{name: "address", set: d.setName(&vm.Address, true)},
+		field{name: "name", set: d.setName(&vm.Name, false)},
+		field{name: "locality", set: d.setName(&vm.Locality, false)},
 		field{name: "weight", set: func(v *yaml.Node, p string) {
 			if x, ok := d.integer(v, p, 1, math.MaxUint32); ok {
 				vm.Weight = uint32(x)
 			}
 		}},
-		field{name: "network", set: d.setStr(&vm.Network)},
+		field{name: "network", set: d.setName(&vm.Network, false)},
 		field{name: "labels", set: d.setStringMap(&vm.Labels)},
 	) {
 		d.require(n, path, "address", "")

@@ -117,6 +117,9 @@ func TestGolden(t *testing.T) {
 		t.Run(e.Name(), func(t *testing.T) {
 			files, opts := readCase(t, dir)
 			out, errs := renderFiles(t, files, opts)
+			if errs == nil && len(out) == 0 {
+				t.Fatal("no VMFleet rendered: a case needs at least one")
+			}
 			wantFile, errFile := filepath.Join(dir, "want.yaml"), filepath.Join(dir, "errors.txt")
 			if update {
 				if errs != nil {

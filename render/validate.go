@@ -212,6 +212,9 @@ func (fd *fleetDecode) checkPorts() {
 				numbers[pt.Port] = i
 			}
 		}
+		if pt.Service && s.CreateService {
+			servicePorts++
+		}
 		if pt.Name == "" {
 			continue
 		}
@@ -220,7 +223,6 @@ func (fd *fleetDecode) checkPorts() {
 			fd.errPath(p+".protocol", "protocol %s contradicts the port name %q, which Istio reads as %s: rename the port or drop protocol", pt.Protocol, pt.Name, byName)
 		}
 		if pt.Service && s.CreateService {
-			servicePorts++
 			// A protocol written but unknown is reported already.
 			if _, written := manifest.Find(fd.root, p+".protocol"); pt.Protocol == "" && !named && !written {
 				fd.errPath(p+".name", "Istio cannot infer a protocol from port name %q and would sniff it: name it tcp-%s (or http-%s, ...) or set protocol: TCP", pt.Name, pt.Name, pt.Name)
