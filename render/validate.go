@@ -106,10 +106,19 @@ func (fd *fleetDecode) validate() {
 			d.errPath("metadata.namespace", "%s", msg)
 		}
 	}
-	if _, n := manifest.Lookup(fd.specNode(), "app"); n != nil && s.App != "" {
+	appPath := "metadata.name"
+	if _, n := manifest.Lookup(fd.specNode(), "app"); n != nil {
+		appPath = "spec.app"
+	}
+	if appPath == "spec.app" && s.App != "" {
 		if msg := dns1123Label(s.App); msg != "" {
 			d.errPath("spec.app", "%s", msg)
 		}
+	}
+	// The app names the Service, and Service names are DNS-1035 labels:
+	// they may not start with a digit.
+	if s.CreateService && s.App != "" && s.App[0] >= '0' && s.App[0] <= '9' && dns1123Label(s.App) == "" {
+		d.errPath(appPath, "%q names the Service, and a Service name must start with a letter", s.App)
 	}
 	if msg := labelValue(s.Version); msg != "" {
 		d.errPath("spec.version", "%s", msg)
