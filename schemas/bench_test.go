@@ -128,3 +128,16 @@ func cueDefinitions(tb testing.TB, ctx *cue.Context) map[string]cue.Value {
 	}
 	return defs
 }
+
+// BenchmarkCompileAll compiles every embedded schema from scratch: the
+// one-time cost a run pays, per kind it meets, on first use.
+func BenchmarkCompileAll(b *testing.B) {
+	for b.Loop() {
+		for _, f := range registry {
+			g := &schemaFile{name: f.name}
+			if err := g.load(); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+}

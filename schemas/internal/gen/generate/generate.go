@@ -5,12 +5,15 @@ package generate
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
 	"path"
 	"path/filepath"
+	"reflect"
 	"regexp"
 	"sort"
 	"strings"
@@ -362,6 +365,7 @@ func exportJSONSchema(v cue.Value, id string, forEditors bool) ([]byte, error) {
 		if m, ok := doc.(map[string]any); ok {
 			defs, _ := m["$defs"].(map[string]any)
 			inlineEmbeds(m, defs, map[string]bool{})
+			shareRepeats(m)
 		}
 		var buf bytes.Buffer
 		enc := json.NewEncoder(&buf)
@@ -491,6 +495,106 @@ func inlineEmbeds(s any, defs map[string]any, active map[string]bool) {
 		}
 		delete(s, "$ref")
 	}
+}
+
+// shareThreshold is the encoded size from which a repeated subschema is
+// moved to $defs: small ones (a string with a pattern) cost less inline
+// than a reference.
+const shareThreshold = 512
+
+// shareRepeats moves every subschema of at least shareThreshold bytes that
+// occurs more than once into $defs under a name derived from its content,
+// and refers to it. Istio's CRDs repeat large structures inline (a
+// DestinationRule's trafficPolicy under every subset, a VirtualService's
+// match and route types), and the validator compiles each occurrence:
+// shared, each is compiled once, which is most of a kind's load time.
+func shareRepeats(root map[string]any) {
+	counts := map[string]int{}
+	eachSubschema(root, func(v map[string]any) map[string]any {
+		if b, _ := json.Marshal(v); len(b) >= shareThreshold {
+			counts[string(b)]++
+		}
+		return v
+	}, false)
+	defs, _ := root["$defs"].(map[string]any)
+	if defs == nil {
+		defs = map[string]any{}
+	}
+	// The existing definitions are walked apart (their own top level
+	// stays), and the shared ones are added as they are found, so no
+	// definition is ever replaced by a reference to itself.
+	delete(root, "$defs")
+	existing := make([]string, 0, len(defs))
+	for name := range defs {
+		existing = append(existing, name)
+	}
+	sort.Strings(existing)
+	var share func(v map[string]any) map[string]any
+	share = func(v map[string]any) map[string]any {
+		b, _ := json.Marshal(v)
+		if len(b) < shareThreshold || counts[string(b)] < 2 {
+			return v
+		}
+		sum := sha256.Sum256(b)
+		name := "shared-" + hex.EncodeToString(sum[:6])
+		if _, done := defs[name]; !done {
+			defs[name] = v
+			eachSubschema(v, share, true)
+		}
+		return map[string]any{"$ref": "#/$defs/" + name}
+	}
+	eachSubschema(root, share, true)
+	for _, name := range existing {
+		if d, ok := defs[name].(map[string]any); ok {
+			eachSubschema(d, share, true)
+		}
+	}
+	if len(defs) > 0 {
+		root["$defs"] = defs
+	}
+}
+
+// eachSubschema calls fn, top down, on every schema nested in s (not s
+// itself), by keyword role, so that a map of property names is never
+// mistaken for a schema; with replace, fn's result takes the schema's
+// place and its children are visited only when fn returned it unchanged.
+func eachSubschema(s map[string]any, fn func(map[string]any) map[string]any, replace bool) {
+	visit := func(v any) any {
+		m, ok := v.(map[string]any)
+		if !ok {
+			return v
+		}
+		r := fn(m)
+		if !replace || sameMap(r, m) {
+			eachSubschema(m, fn, replace)
+		}
+		if replace {
+			return r
+		}
+		return m
+	}
+	for k, v := range s {
+		switch k {
+		case "properties", "patternProperties", "$defs", "dependentSchemas":
+			if mm, ok := v.(map[string]any); ok {
+				for name, sub := range mm {
+					mm[name] = visit(sub)
+				}
+			}
+		case "allOf", "anyOf", "oneOf", "prefixItems":
+			if l, ok := v.([]any); ok {
+				for i, sub := range l {
+					l[i] = visit(sub)
+				}
+			}
+		case "items", "additionalProperties", "not", "if", "then", "else", "contains", "propertyNames", "unevaluatedProperties", "unevaluatedItems":
+			s[k] = visit(v)
+		}
+	}
+}
+
+func sameMap(a, b map[string]any) bool {
+	return reflect.ValueOf(a).Pointer() == reflect.ValueOf(b).Pointer()
 }
 
 // stripDescriptions removes the description keyword from every schema in
