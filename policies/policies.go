@@ -24,12 +24,11 @@ var denied = []string{
 	"http.send",
 	"opa.runtime",
 	"time.now_ns",
-	"rand.intn",
 	"io.jwt.decode_verify",
 	"providers.aws.sign_req",
 }
 
-var deniedPrefixes = []string{"net.", "uuid.", "crypto.x509.parse_and_verify"}
+var deniedPrefixes = []string{"net.", "uuid.", "rand.", "crypto.x509.parse_and_verify"}
 
 // Capabilities is the sandbox: this OPA version's builtins less the denied
 // ones, and no host reachable even if a network builtin slipped through.
