@@ -50,7 +50,7 @@ func fnFleetDoc(name, ns, extraMeta string) string {
 
 // countKind counts the items of kind in a ResourceList, however kyaml
 // indents them.
-func countKind(t *testing.T, out []byte, kind string) int {
+func countKindLines(t *testing.T, out []byte, kind string) int {
 	t.Helper()
 	n := 0
 	for _, l := range strings.Split(string(out), "\n") {
@@ -80,11 +80,11 @@ func TestFnRendersEachFleetOnce(t *testing.T) {
 			if err != nil || results.ExitCode() != 0 {
 				t.Fatalf("Fn: %v %v", err, results)
 			}
-			if got := countKind(t, out.Bytes(), "WorkloadGroup"); got != tc.groups {
+			if got := countKindLines(t, out.Bytes(), "WorkloadGroup"); got != tc.groups {
 				t.Errorf("%d WorkloadGroups, want %d:\n%s", got, tc.groups, out.Bytes())
 			}
 			// A VMFleet stays only as the echoed functionConfig.
-			if got := countKind(t, out.Bytes(), "VMFleet"); got != tc.fleets {
+			if got := countKindLines(t, out.Bytes(), "VMFleet"); got != tc.fleets {
 				t.Errorf("%d VMFleets in the output, want %d:\n%s", got, tc.fleets, out.Bytes())
 			}
 		})

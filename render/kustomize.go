@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 
+	"gopkg.in/yaml.v3"
 	"sigs.k8s.io/kustomize/api/krusty"
 	"sigs.k8s.io/kustomize/api/types"
 	"sigs.k8s.io/kustomize/kyaml/filesys"
@@ -51,7 +52,8 @@ var buildMu sync.Mutex
 // same version that renders on the command line, whether or not meshfleet is
 // installed on PATH (an Argo CD sidecar, a CI runner, a test binary). The
 // link points at the running executable rather than a copy, costing nothing,
-// and the directory is removed after the build.
+// and the directory is removed after the build. No other function may run
+// (see onlySelfFunctions).
 func BuildKustomization(dir string) ([]byte, error) {
 	return BuildKustomizationWith(dir, Options{})
 }
@@ -142,13 +144,90 @@ func (g *guardFS) ReadFile(path string) ([]byte, error) {
 	if err != nil || !guarded(path) {
 		return data, err
 	}
-	if _, err := manifest.Parse(displayPath(path), data, manifest.DefaultLimits); err != nil {
+	docs, err := manifest.Parse(displayPath(path), data, manifest.DefaultLimits)
+	if err == nil {
+		err = onlySelfFunctions(docs)
+	}
+	if err != nil {
 		if g.err == nil {
 			g.err = err
 		}
 		return nil, err
 	}
 	return data, nil
+}
+
+// onlySelfFunctions refuses a document that names any KRM function other
+// than `exec: {path: meshfleet}`. Exec functions must be enabled for meshfleet
+// to be its own generator, but kyaml would then run whatever executable a
+// repository names — and render and lint run on repositories their operator
+// did not write (an Argo CD sidecar, CI on a pull request). So a build runs
+// meshfleet and nothing else: no other path, no arguments (which could make it
+// write files), no containers. It reads the function the way kyaml does: the
+// function annotations, metadata.configFn, then the legacy container
+// annotation.
+func onlySelfFunctions(docs []*manifest.Document) error {
+	for _, d := range docs {
+		_, meta := manifest.Lookup(d.Node, "metadata")
+		_, annos := manifest.Lookup(meta, "annotations")
+		var spec *yaml.Node
+		var specPath string
+		for _, key := range []string{"config.kubernetes.io/function", "config.k8s.io/function"} {
+			if k, v := manifest.Lookup(annos, key); v != nil && v.Kind == yaml.ScalarNode && v.Value != "" {
+				specPath = manifest.AppendKey("metadata.annotations", key)
+				// Problems are reported at the annotation's key: lines
+				// inside its string value are not lines of the file.
+				fdocs, err := manifest.Parse(d.File, []byte(v.Value), manifest.DefaultLimits)
+				if err != nil || len(fdocs) != 1 {
+					return manifest.Errorf(d.File, k, specPath, "function spec is not a YAML mapping")
+				}
+				spec = fdocs[0].Node
+				if !isSelfFunction(spec) {
+					return manifest.Errorf(d.File, k, specPath, "%s", notSelfFunction)
+				}
+				break
+			}
+		}
+		if spec != nil {
+			continue
+		}
+		if k, v := manifest.Lookup(meta, "configFn"); v != nil && !(v.Kind == yaml.ScalarNode && v.Tag == "!!null") {
+			if !isSelfFunction(v) {
+				return manifest.Errorf(d.File, k, "metadata.configFn", "%s", notSelfFunction)
+			}
+			continue
+		}
+		if k, v := manifest.Lookup(annos, "config.kubernetes.io/container"); v != nil && v.Value != "" {
+			return manifest.Errorf(d.File, k, manifest.AppendKey("metadata.annotations", "config.kubernetes.io/container"), "%s", notSelfFunction)
+		}
+	}
+	return nil
+}
+
+const notSelfFunction = "meshfleet runs only itself as a KRM function (exec: {path: meshfleet}, no args); build other functions with kustomize build --enable-exec"
+
+// isSelfFunction reports whether spec is exactly {exec: {path: meshfleet}}
+// (deferFailure aside, which changes only when kyaml reports a failure).
+func isSelfFunction(spec *yaml.Node) bool {
+	spec = manifest.Resolve(spec)
+	if spec == nil || spec.Kind != yaml.MappingNode {
+		return false
+	}
+	var exec *yaml.Node
+	for i := 0; i+1 < len(spec.Content); i += 2 {
+		switch spec.Content[i].Value {
+		case "deferFailure":
+		case "exec":
+			exec = manifest.Resolve(spec.Content[i+1])
+		default:
+			return false
+		}
+	}
+	if exec == nil || exec.Kind != yaml.MappingNode || len(exec.Content) != 2 {
+		return false
+	}
+	k, v := exec.Content[0], manifest.Resolve(exec.Content[1])
+	return k.Value == "path" && v.Kind == yaml.ScalarNode && v.Value == "meshfleet"
 }
 
 func guarded(path string) bool {

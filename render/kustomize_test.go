@@ -30,7 +30,8 @@ func TestBuildKustomization(t *testing.T) {
 
 // TestBuildKustomizationGuard pins the STYLE.md trap: kyaml would expand the
 // alias bomb, so the guard must refuse it, with its position, first — also
-// in a base outside the kustomization's directory.
+// in a base outside the kustomization's directory. It also refuses any KRM
+// function but meshfleet itself before kyaml could run it.
 func TestBuildKustomizationGuard(t *testing.T) {
 	bomb := `apiVersion: v1
 kind: ConfigMap
@@ -51,11 +52,23 @@ data:
 		"base/bomb.json":             bomb,
 		"overlay/kustomization.yaml": "resources:\n- ../base\n",
 		"dupkey/kustomization.yaml":  "resources:\n- a.yaml\nresources:\n- b.yaml\n",
+		"shell/kustomization.yaml":   "generators:\n- gen.yaml\n",
+		"shell/gen.yaml":             fnConfig("config.kubernetes.io/function", "exec:\n  path: /bin/sh\n"),
+		"args/kustomization.yaml":    "generators:\n- gen.yaml\n",
+		"args/gen.yaml":              fnConfig("config.kubernetes.io/function", "exec:\n  path: meshfleet\n  args: [render, -o, /tmp/x, .]\n"),
+		"image/kustomization.yaml":   "transformers:\n- gen.yaml\n",
+		"image/gen.yaml":             fnConfig("config.k8s.io/function", "container:\n  image: example.com/fn\n"),
+		"legacy/kustomization.yaml":  "generators:\n- gen.yaml\n",
+		"legacy/gen.yaml":            fnConfig("config.kubernetes.io/container", "example.com/fn"),
 	})
 	for _, tc := range []struct{ dir, file, msg string }{
 		{"direct", "direct/bomb.yaml", "aliases expand to more than"},
 		{"overlay", "base/bomb.json", "aliases expand to more than"},
 		{"dupkey", "dupkey/kustomization.yaml", `duplicate key "resources"`},
+		{"shell", "shell/gen.yaml", "meshfleet runs only itself as a KRM function"},
+		{"args", "args/gen.yaml", "meshfleet runs only itself as a KRM function"},
+		{"image", "image/gen.yaml", "meshfleet runs only itself as a KRM function"},
+		{"legacy", "legacy/gen.yaml", "meshfleet runs only itself as a KRM function"},
 	} {
 		_, err := BuildKustomization(filepath.Join(dir, tc.dir))
 		var me *manifest.Error
@@ -67,4 +80,21 @@ data:
 			t.Errorf("%s: error %v, want %s:line:col: ...%s", tc.dir, err, tc.file, tc.msg)
 		}
 	}
+}
+
+func fnConfig(annotation, spec string) string {
+	return "apiVersion: example.com/v1\nkind: Generator\nmetadata:\n  name: gen\n  annotations:\n    " + annotation + ": |\n" + indentLines(spec, "      ") + "spec: {}\n"
+}
+
+func indentLines(s, prefix string) string {
+	var b strings.Builder
+	for _, l := range strings.SplitAfter(s, "\n") {
+		if l != "" {
+			b.WriteString(prefix + l)
+		}
+	}
+	if !strings.HasSuffix(s, "\n") {
+		b.WriteString("\n")
+	}
+	return b.String()
 }
