@@ -119,7 +119,7 @@ func runRender(env *Env, args []string) int {
 		return ExitOK
 	}
 
-	all := rs
+	all := append([]*render.Resource(nil), rs...)
 	from := map[*render.Resource]string{}
 	for _, b := range in.builds {
 		for _, r := range b.objects {
@@ -143,7 +143,7 @@ func runRender(env *Env, args []string) int {
 		}
 		if d != nil {
 			env.Stdout.Write(d)
-			fmt.Fprintf(env.Stderr, "meshfleet render: %s is out of date; run meshfleet render -o %s --prune\n", f.out, f.out)
+			fmt.Fprintf(env.Stderr, "meshfleet render: %s is out of date; render again with -o %s --prune\n", f.out, f.out)
 			return ExitFindings
 		}
 		return ExitOK
