@@ -199,7 +199,9 @@ func (b *builder) newResource(apiVersion, kind, name string, root string) (*Reso
 		"annotations": obj{FleetAnnotation: md.Namespace + "/" + md.Name},
 	}
 	o := obj{"apiVersion": apiVersion, "kind": kind, "metadata": meta}
-	r := &Resource{Object: o, Fleet: b.f, Origins: map[string]string{"": root}}
+	origins := make(map[string]string, 24)
+	origins[""] = root
+	r := &Resource{Object: o, Fleet: b.f, Origins: origins}
 	b.out = append(b.out, r)
 	return r, o
 }

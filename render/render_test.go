@@ -79,7 +79,7 @@ func successGroups(t *testing.T) map[string]map[string][]byte {
 		t.Fatal("no inputs")
 	}
 	// Enough fleets for Render and Marshal to split work across workers.
-	groups["generated"] = map[string][]byte{"generated.yaml": genFleets(300)}
+	groups["generated"] = map[string][]byte{"generated.yaml": genFleets(150)}
 	return groups
 }
 
@@ -505,5 +505,14 @@ func TestMarshalRoundTrip(t *testing.T) {
 func TestRenderedRoundTrip(t *testing.T) {
 	for name, files := range successGroups(t) {
 		t.Run(name, func(t *testing.T) { roundTrip(t, mustRender(t, decodeAll(t, files), Options{})) })
+	}
+}
+
+// TestPositionWithoutFleet: objects no VMFleet rendered have no position
+// rather than a panic.
+func TestPositionWithoutFleet(t *testing.T) {
+	r := &Resource{Object: map[string]any{"kind": "ConfigMap"}}
+	if file, line, col, p := r.Position("metadata.name"); file != "" || line != 0 || col != 0 || p != "" {
+		t.Errorf("Position = %q %d %d %q, want zeros", file, line, col, p)
 	}
 }
