@@ -197,7 +197,9 @@ func plainSafe(s string) bool {
 	if s == "" || s[0] == ' ' || s[len(s)-1] == ' ' || s[len(s)-1] == ':' {
 		return false
 	}
-	if strings.IndexByte("-?:,[]{}#&*!|>'\"%@`~", s[0]) >= 0 {
+	// Indicators, plus '<' ("<<" is a YAML 1.1 merge key), '=' (the 1.1
+	// value key) and "..." (the document end marker).
+	if strings.IndexByte("-?:,[]{}#&*!|>'\"%@`~<=", s[0]) >= 0 || strings.HasPrefix(s, "...") {
 		return false
 	}
 	for i := 0; i < len(s); i++ {

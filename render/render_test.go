@@ -489,6 +489,7 @@ func TestMarshalRoundTrip(t *testing.T) {
 		"::1", "-data", "- item", "a: b", "a #b", "a#b", "#x", "&a", "*a", "!tag", "|", ">", "%x", "@x", "`x",
 		"'q'", `"q"`, "x:", "key: value", "multi\nline", "tab\there", "ctl\x01", "é", "\u2028", "\ufeff", "emoji 🚀",
 		"/api/v1/*", "5xx,reset", "[a]", "{a}", "back\\slash", "a  b", "trailing ", "?x", ",x",
+		"<<", "=", "...", "...x", ".hidden", "---", "a\u00a0b",
 	}
 	obj := map[string]any{"list": tricky, "nested": []any{[]any{"a", int64(1)}, map[string]any{}, []any{}, nil, true, int64(-7)}}
 	for i, s := range tricky {
