@@ -253,6 +253,7 @@ func (s *Spec) resolvePort(r PortRef) (Port, bool) {
 	return Port{}, false
 }
 
+// String is the reference as errors show it: a quoted name or a number.
 func (r PortRef) String() string {
 	if r.Name != "" {
 		return strconv.Quote(r.Name)
