@@ -181,6 +181,14 @@ func (e *explainer) walk(ve *jsonschema.ValidationError) []Problem {
 		return []Problem{{Path: at, Kind: Invalid, Msg: fmt.Sprintf("needs at least %d item(s), got %d", k.Want, k.Got)}}
 	case *kind.OneOf:
 		return e.oneOf(ve, at, k)
+	case *kind.Not:
+		if names := notRequired(e.schemaAt(ve.SchemaURL)); len(names) > 1 {
+			return []Problem{{Path: at, Kind: Invalid, Msg: "at most one of " + strings.Join(names, ", ") + " may be set"}}
+		}
+	case *kind.MaxLength:
+		if k.Want == 0 {
+			return []Problem{{Path: at, Kind: Invalid, Msg: "must be empty"}}
+		}
 	case *kind.AnyOf:
 		return e.anyOf(ve)
 	}
@@ -228,6 +236,28 @@ func (e *explainer) oneOf(ve *jsonschema.ValidationError, at string, k *kind.One
 		return []Problem{{Path: at, Kind: Invalid, Msg: fmt.Sprintf("exactly one of %s is allowed, got %s", list, strings.Join(got, " and "))}}
 	}
 	return []Problem{{Path: at, Kind: Required, Msg: fmt.Sprintf("exactly one of %s is required", list)}}
+}
+
+// notRequired returns the fields of a "not: {required: [...]}" schema (the
+// CEL "at most one of" rules the generator carries), looking through the
+// anyOf that CUE's export wraps around it.
+func notRequired(s map[string]any) []string {
+	not, _ := s["not"].(map[string]any)
+	cands := []any{not}
+	if l, ok := not["anyOf"].([]any); ok {
+		cands = append(cands, l...)
+	}
+	for _, c := range cands {
+		cm, _ := c.(map[string]any)
+		if req, ok := cm["required"].([]any); ok {
+			names := make([]string, len(req))
+			for i, r := range req {
+				names[i] = fmt.Sprint(r)
+			}
+			return names
+		}
+	}
+	return nil
 }
 
 // anyOf picks the branch that explains the failure best: branches that

@@ -1,5 +1,7 @@
 package generate
 
+import "regexp"
+
 // CRD schemas state some constraints only as CEL rules
 // (x-kubernetes-validations), which JSON Schema validators ignore. carryCEL
 // rewrites the rules whose meaning has an exact or safely weaker JSON Schema
@@ -50,10 +52,35 @@ var CarriedCEL = []struct{ Rule, As string }{
 	{`self in ["", "HTTP", "HTTPS"]`, `enum "", HTTP, HTTPS`},
 	{`duration(self) >= duration('1ms')`, "pattern of a duration (the 1ms lower bound is not carried)"},
 	{`has(self.address) || has(self.network)`, "anyOf required address | required network (WorkloadEntry and ServiceEntry endpoints)"},
+	{`(has(self.a) ? 1 : 0) + (has(self.b) ? 1 : 0) [+ ...] <= 1`, "not required [a, b] for each pair (selector/targetRef/targetRefs; workloadSelector/endpoints; jwksUri/jwks_uri/jwks; credentialName/credentialNames/tlsCertificates)"},
+	{`self.size() == 0`, "maxLength 0 (targetRef namespaces, which must stay empty)"},
 }
 
+// atMostOneRE matches the CEL idiom for "at most one of these fields".
+var atMostOneRE = regexp.MustCompile(`^\(has\(self\.(\w+)\) \? 1 : 0\)( \+ \(has\(self\.(\w+)\) \? 1 : 0\))+ <= 1$`)
+
+var hasRE = regexp.MustCompile(`has\(self\.(\w+)\)`)
+
 func applyCEL(s map[string]any, rule string) {
+	if atMostOneRE.MatchString(rule) {
+		var fields []string
+		for _, m := range hasRE.FindAllStringSubmatch(rule, -1) {
+			fields = append(fields, m[1])
+		}
+		allOf, _ := s["allOf"].([]any)
+		for i := range fields {
+			for j := i + 1; j < len(fields); j++ {
+				allOf = append(allOf, map[string]any{"not": map[string]any{"required": []any{fields[i], fields[j]}}})
+			}
+		}
+		s["allOf"] = allOf
+		return
+	}
 	switch rule {
+	case `self.size() == 0`:
+		if s["type"] == "string" {
+			s["maxLength"] = 0
+		}
 	case `0 < self && self <= 65535`:
 		s["minimum"] = 1
 		s["maximum"] = 65535

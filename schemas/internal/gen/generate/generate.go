@@ -365,6 +365,7 @@ func exportJSONSchema(v cue.Value, id string, forEditors bool) ([]byte, error) {
 		if m, ok := doc.(map[string]any); ok {
 			defs, _ := m["$defs"].(map[string]any)
 			inlineEmbeds(m, defs, map[string]bool{})
+			closeObjects(m)
 			shareRepeats(m)
 		}
 		var buf bytes.Buffer
@@ -495,6 +496,37 @@ func inlineEmbeds(s any, defs map[string]any, active map[string]bool) {
 		}
 		delete(s, "$ref")
 	}
+}
+
+// closeObjects adds additionalProperties false to every object schema
+// that defines properties and says nothing about others. The CUE
+// definitions are closed throughout, but jsonschema.Generate loses the
+// closedness of a struct reached through a builtin or a matchN (an Istio
+// list with maxItems: every AuthorizationPolicy rule, for one). Fields
+// that x-kubernetes-preserve-unknown-fields leaves open export as
+// additionalProperties true and stay open; schemas whose properties are all
+// `true` only name fields for a oneOf or not branch and stay as they are.
+func closeObjects(root map[string]any) {
+	closeOne := func(m map[string]any) map[string]any {
+		props, ok := m["properties"].(map[string]any)
+		if !ok {
+			return m
+		}
+		for _, k := range []string{"additionalProperties", "patternProperties", "unevaluatedProperties"} {
+			if _, set := m[k]; set {
+				return m
+			}
+		}
+		for _, p := range props {
+			if _, schema := p.(map[string]any); schema {
+				m["additionalProperties"] = false
+				break
+			}
+		}
+		return m
+	}
+	closeOne(root)
+	eachSubschema(root, closeOne, false)
 }
 
 // shareThreshold is the encoded size from which a repeated subschema is
