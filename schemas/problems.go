@@ -666,3 +666,16 @@ func remove(xs []string, s string) []string {
 	}
 	return out
 }
+
+// Positioned turns problems found in doc into errors at the line and column
+// of their field (for a missing field, of the object that lacks it), in
+// the project's format: "file:line:col: spec.probe.tcpSockets: unknown
+// field (did you mean tcpSocket?)".
+func Positioned(doc *manifest.Document, ps []Problem) []*manifest.Error {
+	out := make([]*manifest.Error, 0, len(ps))
+	for _, p := range ps {
+		n, _ := manifest.Find(doc.Node, p.Path)
+		out = append(out, manifest.Errorf(doc.File, n, p.Path, "%s", p.Msg))
+	}
+	return out
+}

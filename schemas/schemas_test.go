@@ -227,3 +227,26 @@ func TestExamplesValid(t *testing.T) {
 	}
 	t.Logf("%d resources checked", checked)
 }
+
+// TestPositioned pins the render-time message of DESIGN.md's "done when":
+// file:line:col: path: message.
+func TestPositioned(t *testing.T) {
+	data, err := os.ReadFile("testdata/fleet-probe-typo/input.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	docs, err := manifest.Parse("fleet.yaml", data, manifest.DefaultLimits)
+	if err != nil {
+		t.Fatal(err)
+	}
+	obj := manifest.Value(docs[0].Node).(map[string]any)
+	errs := Positioned(docs[0], ValidateFleet(obj))
+	var got []string
+	for _, e := range errs {
+		got = append(got, e.Error())
+	}
+	want := []string{"fleet.yaml:10:5: spec.probe.tcpSockets: unknown field (did you mean tcpSocket?)"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+}
