@@ -3,6 +3,7 @@ package lint
 import (
 	"math"
 	"strconv"
+	"sync"
 
 	"github.com/open-policy-agent/opa/v1/ast"
 )
@@ -70,4 +71,24 @@ func toAST(v any) ast.Value {
 		return x
 	}
 	return ast.NullValue
+}
+
+// objectParallel converts the values of m on up to workers goroutines: the
+// index's big maps (workloads, hosts) are independent of each other.
+func objectParallel(m map[string]any, workers int) ast.Value {
+	keys := sortedKeys(m)
+	items := make([][2]*ast.Term, len(keys))
+	sem := make(chan struct{}, max(workers, 1))
+	var wg sync.WaitGroup
+	for i, k := range keys {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer wg.Done()
+			items[i] = [2]*ast.Term{ast.StringTerm(k), ast.NewTerm(toAST(m[k]))}
+			<-sem
+		}()
+	}
+	wg.Wait()
+	return ast.NewObject(items...)
 }

@@ -116,7 +116,8 @@ func newIndex(rs []*resource, root, trustDomain string, production map[string]st
 		if r.namespace != "" {
 			ix.namespace(r.namespace)
 		}
-		if w := workloadOf(r); w != nil {
+		if w := r.wl; w != nil {
+			w.ref = r.ref
 			ix.workloads = append(ix.workloads, w)
 			ix.byRef[w.ref] = w
 			ix.byNS[w.namespace] = append(ix.byNS[w.namespace], w)
@@ -503,7 +504,7 @@ func (ix *index) value() map[string]any {
 // when they carry a pod template (spec.template.spec.containers), since
 // operators' CRDs often do.
 func workloadOf(r *resource) *workload {
-	w := &workload{ref: r.ref, kind: r.kind, namespace: r.namespace, name: r.name}
+	w := &workload{kind: r.kind, namespace: r.namespace, name: r.name}
 	spec := mapOf(r.obj["spec"])
 	istio := r.group() == "networking.istio.io"
 	var pod map[string]any

@@ -202,7 +202,7 @@ func (e *Engine) Lint(ctx context.Context, opts Options) (*Result, error) {
 
 	t = time.Now()
 	ix := newIndex(rs, root, trust, cfg.ProductionLabel)
-	global := toAST(ix.value())
+	global := objectParallel(ix.value(), workers)
 	res.Timings.Index = time.Since(t)
 
 	t = time.Now()

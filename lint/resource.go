@@ -36,6 +36,9 @@ type resource struct {
 	rendered *render.Resource
 	// ignore lists the rule IDs of the ignore annotation.
 	ignore []string
+	// wl is the workload r stands for, nil if none; derived on the worker
+	// that parsed r, so the index's sequential pass does less.
+	wl *workload
 }
 
 // clusterScoped lists the kinds that live outside namespaces and so neither
@@ -62,6 +65,7 @@ func newResource(obj map[string]any, file string, doc, item int) *resource {
 		}
 	}
 	r.ignore = ignoreList(meta)
+	r.wl = workloadOf(r)
 	return r
 }
 

@@ -162,14 +162,16 @@ func lintConfig(file string) (*lint.Config, error) {
 
 // tuneGC trades memory for time in a short-lived process: lint allocates
 // a large, mostly live heap, and the default GOGC=100 spends a quarter of
-// the run collecting it. A soft memory limit keeps big inputs from growing
-// without bound. Explicit GOGC or GOMEMLIMIT settings win.
+// the run collecting it. The soft memory limit makes the collector work
+// harder instead of letting the heap grow fivefold on very large inputs
+// (110,000 resources keep about 1.2 GiB live). Explicit GOGC or GOMEMLIMIT
+// settings win.
 func tuneGC() {
 	if _, set := os.LookupEnv("GOGC"); !set {
 		debug.SetGCPercent(400)
 	}
 	if _, set := os.LookupEnv("GOMEMLIMIT"); !set {
-		debug.SetMemoryLimit(1 << 30)
+		debug.SetMemoryLimit(2 << 30)
 	}
 }
 
