@@ -12,14 +12,13 @@ import (
 	"github.com/meshfleet/meshfleet/internal/manifest"
 )
 
-// isFleet recognises a VMFleet by kind and API group, so a VMFleet with a
-// wrong version still reaches Decode and gets a positioned error.
+// isFleet recognises a VMFleet by its API group alone: VMFleet is the
+// group's only kind, so a misspelt kind or an unknown version still reaches
+// Decode and gets a positioned error instead of being skipped silently.
 func isFleet(n *yaml.Node) bool {
-	_, kind := manifest.Lookup(n, "kind")
 	_, av := manifest.Lookup(n, "apiVersion")
-	kind, av = manifest.Resolve(kind), manifest.Resolve(av)
-	return kind != nil && av != nil && kind.Kind == yaml.ScalarNode && av.Kind == yaml.ScalarNode &&
-		kind.Value == Kind && strings.HasPrefix(av.Value, "meshfleet.dev/")
+	av = manifest.Resolve(av)
+	return av != nil && av.Kind == yaml.ScalarNode && strings.HasPrefix(av.Value, "meshfleet.dev/")
 }
 
 func decode(doc *manifest.Document) (*Fleet, []*manifest.Error) {
