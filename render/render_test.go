@@ -517,3 +517,15 @@ func TestPositionWithoutFleet(t *testing.T) {
 		t.Errorf("Position = %q %d %d %q, want zeros", file, line, col, p)
 	}
 }
+
+// TestDecodeNotAnObject: a document that is not a mapping gets one error.
+func TestDecodeNotAnObject(t *testing.T) {
+	docs, err := manifest.Parse("x.yaml", []byte("- a\n- b\n"), manifest.DefaultLimits)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, errs := Decode(docs[0])
+	if f != nil || len(errs) != 1 || errs[0].Error() != "x.yaml:1:1: expected a mapping, got a sequence" {
+		t.Fatalf("Decode = %v, %v", f, errorLines(errs))
+	}
+}

@@ -23,6 +23,15 @@ func isFleet(n *yaml.Node) bool {
 
 func decode(doc *manifest.Document) (*Fleet, []*manifest.Error) {
 	fd := &fleetDecode{decoder: decoder{file: doc.File, root: doc.Node}}
+	if root := manifest.Resolve(doc.Node); root == nil || root.Kind != yaml.MappingNode {
+		// Nothing else can be said about a document that is not an object.
+		if root == nil {
+			fd.errAt(nil, "", "empty document")
+		} else {
+			fd.isMapping(root, "")
+		}
+		return nil, fd.errs
+	}
 	fd.decodeFleet()
 	fd.applyDefaults()
 	fd.validate()
