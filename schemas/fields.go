@@ -15,7 +15,7 @@ func FleetFields() []string {
 	if err := json.Unmarshal(FleetJSONSchema(), &doc); err != nil {
 		panic(err)
 	}
-	defs, _ := doc["$defs"].(map[string]any)
+	defs, _ := doc["definitions"].(map[string]any)
 	seen := map[string]bool{}
 	var walk func(s any, path string, depth int)
 	walk = func(s any, path string, depth int) {
@@ -24,7 +24,7 @@ func FleetFields() []string {
 			return
 		}
 		if ref, ok := m["$ref"].(string); ok {
-			walk(defs[strings.TrimPrefix(ref, "#/$defs/")], path, depth+1)
+			walk(defs[strings.TrimPrefix(ref, "#/definitions/")], path, depth+1)
 		}
 		for _, k := range []string{"anyOf", "oneOf", "allOf"} {
 			if l, ok := m[k].([]any); ok {
@@ -46,8 +46,13 @@ func FleetFields() []string {
 				walk(p, fp, depth+1)
 			}
 		}
-		if items, ok := m["items"]; ok {
+		switch items := m["items"].(type) {
+		case map[string]any:
 			walk(items, path+"[]", depth+1)
+		case []any:
+			for _, it := range items {
+				walk(it, path+"[]", depth+1)
+			}
 		}
 		values := []any{m["additionalProperties"]}
 		if pp, ok := m["patternProperties"].(map[string]any); ok {

@@ -165,7 +165,7 @@ func ValidateFleet(obj map[string]any) []Problem {
 // FleetCUE returns the VMFleet schema's CUE source.
 func FleetCUE() []byte { return mustRead("vmfleet.cue") }
 
-// FleetJSONSchema returns the JSON Schema (draft 2020-12) exported from the
+// FleetJSONSchema returns the JSON Schema (draft-07) exported from the
 // CUE source, for editors (yaml-language-server) and other tools.
 func FleetJSONSchema() []byte { return mustRead("vmfleet.schema.json") }
 

@@ -165,7 +165,7 @@ func TestFleetSchemaFiles(t *testing.T) {
 		t.Error("FleetCUE does not define #VMFleet")
 	}
 	js := string(FleetJSONSchema())
-	for _, want := range []string{`"$schema": "https://json-schema.org/draft/2020-12/schema"`, `"$id": "https://meshfleet.dev/schemas/vmfleet.schema.json"`} {
+	for _, want := range []string{`"$schema": "http://json-schema.org/draft-07/schema#"`, `"$id": "https://meshfleet.dev/schemas/vmfleet.schema.json"`} {
 		if !strings.Contains(js, want) {
 			t.Errorf("vmfleet.schema.json lacks %s", want)
 		}

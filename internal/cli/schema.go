@@ -14,7 +14,7 @@ import (
 const schemaUsage = `usage: meshfleet schema [--format cue|jsonschema]
 
 Print the VMFleet schema (meshfleet.dev/v1alpha1). The CUE is the source
-of truth; the JSON Schema (draft 2020-12) is exported from it for editors:
+of truth; the JSON Schema (draft-07) is exported from it for editors:
 point yaml-language-server at it with a modeline such as
   # yaml-language-server: $schema=https://meshfleet.dev/schemas/vmfleet.schema.json
 or at a copy saved with 'meshfleet schema --format jsonschema'.

@@ -100,7 +100,7 @@ func All(dir string) (map[string][]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("vmfleet.cue: %w", err)
 	}
-	if js, err = withDefaults(js, fleet, "#VMFleet"); err != nil {
+	if js, err = editorSchema(js, fleet, "#VMFleet"); err != nil {
 		return nil, fmt.Errorf("vmfleet.cue: %w", err)
 	}
 	out["vmfleet.schema.json"] = js
@@ -384,11 +384,14 @@ func exportJSONSchema(v cue.Value, id string, forEditors bool) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-// withDefaults puts the CUE defaults of the definitions in pkg back into
-// the JSON Schema js exported from pkg's definition root: jsonschema.Generate
-// drops them, and editors show them on hover and completion. $defs are
-// named after the definitions they export.
-func withDefaults(js []byte, pkg cue.Value, root string) ([]byte, error) {
+// editorSchema turns the 2020-12 export js of pkg's definition root into
+// the schema editors load. It puts the CUE defaults back (jsonschema.Generate
+// drops them; editors show them on hover and completion; $defs are named
+// after the definitions they export), then rewrites it as draft-07:
+// yaml-language-server validates with draft-07 and warns that 2020-12 is not
+// fully supported. The validator reads the same file, so editors and
+// meshfleet agree.
+func editorSchema(js []byte, pkg cue.Value, root string) ([]byte, error) {
 	var doc map[string]any
 	if err := json.Unmarshal(js, &doc); err != nil {
 		return nil, err
@@ -402,6 +405,9 @@ func withDefaults(js []byte, pkg cue.Value, root string) ([]byte, error) {
 			addDefaults(dm, dv)
 		}
 	}
+	if err := toDraft07(doc); err != nil {
+		return nil, err
+	}
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
@@ -410,6 +416,63 @@ func withDefaults(js []byte, pkg cue.Value, root string) ([]byte, error) {
 		return nil, err
 	}
 	return buf.Bytes(), nil
+}
+
+// Draft07 is the $schema of the editor schema.
+const Draft07 = "http://json-schema.org/draft-07/schema#"
+
+// toDraft07 rewrites a 2020-12 schema in place as draft-07: definitions
+// under "definitions", a $ref with sibling keywords (ignored beside $ref in
+// draft-07) wrapped in allOf, prefixItems as an items list. It refuses
+// 2020-12 keywords it has no draft-07 form for, so a new CUE construct
+// cannot silently lose its meaning.
+func toDraft07(doc map[string]any) error {
+	doc["$schema"] = Draft07
+	if defs, ok := doc["$defs"]; ok {
+		doc["definitions"] = defs
+		delete(doc, "$defs")
+	}
+	var conv func(v any) error
+	conv = func(v any) error {
+		switch v := v.(type) {
+		case []any:
+			for _, e := range v {
+				if err := conv(e); err != nil {
+					return err
+				}
+			}
+		case map[string]any:
+			for _, k := range []string{"$dynamicRef", "$dynamicAnchor", "unevaluatedProperties", "unevaluatedItems", "dependentSchemas", "dependentRequired", "minContains", "maxContains"} {
+				if _, ok := v[k]; ok {
+					return fmt.Errorf("no draft-07 form for %s", k)
+				}
+			}
+			if ref, ok := v["$ref"].(string); ok {
+				ref = strings.Replace(ref, "#/$defs/", "#/definitions/", 1)
+				if len(v) > 1 {
+					delete(v, "$ref")
+					allOf, _ := v["allOf"].([]any)
+					v["allOf"] = append([]any{map[string]any{"$ref": ref}}, allOf...)
+				} else {
+					v["$ref"] = ref
+				}
+			}
+			if prefix, ok := v["prefixItems"].([]any); ok {
+				delete(v, "prefixItems")
+				if rest, ok := v["items"]; ok {
+					v["additionalItems"] = rest
+				}
+				v["items"] = prefix
+			}
+			for _, c := range v {
+				if err := conv(c); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	}
+	return conv(doc)
 }
 
 // addDefaults sets "default" on each property of schema s whose field in v
