@@ -5,6 +5,7 @@ import (
 	"runtime"
 	"sort"
 	"strconv"
+	"strings"
 	"sync"
 
 	"github.com/meshfleet/meshfleet/internal/manifest"
@@ -201,6 +202,10 @@ func (b *builder) newResource(apiVersion, kind, name string, root string) (*Reso
 	o := obj{"apiVersion": apiVersion, "kind": kind, "metadata": meta}
 	origins := make(map[string]string, 24)
 	origins[""] = root
+	// The object's own metadata comes from the fleet's unless a builder
+	// says otherwise (names derived from spec.app, entries from a vm).
+	origins["metadata"] = "metadata"
+	origins["metadata.namespace"] = "metadata.namespace"
 	r := &Resource{Object: o, Fleet: b.f, Origins: origins}
 	b.out = append(b.out, r)
 	return r, o
@@ -250,7 +255,8 @@ func (b *builder) expand() {
 }
 
 func (b *builder) serviceAccount() {
-	b.newResource("v1", "ServiceAccount", b.s.ServiceAccount, b.appOrigin("spec.serviceAccount"))
+	r, _ := b.newResource("v1", "ServiceAccount", b.s.ServiceAccount, b.appOrigin("spec.serviceAccount"))
+	r.Origins["metadata"] = b.appOrigin("spec.serviceAccount")
 }
 
 // appOrigin is path when written, else spec.app when written, else the
@@ -410,7 +416,7 @@ func (b *builder) principals(r *Resource, source obj, key, sp, ff, saKey string,
 	}
 	out := make([]any, 0, len(sas)+len(prs))
 	for i, sa := range sas {
-		ns, name, ok := cutServiceAccount(sa)
+		ns, name, ok := strings.Cut(sa, "/")
 		if !ok {
 			ns, name = b.f.Spec.Metadata.Namespace, sa
 		}
@@ -427,15 +433,6 @@ func (b *builder) principals(r *Resource, source obj, key, sp, ff, saKey string,
 		r.Origins[sp+"."+key] = ff + "." + prKey
 	}
 	source[key] = out
-}
-
-func cutServiceAccount(sa string) (ns, name string, ok bool) {
-	for i := 0; i < len(sa); i++ {
-		if sa[i] == '/' {
-			return sa[:i], sa[i+1:], true
-		}
-	}
-	return "", sa, false
 }
 
 func strList(xs []string) []any {
@@ -749,6 +746,7 @@ func (b *builder) workloadEntry(i int) {
 	vm := s.VMs[i]
 	fp := manifest.AppendIndex("spec.vms", i)
 	r, o := b.newResource(b.netAV, "WorkloadEntry", b.f.Spec.Metadata.Name+"-"+vm.Name, fp)
+	r.Origins["metadata"] = fp
 	meta := o["metadata"].(obj)
 	if b.has(fp + ".name") {
 		r.Origins["metadata.name"] = fp + ".name"

@@ -529,3 +529,27 @@ func TestDecodeNotAnObject(t *testing.T) {
 		t.Fatalf("Decode = %v, %v", f, errorLines(errs))
 	}
 }
+
+// TestPositionMetadata: the metadata of objects named after the fleet points
+// at the fleet's own metadata.
+func TestPositionMetadata(t *testing.T) {
+	const file = "../examples/payment-service/fleet.yaml"
+	data, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rs := mustRender(t, decodeAll(t, map[string][]byte{file: data}), Options{})
+	for _, tt := range []struct{ kind, name, path, want string }{
+		{"PeerAuthentication", "legacy-payment-service", "metadata.name", "metadata.name"},
+		{"AuthorizationPolicy", "legacy-payment-service-allow", "metadata.namespace", "metadata.namespace"},
+		{"WorkloadGroup", "legacy-payment-service", "metadata.name", "metadata.name"},
+		{"Service", "payment-service", "metadata.name", "spec.app"},
+		{"WorkloadEntry", "legacy-payment-service-vm-1", "metadata.name", "spec.vms[0].name"},
+		{"WorkloadEntry", "legacy-payment-service-vm-1", "metadata.namespace", "metadata.namespace"},
+		{"WorkloadEntry", "legacy-payment-service-vm-1", "metadata.annotations", "spec.vms[0]"},
+	} {
+		if _, _, _, got := findResource(t, rs, tt.kind, tt.name).Position(tt.path); got != tt.want {
+			t.Errorf("%s %s: Position(%s) resolved to %s, want %s", tt.kind, tt.name, tt.path, got, tt.want)
+		}
+	}
+}
