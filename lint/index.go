@@ -196,9 +196,53 @@ func (ix *index) host(name string) *host {
 	return h
 }
 
+// runtimeLabelPrefixes and runtimeLabels are labels that Kubernetes
+// controllers and Istio put on pods and endpoints at run time (network,
+// locality, pod names, template hashes): no manifest carries them, so a
+// selector's requirement on one is taken as satisfied rather than reported.
+var (
+	runtimeLabelPrefixes = []string{
+		"topology.istio.io/", "topology.kubernetes.io/", "security.istio.io/",
+		"service.istio.io/", "statefulset.kubernetes.io/", "apps.kubernetes.io/",
+		"batch.kubernetes.io/", "controller.kubernetes.io/", "failure-domain.beta.kubernetes.io/",
+	}
+	runtimeLabels = map[string]bool{
+		"kubernetes.io/hostname": true, "pod-template-hash": true, "controller-revision-hash": true,
+		"job-name": true, "controller-uid": true, "istio.io/rev": true,
+	}
+)
+
+func runtimeLabel(k string) bool {
+	if runtimeLabels[k] {
+		return true
+	}
+	for _, p := range runtimeLabelPrefixes {
+		if strings.HasPrefix(k, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// declaredLabels drops run-time labels from a selector (see runtimeLabel).
+func declaredLabels(sel map[string]string) map[string]string {
+	out := make(map[string]string, len(sel))
+	for k, v := range sel {
+		if !runtimeLabel(k) {
+			out[k] = v
+		}
+	}
+	return out
+}
+
 // selectIn returns the workloads of namespace ns carrying every label of
 // sel, walking the shortest posting list rather than every workload.
+// Run-time labels in sel match anything.
 func (ix *index) selectIn(ns string, sel map[string]string) []*workload {
+	sel = declaredLabels(sel)
+	if len(sel) == 0 {
+		return ix.byNS[ns]
+	}
 	p := ix.posting[ns]
 	var best []*workload
 	first := true
@@ -313,7 +357,8 @@ func (ix *index) add(r *resource) {
 		names := []string{}
 		for i, s := range listOf(spec["subsets"]) {
 			sm := mapOf(s)
-			subsets = append(subsets, map[string]any{"index": i, "name": str(sm["name"]), "labels": stringMap(sm["labels"])})
+			ls := stringMap(sm["labels"])
+			subsets = append(subsets, map[string]any{"index": i, "name": str(sm["name"]), "labels": ls, "matchLabels": declaredLabels(ls)})
 			names = append(names, str(sm["name"]))
 		}
 		e["subsets"] = orEmpty(subsets)

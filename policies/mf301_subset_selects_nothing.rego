@@ -6,7 +6,9 @@
 #   workloadSelector or endpoints). Traffic routed to the subset finds no
 #   endpoint and fails with 503 "no healthy upstream". Hosts whose backends
 #   the input does not fully show (unknown namespace, Service without
-#   selector, ServiceEntry resolved by DNS) are not checked.
+#   selector, ServiceEntry resolved by DNS) are not checked, and labels that
+#   only exist at run time (topology.istio.io/network, pod-template-hash, ...)
+#   are taken as matching.
 # custom:
 #   id: MF301
 #   severity: error
@@ -43,8 +45,8 @@ findings contains f if {
 	h.backendsComplete
 	count(h.backends) > 0
 	some subset in dr.subsets
-	count(subset.labels) > 0
-	not selects_any(h.backends, subset.labels)
+	count(subset.matchLabels) > 0
+	not selects_any(h.backends, subset.matchLabels)
 	f := {
 		"ref": dr.ref,
 		"path": sprintf("spec.subsets[%d].labels", [subset.index]),

@@ -8,8 +8,9 @@ dr := {
 	"ref": 2, "apiVersion": "networking.istio.io/v1", "kind": "DestinationRule",
 	"namespace": "shop", "name": "cart", "host": host,
 	"subsets": [
-		{"index": 0, "name": "stable", "labels": {"version": "v1"}},
-		{"index": 1, "name": "next", "labels": {"version": "v2"}},
+		{"index": 0, "name": "stable", "labels": {"version": "v1"}, "matchLabels": {"version": "v1"}},
+		{"index": 1, "name": "next", "labels": {"version": "v2"}, "matchLabels": {"version": "v2"}},
+		{"index": 2, "name": "west", "labels": {"topology.istio.io/network": "west"}, "matchLabels": {}},
 	],
 }
 
