@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"cuelang.org/go/cue"
@@ -140,4 +141,24 @@ func BenchmarkCompileAll(b *testing.B) {
 			}
 		}
 	}
+}
+
+// TestValidateConcurrent validates from several goroutines at once, as
+// lint's workers do, including the first, compiling call for each kind;
+// run with -race it proves the lazy compilation safe.
+func TestValidateConcurrent(t *testing.T) {
+	mix := benchMix(t)
+	var wg sync.WaitGroup
+	for w := 0; w < 4; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for _, d := range mix[:100] {
+				if ps := Validate(d.apiVersion, d.kind, d.obj); len(ps) > 0 {
+					t.Errorf("%s %s: %v", d.apiVersion, d.kind, ps)
+				}
+			}
+		}()
+	}
+	wg.Wait()
 }
