@@ -121,7 +121,10 @@ func compile(ctx context.Context, mods map[string]*ast.Module, order []string, r
 			rego.Compiler(c),
 			rego.Query(pkg+".findings"),
 			rego.Capabilities(policies.Capabilities()),
-			rego.StrictBuiltinErrors(true),
+			// A builtin failing on an odd value in some input (sprintf of an
+			// unexpected type) makes that expression undefined rather than
+			// aborting the whole lint: input is arbitrary YAML.
+			rego.StrictBuiltinErrors(false),
 		).PrepareForEval(ctx)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", f, err)
