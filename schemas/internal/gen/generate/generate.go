@@ -366,6 +366,7 @@ func exportJSONSchema(v cue.Value, id string, forEditors bool) ([]byte, error) {
 			defs, _ := m["$defs"].(map[string]any)
 			inlineEmbeds(m, defs, map[string]bool{})
 			closeObjects(m)
+			simplify(m)
 			shareRepeats(m)
 		}
 		var buf bytes.Buffer
@@ -590,6 +591,51 @@ func closeObjects(root map[string]any) {
 	}
 	closeOne(root)
 	eachSubschema(root, closeOne, false)
+}
+
+// simplify rewrites two shapes of the CUE export that cost the validator
+// work on every resource without saying more:
+//   - allOf [{type: number}, {type: integer, ...}] (a CUE int32) becomes
+//     {type: integer, ...};
+//   - not {anyOf [{type: null}, {type: boolean}, ..., {type: object,
+//     required: [...]}]} under an object schema (CUE's matchN(0, ...))
+//     becomes not {required: [...]}: the other branches cannot match an
+//     object.
+func simplify(root map[string]any) {
+	one := func(m map[string]any) map[string]any {
+		if allOf, ok := m["allOf"].([]any); ok && len(allOf) == 2 {
+			a, _ := allOf[0].(map[string]any)
+			b, _ := allOf[1].(map[string]any)
+			if len(a) == 1 && a["type"] == "number" && b["type"] == "integer" {
+				delete(m, "allOf")
+				for k, v := range b {
+					if _, dup := m[k]; !dup {
+						m[k] = v
+					}
+				}
+			}
+		}
+		if not, ok := m["not"].(map[string]any); ok && m["type"] == "object" {
+			if anyOf, ok := not["anyOf"].([]any); ok && len(not) == 1 {
+				var objects []any
+				for _, br := range anyOf {
+					bm, _ := br.(map[string]any)
+					if t, _ := bm["type"].(string); len(bm) == 1 && t != "" && t != "object" {
+						continue
+					}
+					objects = append(objects, br)
+				}
+				if len(objects) == 1 {
+					ob := objects[0].(map[string]any)
+					delete(ob, "type")
+					m["not"] = ob
+				}
+			}
+		}
+		return m
+	}
+	one(root)
+	eachSubschema(root, one, false)
 }
 
 // shareThreshold is the encoded size from which a repeated subschema is
