@@ -4,21 +4,36 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/meshfleet/meshfleet/internal/manifest"
+	"github.com/meshfleet/meshfleet/lint/finding"
 	"github.com/meshfleet/meshfleet/render"
 )
 
 func isFleetNode(n *yaml.Node) bool { return render.IsFleet(n) }
 
+// fleetProblem is a VMFleet that does not decode or render, and the fleet
+// it is about when known.
+type fleetProblem struct {
+	err   *manifest.Error
+	fleet finding.Resource
+}
+
 // renderFleets decodes and renders the VMFleets of a run in-process, so that
 // what they produce is linted together with everything else. An invalid
 // fleet is reported (MF104) and skipped; the others still render.
-func renderFleets(docs []*manifest.Document) ([]*resource, []*manifest.Error) {
+func renderFleets(docs []*manifest.Document) ([]*resource, []fleetProblem) {
 	var fleets []*render.Fleet
-	var probs []*manifest.Error
+	var probs []fleetProblem
 	for _, d := range docs {
 		f, errs := render.Decode(d)
 		if len(errs) > 0 {
-			probs = append(probs, errs...)
+			obj, _ := manifest.Value(d.Node).(map[string]any)
+			id := finding.Resource{
+				APIVersion: str(obj["apiVersion"]), Kind: str(obj["kind"]),
+				Namespace: str(dig(obj, "metadata", "namespace")), Name: str(dig(obj, "metadata", "name")),
+			}
+			for _, e := range errs {
+				probs = append(probs, fleetProblem{e, id})
+			}
 			continue
 		}
 		fleets = append(fleets, f)
@@ -27,7 +42,9 @@ func renderFleets(docs []*manifest.Document) ([]*resource, []*manifest.Error) {
 		return nil, probs
 	}
 	rendered, errs := render.Render(fleets, render.Options{})
-	probs = append(probs, errs...)
+	for _, e := range errs {
+		probs = append(probs, fleetProblem{err: e})
+	}
 	out := make([]*resource, 0, len(rendered))
 	ignores := map[*render.Fleet][]string{}
 	for _, rr := range rendered {

@@ -192,7 +192,9 @@ func (e *Engine) Lint(ctx context.Context, opts Options) (*Result, error) {
 	t := time.Now()
 	rendered, fleetProbs := renderFleets(fleetDocs)
 	for _, p := range fleetProbs {
-		raw = append(raw, problemFinding(RuleInvalidFleet, p))
+		f := problemFinding(RuleInvalidFleet, p.err)
+		f.Resource = p.fleet
+		raw = append(raw, f)
 	}
 	rs = append(rs, rendered...)
 	for i, r := range rs {
@@ -206,26 +208,25 @@ func (e *Engine) Lint(ctx context.Context, opts Options) (*Result, error) {
 	res.Timings.Index = time.Since(t)
 
 	t = time.Now()
-	found, err := e.evaluate(ctx, rs, ix, global, workers)
+	sup := newSuppressor(data, cfg, opts.Disable)
+	found, err := e.evaluate(ctx, rs, ix, global, workers, sup.disabled)
 	if err != nil {
 		return nil, err
 	}
 	res.Timings.Eval = time.Since(t)
 
 	t = time.Now()
-	sup := newSuppressor(data, cfg, opts.Disable)
 	nodes := newNodeCache(data)
 	for _, f := range found {
 		r := rs[f.ref]
-		rule := e.reg.byID[f.rule]
+		if sup.resourceIgnores(r, f.rule) {
+			continue
+		}
 		file, line, col := r.position(f.path, nodes)
 		raw = append(raw, finding.Finding{
-			Rule: f.rule, Severity: rule.Severity, Message: f.message, Resource: r.id(),
+			Rule: f.rule, Severity: e.reg.byID[f.rule].Severity, Message: f.message, Resource: r.id(),
 			File: file, Line: line, Column: col, Path: f.path,
 		})
-		if sup.resourceIgnores(r, f.rule) {
-			raw = raw[:len(raw)-1]
-		}
 	}
 	out := raw[:0]
 	for _, f := range raw {
@@ -260,9 +261,9 @@ type shard struct {
 	rs        []*resource
 }
 
-// evaluate runs every policy and Go check per namespace shard on workers
-// goroutines sharing the prepared queries.
-func (e *Engine) evaluate(ctx context.Context, rs []*resource, ix *index, global ast.Value, workers int) ([]rawFinding, error) {
+// evaluate runs every policy and Go check not disabled per namespace shard
+// on workers goroutines sharing the prepared queries.
+func (e *Engine) evaluate(ctx context.Context, rs []*resource, ix *index, global ast.Value, workers int, disabled map[string]bool) ([]rawFinding, error) {
 	byNS := map[string][]*resource{}
 	for _, r := range rs {
 		byNS[r.namespace] = append(byNS[r.namespace], r)
@@ -283,7 +284,7 @@ func (e *Engine) evaluate(ctx context.Context, rs []*resource, ix *index, global
 		go func() {
 			defer wg.Done()
 			for i := range next {
-				results[i], errs[i] = e.evalShard(ctx, shards[i], ix, global)
+				results[i], errs[i] = e.evalShard(ctx, shards[i], ix, global, disabled)
 			}
 		}()
 	}
@@ -302,9 +303,12 @@ func (e *Engine) evaluate(ctx context.Context, rs []*resource, ix *index, global
 	return out, nil
 }
 
-func (e *Engine) evalShard(ctx context.Context, sh shard, ix *index, global ast.Value) ([]rawFinding, error) {
+func (e *Engine) evalShard(ctx context.Context, sh shard, ix *index, global ast.Value, disabled map[string]bool) ([]rawFinding, error) {
 	var out []rawFinding
 	for _, c := range e.checks {
+		if disabled[c.Rule.ID] {
+			continue
+		}
 		for _, r := range sh.rs {
 			for _, p := range c.Run(r.obj) {
 				out = append(out, rawFinding{rule: c.Rule.ID, ref: r.ref, path: p.Path, message: p.Message})
@@ -316,6 +320,9 @@ func (e *Engine) evalShard(ctx context.Context, sh shard, ix *index, global ast.
 	}
 	input := e.shardInput(sh, ix, global)
 	for _, p := range e.policies {
+		if disabled[p.rule.ID] {
+			continue
+		}
 		rs, err := p.query.Eval(ctx, rego.EvalParsedInput(input))
 		if err != nil {
 			return nil, fmt.Errorf("rule %s: %w", p.rule.ID, err)
