@@ -73,14 +73,14 @@ var printer = message.NewPrinter(language.English)
 
 // explain flattens a validation error tree into problems at the deepest
 // fields, phrased for people.
-func explain(f *schemaFile, obj any, ve *jsonschema.ValidationError) []Problem {
-	e := explainer{f: f, obj: obj}
+func explain(s *store, obj any, ve *jsonschema.ValidationError) []Problem {
+	e := explainer{s: s, obj: obj}
 	ps := e.walk(ve)
 	return normalize(ps)
 }
 
 type explainer struct {
-	f   *schemaFile
+	s   *store
 	obj any
 }
 
@@ -131,7 +131,7 @@ func (e *explainer) value(loc []string) any {
 }
 
 func (e *explainer) schemaAt(loc string) map[string]any {
-	m, _ := lookupPointer(e.f.doc, loc).(map[string]any)
+	m, _ := lookupPointer(e.s.doc(loc), loc).(map[string]any)
 	return m
 }
 

@@ -11,6 +11,7 @@ package schemas
 //go:generate go run ./internal/gen -dir .
 
 import (
+	"bytes"
 	"embed"
 	"fmt"
 	"io/fs"
@@ -37,19 +38,6 @@ const (
 // the $id of vmfleet.schema.json.
 const baseURL = "https://meshfleet.dev/schemas/"
 
-// trustedURL is where the compiler finds the embedded schemas at run time.
-// The validator checks every schema it compiles against the draft's
-// metaschema unless its URL is under json-schema.org, and that check is half
-// of the 10-30 ms a large kind (Pod, DestinationRule) takes to compile: too
-// much for a pre-commit run that meets a dozen kinds. The embedded schemas
-// are generated and fixed at build time, and TestAllSchemasCompile compiles
-// each at baseURL with the metaschema check, so skipping it here loses
-// nothing.
-const trustedURL = "https://json-schema.org/meshfleet/"
-
-// validateMeta makes load check schemas against the metaschema (tests).
-var validateMeta = false
-
 type gvk struct{ apiVersion, kind string }
 
 // schemaFile is one embedded JSON Schema, compiled on first use: a lint run
@@ -58,10 +46,7 @@ type schemaFile struct {
 	name string
 	once sync.Once
 	sch  *jsonschema.Schema
-	// doc is the parsed schema, kept to explain errors: the properties of
-	// an object for a "did you mean" hint, the branches of a oneOf.
-	doc any
-	err error
+	err  error
 }
 
 var registry = func() map[gvk]*schemaFile {
@@ -69,8 +54,14 @@ var registry = func() map[gvk]*schemaFile {
 		{FleetAPIVersion, FleetKind}: {name: "vmfleet.schema.json"},
 	}
 	err := fs.WalkDir(files, "jsonschema", func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
+		if err != nil {
 			return err
+		}
+		if d.IsDir() {
+			if p == "jsonschema/bundle" {
+				return fs.SkipDir // shared definitions, referred to by kinds
+			}
+			return nil
 		}
 		// jsonschema/<group>/<version>/<Kind>.json; the core group is "core".
 		parts := strings.Split(p, "/")
@@ -90,30 +81,71 @@ var registry = func() map[gvk]*schemaFile {
 	return reg
 }()
 
+// store compiles embedded schemas with one compiler, so definitions that
+// several kinds share (the Kubernetes bundle) are compiled once, and keeps
+// every document it parsed to explain errors: the properties of an object
+// for a "did you mean" hint, the branches of a oneOf.
+type store struct {
+	base string
+	mu   sync.Mutex // the compiler is not safe for concurrent use
+	c    *jsonschema.Compiler
+	docs sync.Map // file name -> parsed document
+}
+
+func newStore(base string) *store {
+	s := &store{base: base, c: jsonschema.NewCompiler()}
+	s.c.UseLoader(s)
+	return s
+}
+
+// Load implements jsonschema.URLLoader over the embedded files.
+func (s *store) Load(loc string) (any, error) {
+	name, ok := strings.CutPrefix(loc, s.base)
+	if !ok {
+		return nil, fmt.Errorf("schema %s is not embedded", loc)
+	}
+	data, err := files.ReadFile(name)
+	if err != nil {
+		return nil, err
+	}
+	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(data))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	s.docs.Store(name, doc)
+	return doc, nil
+}
+
+func (s *store) compile(name string) (*jsonschema.Schema, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.c.Compile(s.base + name)
+}
+
+// doc returns the parsed document a schema URL points into.
+func (s *store) doc(loc string) any {
+	// vmfleet.schema.json names itself by $id under baseURL.
+	name := strings.TrimPrefix(strings.TrimPrefix(loc, s.base), baseURL)
+	if i := strings.IndexByte(name, '#'); i >= 0 {
+		name = name[:i]
+	}
+	d, _ := s.docs.Load(name)
+	return d
+}
+
+// schemaStore is the store Validate uses. It serves the embedded files at
+// trustedURL: the validator checks every schema it compiles against its
+// draft's metaschema unless its URL is under json-schema.org, and that check
+// was half of a large kind's first-use cost, too much for a pre-commit run
+// that meets a dozen kinds. The embedded schemas are generated and fixed at
+// build time, and TestAllSchemasCompile compiles each at baseURL with the
+// check, so skipping it at run time loses nothing.
+var schemaStore = newStore(trustedURL)
+
+const trustedURL = "https://json-schema.org/meshfleet/"
+
 func (f *schemaFile) load() error {
-	f.once.Do(func() {
-		data, err := files.ReadFile(f.name)
-		if err != nil {
-			f.err = err
-			return
-		}
-		doc, err := jsonschema.UnmarshalJSON(strings.NewReader(string(data)))
-		if err != nil {
-			f.err = fmt.Errorf("%s: %w", f.name, err)
-			return
-		}
-		c := jsonschema.NewCompiler()
-		loc := trustedURL + f.name
-		if validateMeta {
-			loc = baseURL + f.name
-		}
-		if err := c.AddResource(loc, doc); err != nil {
-			f.err = fmt.Errorf("%s: %w", f.name, err)
-			return
-		}
-		f.sch, f.err = c.Compile(loc)
-		f.doc = doc
-	})
+	f.once.Do(func() { f.sch, f.err = schemaStore.compile(f.name) })
 	return f.err
 }
 
@@ -154,7 +186,7 @@ func Validate(apiVersion, kind string, obj map[string]any) []Problem {
 	if !ok {
 		return []Problem{{Msg: err.Error(), Kind: Invalid}}
 	}
-	return explain(f, obj, ve)
+	return explain(schemaStore, obj, ve)
 }
 
 // ValidateFleet validates a VMFleet document against the VMFleet schema.

@@ -305,8 +305,14 @@ func labelName(f *ast.Field) string {
 	return name
 }
 
+// BundlePath holds the JSON Schemas of all Kubernetes kinds in one
+// document, and each kind's file refers into it: the kinds share PodSpec and
+// ObjectMeta, and a shared compiler compiles them once.
+const BundlePath = "jsonschema/bundle/k8s.json"
+
 func core(ctx *cue.Context, dir string, out map[string][]byte) error {
 	pkgs := map[string]cue.Value{}
+	defs := map[string]any{}
 	for _, k := range CoreKinds {
 		v, ok := pkgs[k.Package]
 		if !ok {
@@ -320,13 +326,77 @@ func core(ctx *cue.Context, dir string, out map[string][]byte) error {
 			}
 			pkgs[k.Package] = v
 		}
-		js, err := exportJSONSchema(v.LookupPath(cue.ParsePath("#"+k.Kind)), "", false)
+		def := v.LookupPath(cue.ParsePath("#" + k.Kind))
+		expr, err := jsonschema.Generate(def, &jsonschema.GenerateConfig{NamesFunc: qualifiedNames})
 		if err != nil {
 			return fmt.Errorf("%s %s: %w", k.Package, k.Kind, err)
 		}
-		out[JSONSchemaPath(k.Group, k.Version, k.Kind)] = js
+		raw, err := ctx.BuildExpr(expr).MarshalJSON()
+		if err != nil {
+			return fmt.Errorf("%s %s: %w", k.Package, k.Kind, err)
+		}
+		var doc map[string]any
+		if err := json.Unmarshal(raw, &doc); err != nil {
+			return err
+		}
+		kdefs, _ := doc["$defs"].(map[string]any)
+		delete(doc, "$defs")
+		delete(doc, "$schema")
+		kdefs[kindDef(k)] = doc
+		for name, d := range kdefs {
+			if prev, dup := defs[name]; dup {
+				a, _ := json.Marshal(prev)
+				b, _ := json.Marshal(d)
+				if !bytes.Equal(a, b) {
+					return fmt.Errorf("%s %s: definition %s differs from another kind's", k.Package, k.Kind, name)
+				}
+			}
+			defs[name] = d
+		}
+		stub := map[string]any{
+			"$schema": jsonschema.VersionDraft2020_12.String(),
+			"$ref":    "../../bundle/k8s.json#/$defs/" + kindDef(k),
+		}
+		b, err := json.Marshal(stub)
+		if err != nil {
+			return err
+		}
+		out[JSONSchemaPath(k.Group, k.Version, k.Kind)] = append(b, '\n')
 	}
+	bundle := map[string]any{"$schema": jsonschema.VersionDraft2020_12.String(), "$defs": defs}
+	b, err := compactValidationSchema(bundle)
+	if err != nil {
+		return err
+	}
+	out[BundlePath] = b
 	return nil
+}
+
+// kindDef names a kind's root schema in the bundle.
+func kindDef(k CoreKind) string {
+	group := k.Group
+	if group == "" {
+		group = "core"
+	}
+	return "kind." + group + "." + k.Version + "." + k.Kind
+}
+
+// qualifiedNames names each referenced definition by its package and
+// path (core.v1.PodSpec, meta.v1.ObjectMeta), so the definitions of every
+// kind's export can share one $defs without two meaning different things.
+func qualifiedNames(refs []*jsonschema.CUERef) {
+	for _, r := range refs {
+		pkg := "local"
+		if inst := r.Inst.BuildInstance(); inst != nil {
+			parts := strings.Split(inst.ImportPath, "/")
+			if len(parts) >= 2 {
+				pkg = parts[len(parts)-2] + "." + parts[len(parts)-1]
+			} else {
+				pkg = inst.ImportPath
+			}
+		}
+		r.Name = pkg + "." + strings.ReplaceAll(strings.TrimPrefix(r.Path.String(), "#"), "#", "")
+	}
 }
 
 // exportJSONSchema generates a JSON Schema (2020-12) from a CUE definition:
@@ -357,25 +427,11 @@ func exportJSONSchema(v cue.Value, id string, forEditors bool) ([]byte, error) {
 	}
 
 	if !forEditors {
-		var doc any
+		var doc map[string]any
 		if err := json.Unmarshal(raw, &doc); err != nil {
 			return nil, err
 		}
-		stripDescriptions(doc)
-		if m, ok := doc.(map[string]any); ok {
-			defs, _ := m["$defs"].(map[string]any)
-			inlineEmbeds(m, defs, map[string]bool{})
-			closeObjects(m)
-			simplify(m)
-			shareRepeats(m)
-		}
-		var buf bytes.Buffer
-		enc := json.NewEncoder(&buf)
-		enc.SetEscapeHTML(false)
-		if err := enc.Encode(doc); err != nil {
-			return nil, err
-		}
-		return buf.Bytes(), nil
+		return compactValidationSchema(doc)
 	}
 	var buf bytes.Buffer
 	if err := json.Indent(&buf, raw, "", "  "); err != nil {
@@ -507,6 +563,25 @@ func addDefaults(s map[string]any, v cue.Value) {
 			addDefaults(pm, fv)
 		}
 	}
+}
+
+// compactValidationSchema prepares a schema only the validator reads:
+// no descriptions, embeddings inlined, objects closed, costly shapes
+// simplified, repeated subschemas shared, compact JSON.
+func compactValidationSchema(doc map[string]any) ([]byte, error) {
+	stripDescriptions(doc)
+	defs, _ := doc["$defs"].(map[string]any)
+	inlineEmbeds(doc, defs, map[string]bool{})
+	closeObjects(doc)
+	simplify(doc)
+	shareRepeats(doc)
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(doc); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
 }
 
 // inlineEmbeds merges a referenced object schema into a closed object
