@@ -71,6 +71,14 @@ func (h *host) addWorkloads(ws []*workload) {
 	}
 }
 
+// indexKinds are the kinds whose objects newIndex reads beyond the
+// workload facts derived at parse time.
+var indexKinds = map[string]bool{
+	"Namespace": true, "Service": true, "ServiceEntry": true, "DestinationRule": true,
+	"VirtualService": true, "PeerAuthentication": true, "AuthorizationPolicy": true,
+	"RequestAuthentication": true, "Telemetry": true, "Sidecar": true,
+}
+
 // index is everything rules look up across resources, built once in Go.
 type index struct {
 	// size is the number of resources; refs run from 0 to size-1.

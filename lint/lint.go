@@ -166,7 +166,7 @@ func (e *Engine) Lint(ctx context.Context, opts Options) (*Result, error) {
 	start := time.Now()
 
 	jobs, probs := collect(opts.Paths, stdinName, ex, notice)
-	srcs := readAll(jobs, opts.Stdin, workers, e.Kustomize)
+	srcs := readAll(jobs, opts.Stdin, workers, e.Kustomize, e.keepObject)
 	var rs []*resource
 	var fleetDocs []*manifest.Document
 	data := map[string][]byte{}
@@ -246,6 +246,14 @@ func (e *Engine) Lint(ctx context.Context, opts Options) (*Result, error) {
 	res.Report.Summary.Count(res.Report.Findings)
 	res.Timings.Findings = time.Since(t)
 	return res, nil
+}
+
+// keepObject reports whether resources of kind must keep their object past
+// parsing: Go checks see every object, policies the kinds they read, and
+// the index the kinds it reads fields of (workload facts are derived while
+// parsing).
+func (e *Engine) keepObject(kind string) bool {
+	return len(e.checks) > 0 || e.allKinds || e.kinds[kind] || indexKinds[kind]
 }
 
 func problemFinding(rule finding.Rule, p *manifest.Error) finding.Finding {
