@@ -121,7 +121,7 @@ func cueDefinitions(tb testing.TB, ctx *cue.Context) map[string]cue.Value {
 		if err := v.Err(); err != nil {
 			tb.Fatal(err)
 		}
-		for _, kind := range []string{"Namespace", "ServiceAccount", "Service", "Pod", "Deployment", "CronJob"} {
+		for _, kind := range []string{"Namespace", "ServiceAccount", "Service", "Pod", "Deployment", "DaemonSet", "ReplicaSet", "StatefulSet", "Job", "CronJob"} {
 			if d := v.LookupPath(cue.ParsePath("#" + kind)); d.Exists() {
 				defs[apiVersion+" "+kind] = d
 			}

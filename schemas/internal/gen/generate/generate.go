@@ -186,6 +186,7 @@ func istio(ctx *cue.Context, out map[string][]byte) error {
 				files[k] = pf
 				order = append(order, k)
 			}
+			closeOperands(f)
 			var body []ast.Decl
 			for _, d := range f.Decls {
 				switch d := d.(type) {
@@ -230,6 +231,83 @@ func istio(ctx *cue.Context, out map[string][]byte) error {
 		}
 	}
 	return nil
+}
+
+// closeOperands wraps in close() each struct that the extractor unifies
+// with a builtin or a matchN (a CEL rule's "at most one of", a list's
+// maxItems), and every struct nested in one. CUE closes the structs of a
+// definition recursively only where they are part of the definition's own
+// struct; unified with a validator they stayed open (#WorkloadEntry
+// accepted spec.serviceaccount), and close() is shallow, so what is nested
+// in a closed operand is closed explicitly too. Explicitly open structs
+// (x-kubernetes-preserve-unknown-fields, written with ...), the empty {}
+// that stands for "an object", and the branches of a matchN (closing those
+// would change what they match) are left as they are.
+func closeOperands(f *ast.File) {
+	for _, d := range f.Decls {
+		if fd, ok := d.(*ast.Field); ok {
+			fd.Value = closeDeep(fd.Value, false)
+		}
+	}
+}
+
+func closeDeep(e ast.Expr, inClosed bool) ast.Expr {
+	switch e := e.(type) {
+	case *ast.StructLit:
+		wrap := inClosed && closable(e)
+		for _, el := range e.Elts {
+			if fd, ok := el.(*ast.Field); ok {
+				fd.Value = closeDeep(fd.Value, wrap)
+			}
+		}
+		if wrap {
+			return ast.NewCall(ast.NewIdent("close"), e)
+		}
+	case *ast.ListLit:
+		for i, el := range e.Elts {
+			if ell, ok := el.(*ast.Ellipsis); ok {
+				ell.Type = closeDeep(ell.Type, inClosed)
+				continue
+			}
+			e.Elts[i] = closeDeep(el, inClosed)
+		}
+	case *ast.BinaryExpr:
+		closed := inClosed || e.Op == token.AND && (hasCall(e.X) || hasCall(e.Y))
+		e.X = closeDeep(e.X, closed)
+		e.Y = closeDeep(e.Y, closed)
+	case *ast.UnaryExpr:
+		e.X = closeDeep(e.X, inClosed)
+	case *ast.ParenExpr:
+		e.X = closeDeep(e.X, inClosed)
+	}
+	return e
+}
+
+// hasCall reports whether e, or an operand of the & chain it heads, is a
+// builtin call or matchN.
+func hasCall(e ast.Expr) bool {
+	switch e := e.(type) {
+	case *ast.CallExpr:
+		return true
+	case *ast.BinaryExpr:
+		return e.Op == token.AND && (hasCall(e.X) || hasCall(e.Y))
+	}
+	return false
+}
+
+// closable reports whether a struct literal declares fields and does not
+// declare itself open.
+func closable(st *ast.StructLit) bool {
+	fields := 0
+	for _, e := range st.Elts {
+		switch e.(type) {
+		case *ast.Ellipsis:
+			return false
+		case *ast.Field:
+			fields++
+		}
+	}
+	return fields > 0
 }
 
 // tidyCRDDecl adjusts one top-level declaration of an extracted CRD
