@@ -1,0 +1,388 @@
+package lint
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/meshfleet/meshfleet/render"
+)
+
+// The MF4xx port rules need, per Service port, the protocol Istio gives it
+// and the port each selected workload receives its traffic on. Both take
+// Istio's rules (protocol selection, WorkloadEntry port maps, named
+// targetPorts), so they are resolved here once rather than in Rego.
+
+// wellKnownPorts are the Service ports Istio treats as TCP when neither the
+// name nor appProtocol names a protocol (SMTP, DNS, MySQL, MongoDB): it
+// does not sniff them, so an unconventional name there is harmless.
+var wellKnownPorts = map[int]bool{25: true, 53: true, 3306: true, 27017: true}
+
+// istioProtocol reads a port name or appProtocol the way Istio does:
+// "<protocol>" or "<protocol>-<suffix>", any case; "" when it names none
+// (Istio then sniffs). The protocol table is render's, so the renderer and
+// the linter cannot disagree on it.
+func istioProtocol(s string) render.Protocol {
+	p, _ := render.Port{Name: strings.ToLower(s)}.EffectiveProtocol()
+	return p
+}
+
+// protocolClass groups protocols the sidecar treats alike on an inbound
+// listener: gRPC and gRPC-Web are HTTP/2, HTTPS is TLS passed through, and
+// Mongo, MySQL and Redis are opaque TCP unless experimental filters are on.
+func protocolClass(p render.Protocol) string {
+	switch p {
+	case render.ProtoHTTP:
+		return "HTTP/1.1"
+	case render.ProtoHTTP2, render.ProtoGRPC, render.ProtoGRPCWeb:
+		return "HTTP/2"
+	case render.ProtoHTTPS, render.ProtoTLS:
+		return "TLS"
+	case render.ProtoTCP, render.ProtoMongo, render.ProtoMySQL, render.ProtoRedis:
+		return "TCP"
+	}
+	return ""
+}
+
+// portNumber reads a port number written as a YAML integer (or a string of
+// digits, which Kubernetes would reject as a port name anyway).
+func portNumber(v any) (int, bool) {
+	switch x := v.(type) {
+	case int64:
+		return int(x), true
+	case int:
+		return x, true
+	case float64:
+		if x == float64(int(x)) {
+			return int(x), true
+		}
+	case string:
+		if n, err := strconv.Atoi(x); err == nil && x != "" && x[0] != '-' && x[0] != '+' {
+			return n, true
+		}
+	}
+	return 0, false
+}
+
+// podKinds are the built-in kinds whose pod template Kubernetes itself turns
+// into pods; other kinds with a template (operators' CRDs) may add ports,
+// so named targetPorts are not checked against them.
+var podKinds = map[string]string{
+	"Pod": "", "ReplicationController": "", "Deployment": "apps", "StatefulSet": "apps",
+	"DaemonSet": "apps", "ReplicaSet": "apps", "Job": "batch", "CronJob": "batch",
+}
+
+// podSpec returns r's pod spec and its YAML path, or nil.
+func podSpec(r *resource) (map[string]any, string) {
+	spec := mapOf(r.obj["spec"])
+	switch {
+	case r.kind == "Pod" && r.apiVersion == "v1":
+		return spec, "spec"
+	case r.kind == "CronJob" && r.group() == "batch":
+		return mapOf(dig(spec, "jobTemplate", "spec", "template", "spec")), "spec.jobTemplate.spec.template.spec"
+	}
+	return mapOf(dig(spec, "template", "spec")), "spec.template.spec"
+}
+
+// podPorts is what a pod template declares: container port names → numbers
+// (the first declaration wins, as in Kubernetes), and whether Kubernetes
+// itself makes the pods.
+type podPorts struct {
+	named   map[string]int
+	builtin bool
+}
+
+// portIndex holds the port facts of one run.
+type portIndex struct {
+	pods map[int]*podPorts
+	// dups are MF405 facts by namespace.
+	dups map[string][]any
+}
+
+// servicePort is one Service port and the endpoints resolved for it.
+type servicePort struct {
+	svc       *resource
+	index     int
+	name      string
+	protocol  render.Protocol
+	class     string
+	endpoints []map[string]any
+}
+
+// indexPorts records, for every Service, its ports' protocols and the port
+// each selected workload receives (extra "servicePorts", policies/README.md),
+// and the duplicate ports of Services and pod templates
+// (index "portDuplicates").
+func (ix *index) indexPorts(rs []*resource) {
+	pi := &portIndex{pods: map[int]*podPorts{}, dups: map[string][]any{}}
+	var services []*resource
+	for _, r := range rs {
+		switch {
+		case r.kind == "Service" && r.apiVersion == "v1":
+			services = append(services, r)
+			pi.serviceDuplicates(r)
+		case r.wl != nil && r.wl.containerPorts != nil:
+			pi.pods[r.ref] = pi.podDuplicates(r)
+		}
+	}
+	// byTarget groups the Service ports that declare a protocol by
+	// workload and the port it receives: Istio builds one inbound listener
+	// per port, so Services disagreeing there are reported (MF406).
+	type use struct {
+		sp *servicePort
+		ep map[string]any
+	}
+	byTarget := map[[2]int][]use{}
+	for _, r := range services {
+		for _, sp := range ix.servicePorts(r, pi) {
+			if sp.class == "" {
+				continue
+			}
+			for _, ep := range sp.endpoints {
+				if n, ok := ep["port"].(int); ok {
+					key := [2]int{ep["ref"].(int), n}
+					byTarget[key] = append(byTarget[key], use{sp, ep})
+				}
+			}
+		}
+	}
+	for _, group := range byTarget {
+		for _, a := range group {
+			var conflicts []any
+			for _, b := range group {
+				if a.sp.svc.ref == b.sp.svc.ref || a.sp.class == b.sp.class {
+					continue
+				}
+				conflicts = append(conflicts, map[string]any{
+					"ref": b.sp.svc.ref, "service": b.sp.svc.name, "portIndex": b.sp.index, "portName": b.sp.name,
+					"protocol": strings.ToLower(string(b.sp.protocol)), "class": b.sp.class,
+				})
+			}
+			if conflicts != nil {
+				a.ep["conflicts"] = conflicts
+			}
+		}
+	}
+	ix.portDups = pi.dups
+}
+
+// servicePorts resolves the ports of Service r (see indexPorts).
+func (ix *index) servicePorts(r *resource, pi *portIndex) []*servicePort {
+	spec := mapOf(r.obj["spec"])
+	var selected []*workload
+	if sel := stringMap(spec["selector"]); len(sel) > 0 && str(spec["type"]) != "ExternalName" {
+		for _, ref := range intsOf(ix.extras[r.ref]["selected"]) {
+			if w := ix.byRef[ref]; w != nil {
+				selected = append(selected, w)
+			}
+		}
+	}
+	var out []*servicePort
+	facts := []any{}
+	for i, raw := range listOf(spec["ports"]) {
+		p := mapOf(raw)
+		if p == nil {
+			continue
+		}
+		number, _ := portNumber(p["port"])
+		name := str(p["name"])
+		app := str(p["appProtocol"])
+		transport := strings.ToUpper(str(p["protocol"]))
+		if transport == "" {
+			transport = "TCP"
+		}
+		byName := istioProtocol(name)
+		proto := byName
+		if app != "" {
+			proto = istioProtocol(app)
+		}
+		sp := &servicePort{svc: r, index: i, name: name, protocol: proto}
+		if transport == "TCP" {
+			sp.class = protocolClass(proto)
+		}
+		fact := map[string]any{
+			"index": i, "name": name, "number": number, "appProtocol": app, "transport": transport,
+			"nameProtocol": strings.ToLower(string(byName)), "protocol": strings.ToLower(string(proto)),
+			"wellKnown": wellKnownPorts[number],
+		}
+		if tp := p["targetPort"]; tp != nil {
+			fact["targetPort"] = tp
+		}
+		eps := make([]any, 0, len(selected))
+		for _, w := range selected {
+			ep := endpointPort(w, name, number, p["targetPort"], pi.pods[w.ref])
+			sp.endpoints = append(sp.endpoints, ep)
+			eps = append(eps, ep)
+		}
+		fact["endpoints"] = eps
+		facts = append(facts, fact)
+		out = append(out, sp)
+	}
+	ix.extra(r.ref)["servicePorts"] = facts
+	return out
+}
+
+// endpointPort resolves the port workload w receives the traffic of a
+// Service port on (DESIGN.md §4), with a status the MF402/MF403 rules read:
+//
+//   - WorkloadEntry/WorkloadGroup with ports: the entry named like the
+//     Service port; else a named targetPort, which must be a key of the map
+//     ("dropped": Istio drops the endpoint); else the numeric targetPort or
+//     the port, which must be one of the map's numbers ("undeclared").
+//   - Pods: a named targetPort must be a container port's name
+//     ("unnamed"); numeric ones need not be declared.
+//   - Anything else, or a VM without ports: "unchecked".
+func endpointPort(w *workload, name string, number int, targetPort any, pod *podPorts) map[string]any {
+	ep := map[string]any{"ref": w.ref, "kind": w.kind, "name": w.name, "status": "unchecked"}
+	tpNumber, numeric := portNumber(targetPort)
+	tpName, _ := targetPort.(string)
+	if numeric {
+		tpName = ""
+	}
+	via := "targetPort"
+	if targetPort == nil || (!numeric && tpName == "") {
+		tpNumber, numeric, via = number, true, "port"
+	}
+	switch {
+	case w.ports != nil:
+		if len(w.ports) == 0 {
+			if numeric {
+				ep["port"] = tpNumber
+			}
+			return ep
+		}
+		if n, ok := portNumber(w.ports[name]); ok && name != "" {
+			ep["port"], ep["via"], ep["status"] = n, "name", "ok"
+			return ep
+		}
+		if tpName != "" {
+			if n, ok := portNumber(w.ports[tpName]); ok {
+				ep["port"], ep["via"], ep["status"] = n, "targetPort", "ok"
+			} else {
+				ep["status"] = "dropped"
+			}
+			return ep
+		}
+		ep["port"], ep["via"], ep["status"] = tpNumber, via, "undeclared"
+		for _, v := range w.ports {
+			if n, ok := portNumber(v); ok && n == tpNumber {
+				ep["status"] = "ok"
+			}
+		}
+	case pod != nil:
+		// Numeric targetPorts need not be declared; named ones must be.
+		if tpName == "" {
+			ep["port"], ep["via"], ep["status"] = tpNumber, via, "ok"
+			return ep
+		}
+		if n, ok := pod.named[tpName]; ok {
+			ep["port"], ep["via"], ep["status"] = n, "targetPort", "ok"
+		} else if pod.builtin {
+			ep["status"] = "unnamed"
+		}
+	}
+	return ep
+}
+
+// serviceDuplicates records Service ports that repeat a name, or a number
+// with the same protocol (TCP unless given).
+func (pi *portIndex) serviceDuplicates(r *resource) {
+	names := map[string]int{}
+	numbers := map[string]int{}
+	for i, raw := range listOf(dig(r.obj, "spec", "ports")) {
+		p := mapOf(raw)
+		if p == nil {
+			continue
+		}
+		base := fmt.Sprintf("spec.ports[%d]", i)
+		if n := str(p["name"]); n != "" {
+			if j, ok := names[n]; ok {
+				pi.dup(r, base+".name", fmt.Sprintf("spec.ports[%d]", j), "name", n)
+			} else {
+				names[n] = i
+			}
+		}
+		if n, ok := portNumber(p["port"]); ok {
+			proto := strings.ToUpper(str(p["protocol"]))
+			if proto == "" {
+				proto = "TCP"
+			}
+			key := fmt.Sprintf("%d/%s", n, proto)
+			if j, ok := numbers[key]; ok {
+				pi.dup(r, base+".port", fmt.Sprintf("spec.ports[%d]", j), "port", key)
+			} else {
+				numbers[key] = i
+			}
+		}
+	}
+}
+
+// podDuplicates records container ports that repeat a name anywhere in the
+// pod (named targetPorts and probes then resolve to the first) or a number
+// and protocol within one container, and returns the pod's named ports.
+func (pi *portIndex) podDuplicates(r *resource) *podPorts {
+	group, builtin := podKinds[r.kind]
+	pp := &podPorts{named: map[string]int{}, builtin: builtin && r.group() == group}
+	pod, base := podSpec(r)
+	if pod == nil {
+		return pp
+	}
+	names := map[string]string{}
+	for _, list := range []string{"containers", "initContainers"} {
+		for c, rc := range listOf(pod[list]) {
+			numbers := map[string]string{}
+			for i, raw := range listOf(mapOf(rc)["ports"]) {
+				p := mapOf(raw)
+				if p == nil {
+					continue
+				}
+				path := fmt.Sprintf("%s.%s[%d].ports[%d]", base, list, c, i)
+				n, numeric := portNumber(p["containerPort"])
+				if name := str(p["name"]); name != "" {
+					if first, ok := names[name]; ok {
+						pi.dup(r, path+".name", first, "name", name)
+					} else {
+						names[name] = path
+						if numeric {
+							pp.named[name] = n
+						}
+					}
+				}
+				if !numeric {
+					continue
+				}
+				proto := strings.ToUpper(str(p["protocol"]))
+				if proto == "" {
+					proto = "TCP"
+				}
+				key := fmt.Sprintf("%d/%s", n, proto)
+				if first, ok := numbers[key]; ok {
+					pi.dup(r, path+".containerPort", first, "port", key)
+				} else {
+					numbers[key] = path
+				}
+			}
+		}
+	}
+	return pp
+}
+
+func (pi *portIndex) dup(r *resource, path, first, field, value string) {
+	pi.dups[r.namespace] = append(pi.dups[r.namespace], map[string]any{
+		"ref": r.ref, "kind": r.kind, "path": path, "first": first, "field": field, "value": value,
+	})
+}
+
+// portDuplicatesValue is index.portDuplicates as Rego sees it.
+func (ix *index) portDuplicatesValue() map[string]any {
+	out := make(map[string]any, len(ix.portDups))
+	for ns, l := range ix.portDups {
+		out[ns] = l
+	}
+	return out
+}
+
+func intsOf(v any) []int {
+	l, _ := v.([]int)
+	return l
+}
