@@ -317,3 +317,45 @@ func TestKindsRead(t *testing.T) {
 		t.Errorf("input.resources[k] must read every kind")
 	}
 }
+
+// TestIndexObjects: a rule reads objects of another namespace through
+// input.index.objects, and sees the host's ports and workload facts.
+func TestIndexObjects(t *testing.T) {
+	if testEngine(t).objects {
+		t.Errorf("built-in rules do not read input.index.objects; converting them is waste")
+	}
+	dir := writeFiles(t, map[string]string{"p.rego": userPolicyHeader + `
+findings contains f if {
+	some d in input.resources.Deployment
+	h := input.index.hosts["cart.shop.svc.cluster.local"]
+	some ref in h.services
+	o := input.index.objects[ref]
+	some we in input.index.workloads
+	we.kind == "WorkloadEntry"
+	f := {"ref": d.ref, "path": "", "message": sprintf("%s/%s has %d ports, first %s; entry %s on %s", [o.metadata.namespace, o.metadata.name, count(h.ports), h.ports[0].name, we.address, we.network])}
+}
+`})
+	eng, err := NewEngine(context.Background(), EngineOptions{PolicyDirs: []string{dir}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !eng.objects {
+		t.Fatal("a rule reading input.index.objects must turn objects on")
+	}
+	in := writeFiles(t, map[string]string{
+		"web.yaml":  "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web, namespace: web}\nspec:\n  template:\n    metadata: {labels: {app: web}}\n    spec: {containers: [{name: web, image: web}]}\n",
+		"shop.yaml": "apiVersion: v1\nkind: Service\nmetadata: {name: cart, namespace: shop}\nspec:\n  selector: {app: cart}\n  ports: [{name: http, port: 80}, {name: grpc, port: 90}]\n---\napiVersion: networking.istio.io/v1\nkind: WorkloadEntry\nmetadata: {name: vm, namespace: shop}\nspec: {address: 10.0.0.1, network: vm-net, labels: {app: cart}}\n",
+	})
+	res, err := eng.Lint(context.Background(), Options{Paths: []string{in}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var msgs []string
+	for _, f := range res.Report.Findings {
+		msgs = append(msgs, f.Rule+" "+f.Message)
+	}
+	want := []string{"ORG001 shop/cart has 2 ports, first http; entry 10.0.0.1 on vm-net"}
+	if !slices.Equal(msgs, want) {
+		t.Errorf("findings = %q, want %q", msgs, want)
+	}
+}

@@ -3,6 +3,9 @@ package lint
 import (
 	"fmt"
 	"strings"
+	"sync"
+
+	"github.com/open-policy-agent/opa/v1/ast"
 )
 
 // clusterDomain is the DNS suffix short service names resolve under.
@@ -21,6 +24,9 @@ type workload struct {
 	ports map[string]any
 	// containerPorts are the pod template's containers' ports.
 	containerPorts []any
+	// address and network: WorkloadEntry spec.address and spec.network,
+	// WorkloadGroup spec.template.network.
+	address, network string
 }
 
 func (w *workload) value() map[string]any {
@@ -33,6 +39,9 @@ func (w *workload) value() map[string]any {
 	}
 	if w.containerPorts != nil {
 		m["containerPorts"] = w.containerPorts
+	}
+	if w.kind == "WorkloadEntry" || w.kind == "WorkloadGroup" {
+		m["address"], m["network"] = w.address, w.network
 	}
 	return m
 }
@@ -53,6 +62,8 @@ type host struct {
 	destinationRule []int
 	subsets         map[string][]int
 	virtualServices []int
+	// ports are the ports the host's Services and ServiceEntries declare.
+	ports []any
 }
 
 // backend is a workload behind a host; ServiceEntry endpoints carry the
@@ -79,6 +90,14 @@ var indexKinds = map[string]bool{
 	"RequestAuthentication": true, "Telemetry": true, "Sidecar": true,
 }
 
+// objectKinds are the kinds whose whole objects rules may read across
+// namespaces as input.index.objects[ref]: the targets of host, subset, mTLS
+// and service-account references.
+var objectKinds = map[string]bool{
+	"Namespace": true, "ServiceAccount": true, "Service": true, "ServiceEntry": true,
+	"DestinationRule": true, "VirtualService": true, "PeerAuthentication": true,
+}
+
 // index is everything rules look up across resources, built once in Go.
 type index struct {
 	// size is the number of resources; refs run from 0 to size-1.
@@ -99,8 +118,9 @@ type index struct {
 	pas      map[string][]any
 	sas      map[string]map[string]any
 	wildcard []*resource
-	// portDups are duplicate ports by namespace (index_ports.go).
-	portDups map[string][]any
+	// objs holds, by ref, the OPA values of objectKinds objects when rules
+	// read input.index.objects; shard inputs reuse them.
+	objs []ast.Value
 }
 
 func newIndex(rs []*resource, root, trustDomain string, production map[string]string) *index {
@@ -153,7 +173,6 @@ func newIndex(rs []*resource, root, trustDomain string, production map[string]st
 	}
 	ix.ensureDestinationHosts()
 	ix.applyWildcards()
-	ix.indexPorts(rs)
 	for _, h := range ix.hosts {
 		h.known = h.namespace != "" && ix.namespaces[h.namespace] != nil || len(h.serviceEntries) > 0
 	}
@@ -325,6 +344,13 @@ func (ix *index) add(r *resource) {
 		ix.extra(r.ref)["host"] = h.name
 		h.services = append(h.services, r.ref)
 		h.providers++
+		for _, p := range listOf(spec["ports"]) {
+			pm := mapOf(p)
+			h.ports = append(h.ports, map[string]any{
+				"ref": r.ref, "name": str(pm["name"]), "port": pm["port"], "targetPort": pm["targetPort"],
+				"protocol": str(pm["protocol"]), "appProtocol": str(pm["appProtocol"]),
+			})
+		}
 		sel := stringMap(spec["selector"])
 		if len(sel) == 0 || str(spec["type"]) == "ExternalName" {
 			h.open = true
@@ -351,6 +377,13 @@ func (ix *index) add(r *resource) {
 			h := ix.host(name)
 			h.serviceEntries = append(h.serviceEntries, r.ref)
 			h.providers++
+			for _, p := range listOf(spec["ports"]) {
+				pm := mapOf(p)
+				h.ports = append(h.ports, map[string]any{
+					"ref": r.ref, "name": str(pm["name"]), "port": pm["number"], "targetPort": pm["targetPort"],
+					"protocol": str(pm["protocol"]), "appProtocol": "",
+				})
+			}
 			if len(sel) == 0 && len(eps) == 0 {
 				h.open = true
 			}
@@ -508,6 +541,42 @@ func (ix *index) ensureDestinationHosts() {
 	}
 }
 
+// convertObjects converts the objects of objectKinds to OPA values on
+// workers goroutines, once: the index and the shard inputs share them.
+func (ix *index) convertObjects(rs []*resource, workers int) ast.Value {
+	ix.objs = make([]ast.Value, len(rs))
+	var todo []*resource
+	for _, r := range rs {
+		if objectKinds[r.kind] && r.obj != nil {
+			todo = append(todo, r)
+		}
+	}
+	var wg sync.WaitGroup
+	for w := 0; w < max(workers, 1); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := w; i < len(todo); i += max(workers, 1) {
+				ix.objs[todo[i].ref] = toAST(todo[i].obj)
+			}
+		}()
+	}
+	wg.Wait()
+	items := make([][2]*ast.Term, len(todo))
+	for i, r := range todo {
+		items[i] = [2]*ast.Term{ast.IntNumberTerm(r.ref), ast.NewTerm(ix.objs[r.ref])}
+	}
+	return ast.NewObject(items...)
+}
+
+// object is r's object as an OPA value, converted once.
+func (ix *index) object(r *resource) ast.Value {
+	if ix.objs != nil && ix.objs[r.ref] != nil {
+		return ix.objs[r.ref]
+	}
+	return toAST(r.obj)
+}
+
 // value is the index as Rego sees it under input.index (policies/README.md).
 func (ix *index) value() map[string]any {
 	ws := refMap{}
@@ -534,6 +603,7 @@ func (ix *index) value() map[string]any {
 			"backends": backends, "backendsComplete": h.providers > 0 && !h.open,
 			"destinationRules": orEmptyInts(h.destinationRule), "subsets": subsets,
 			"virtualServices": orEmptyInts(h.virtualServices),
+			"ports":           orEmpty(h.ports),
 		}
 	}
 	namespaces := map[string]any{}
@@ -553,7 +623,6 @@ func (ix *index) value() map[string]any {
 		"productionLabel": orEmptyStringMap(ix.production),
 		"namespaces":      namespaces, "workloads": ws, "workloadsByNamespace": byNS,
 		"hosts": hosts, "peerAuthentications": pas, "serviceAccounts": sas,
-		"portDuplicates": ix.portDuplicatesValue(),
 	}
 }
 
@@ -580,11 +649,13 @@ func workloadOf(r *resource) *workload {
 		}
 		w.serviceAccount = str(spec["serviceAccount"])
 		w.ports = orEmptyMap(mapOf(spec["ports"]))
+		w.address, w.network = str(spec["address"]), str(spec["network"])
 		return w
 	case r.kind == "WorkloadGroup" && istio:
 		w.labels = stringMap(dig(spec, "metadata", "labels"))
 		w.serviceAccount = str(dig(spec, "template", "serviceAccount"))
 		w.ports = orEmptyMap(mapOf(dig(spec, "template", "ports")))
+		w.network = str(dig(spec, "template", "network"))
 		return w
 	default:
 		tmpl := mapOf(spec["template"])

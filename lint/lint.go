@@ -32,9 +32,11 @@ type Engine struct {
 	policies []*policy
 	checks   []Check
 	// kinds are the kinds policies read from input.resources; allKinds
-	// is set when a policy may read any.
+	// is set when a policy may read any; objects when one reads
+	// input.index.objects.
 	kinds    map[string]bool
 	allKinds bool
+	objects  bool
 	// Kustomize builds a kustomization directory; nil disables kustomize
 	// inputs (they are then reported as unreadable).
 	Kustomize func(dir string) ([]byte, error)
@@ -71,8 +73,8 @@ func NewEngine(ctx context.Context, opts EngineOptions) (*Engine, error) {
 	if err != nil {
 		return nil, &PolicyError{err}
 	}
-	kinds, all := kindsRead(mods)
-	return &Engine{reg: reg, policies: ps, checks: opts.Checks, kinds: kinds, allKinds: all, Kustomize: defaultKustomize}, nil
+	kinds, all, objects := kindsRead(mods)
+	return &Engine{reg: reg, policies: ps, checks: opts.Checks, kinds: kinds, allKinds: all, objects: objects, Kustomize: defaultKustomize}, nil
 }
 
 // Rules is the catalogue, sorted by ID.
@@ -204,7 +206,11 @@ func (e *Engine) Lint(ctx context.Context, opts Options) (*Result, error) {
 
 	t = time.Now()
 	ix := newIndex(rs, root, trust, cfg.ProductionLabel)
-	global := objectParallel(ix.value(), workers)
+	iv := ix.value()
+	if e.objects {
+		iv["objects"] = ix.convertObjects(rs, workers)
+	}
+	global := objectParallel(iv, workers)
 	res.Timings.Index = time.Since(t)
 
 	t = time.Now()
@@ -248,12 +254,11 @@ func (e *Engine) Lint(ctx context.Context, opts Options) (*Result, error) {
 	return res, nil
 }
 
-// keepObject reports whether resources of kind must keep their object past
-// parsing: Go checks see every object, policies the kinds they read, and
-// the index the kinds it reads fields of (workload facts are derived while
-// parsing).
-func (e *Engine) keepObject(kind string) bool {
-	return len(e.checks) > 0 || e.allKinds || e.kinds[kind] || indexKinds[kind]
+// keepObject reports whether r must keep its object past parsing: Go
+// checks see every object, policies the kinds they read, and the index
+// workloads and the kinds it reads fields of.
+func (e *Engine) keepObject(r *resource) bool {
+	return len(e.checks) > 0 || e.allKinds || e.kinds[r.kind] || indexKinds[r.kind] || r.wl != nil || e.objects && objectKinds[r.kind]
 }
 
 func problemFinding(rule finding.Rule, p *manifest.Error) finding.Finding {
@@ -363,7 +368,7 @@ func (e *Engine) shardInput(sh shard, ix *index, global ast.Value) ast.Value {
 			{ast.StringTerm("kind"), ast.StringTerm(r.kind)},
 			{ast.StringTerm("namespace"), ast.StringTerm(r.namespace)},
 			{ast.StringTerm("name"), ast.StringTerm(r.name)},
-			{ast.StringTerm("object"), ast.NewTerm(toAST(r.obj))},
+			{ast.StringTerm("object"), ast.NewTerm(ix.object(r))},
 		}
 		for _, k := range sortedKeys(ix.extras[r.ref]) {
 			entry = append(entry, [2]*ast.Term{ast.StringTerm(k), ast.NewTerm(toAST(ix.extras[r.ref][k]))})

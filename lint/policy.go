@@ -136,10 +136,12 @@ func compile(ctx context.Context, mods map[string]*ast.Module, order []string, r
 
 // kindsRead returns the kinds the policies read from input.resources, or
 // all=true when some policy reads it other than by a literal kind (input as
-// a whole, input.resources[k]). Only those kinds are converted to OPA
-// values: conversion, not evaluation, is the bulk of a run's Rego cost.
-func kindsRead(mods map[string]*ast.Module) (kinds map[string]bool, all bool) {
+// a whole, input.resources[k]), and whether some policy reads
+// input.index.objects. Only what is read is converted to OPA values:
+// conversion, not evaluation, is the bulk of a run's Rego cost.
+func kindsRead(mods map[string]*ast.Module) (kinds map[string]bool, all, objects bool) {
 	kinds = map[string]bool{}
+	index, objs := ast.StringTerm("index"), ast.StringTerm("objects")
 	for _, m := range mods {
 		ast.WalkRefs(m, func(r ast.Ref) bool {
 			if !r[0].Equal(ast.InputRootDocument) {
@@ -148,6 +150,12 @@ func kindsRead(mods map[string]*ast.Module) (kinds map[string]bool, all bool) {
 			switch {
 			case len(r) < 2:
 				all = true
+			case r[1].Equal(index):
+				if len(r) < 3 || r[2].Equal(objs) {
+					objects = true
+				} else if _, ok := r[2].Value.(ast.String); !ok {
+					objects = true
+				}
 			case !r[1].Equal(ast.StringTerm("resources")):
 				if _, ok := r[1].Value.(ast.String); !ok {
 					all = true
@@ -164,7 +172,7 @@ func kindsRead(mods map[string]*ast.Module) (kinds map[string]bool, all bool) {
 			return false
 		})
 	}
-	return kinds, all
+	return kinds, all, objects || all
 }
 
 // ruleMetadata reads a rule's documentation from its package METADATA.
