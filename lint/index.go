@@ -118,6 +118,8 @@ type index struct {
 	pas      map[string][]any
 	sas      map[string]map[string]any
 	wildcard []*resource
+	// portDups are duplicate ports by namespace (index_ports.go).
+	portDups map[string][]any
 	// objs holds, by ref, the OPA values of objectKinds objects when rules
 	// read input.index.objects; shard inputs reuse them.
 	objs []ast.Value
@@ -173,6 +175,7 @@ func newIndex(rs []*resource, root, trustDomain string, production map[string]st
 	}
 	ix.ensureDestinationHosts()
 	ix.applyWildcards()
+	ix.indexPorts(rs)
 	for _, h := range ix.hosts {
 		h.known = h.namespace != "" && ix.namespaces[h.namespace] != nil || len(h.serviceEntries) > 0
 	}
@@ -623,6 +626,7 @@ func (ix *index) value() map[string]any {
 		"productionLabel": orEmptyStringMap(ix.production),
 		"namespaces":      namespaces, "workloads": ws, "workloadsByNamespace": byNS,
 		"hosts": hosts, "peerAuthentications": pas, "serviceAccounts": sas,
+		"portDuplicates": ix.portDuplicatesValue(),
 	}
 }
 
