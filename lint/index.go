@@ -120,6 +120,8 @@ type index struct {
 	wildcard []*resource
 	// portDups are duplicate ports by namespace (index_ports.go).
 	portDups map[string][]any
+	// wlFacts are per-workload label facts (index_refs.go).
+	wlFacts map[int]map[string]any
 	// objs holds, by ref, the OPA values of objectKinds objects when rules
 	// read input.index.objects; shard inputs reuse them.
 	objs []ast.Value
@@ -179,6 +181,7 @@ func newIndex(rs []*resource, root, trustDomain string, production map[string]st
 	for _, h := range ix.hosts {
 		h.known = h.namespace != "" && ix.namespaces[h.namespace] != nil || len(h.serviceEntries) > 0
 	}
+	ix.addRefs(rs)
 	return ix
 }
 
@@ -587,6 +590,7 @@ func (ix *index) value() map[string]any {
 	for _, w := range ix.workloads {
 		ws[w.ref] = w.value()
 	}
+	ix.refValues(ws)
 	for ns, l := range ix.byNS {
 		byNS[ns] = refsOf(l)
 	}

@@ -1,0 +1,520 @@
+package lint
+
+import (
+	"fmt"
+	"net/netip"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// This file precomputes what the label, host and subset rules (MF2xx,
+// MF3xx) look up across resources, so each rule is a lookup in Rego: where
+// a route destination resolves to, which Service ports it may name, which
+// WorkloadGroup a WorkloadEntry belongs to, which resources repeat another.
+// Everything is attached to route destinations (input.destinations), to the
+// resources themselves (input.resources[Kind][i]) or to workloads
+// (input.index.workloads); policies/README.md documents each field.
+
+// autoRegistrationGroup is the annotation istiod puts on a WorkloadEntry it
+// created for a VM that connected with a WorkloadGroup.
+const autoRegistrationGroup = "istio.io/autoRegistrationGroup"
+
+// addRefs runs after hosts are known (newIndex calls it last).
+func (ix *index) addRefs(rs []*resource) {
+	byRef := make(map[int]*resource, len(rs))
+	apps := map[string]bool{}           // namespace holds a Service or a workload
+	byShort := map[string][]*resource{} // Service name → Services of that name
+	var wildcards []string              // ServiceEntry wildcard hosts
+	var vss, drs, wes []*resource
+	groups := map[string]*resource{} // namespace/name → WorkloadGroup
+	for _, r := range rs {
+		byRef[r.ref] = r
+		istio := r.group() == "networking.istio.io"
+		switch {
+		case r.wl != nil:
+			apps[r.namespace] = true
+		case r.kind == "Service" && r.apiVersion == "v1":
+			apps[r.namespace] = true
+			byShort[strings.ToLower(r.name)] = append(byShort[strings.ToLower(r.name)], r)
+		}
+		if !istio {
+			continue
+		}
+		switch r.kind {
+		case "ServiceEntry":
+			for _, h := range stringList(dig(r.obj, "spec", "hosts")) {
+				if h = strings.ToLower(strings.TrimSpace(h)); strings.HasPrefix(h, "*") {
+					wildcards = append(wildcards, h)
+				}
+			}
+		case "VirtualService":
+			vss = append(vss, r)
+		case "DestinationRule":
+			drs = append(drs, r)
+		case "WorkloadEntry":
+			wes = append(wes, r)
+		case "WorkloadGroup":
+			groups[r.namespace+"/"+r.name] = r
+		}
+	}
+	covered := func(h string) bool {
+		for _, w := range wildcards {
+			if w == "*" || strings.HasSuffix(h, w[1:]) {
+				return true
+			}
+		}
+		return false
+	}
+	provided := func(name string) bool {
+		h := ix.hosts[name]
+		return h != nil && len(h.services)+len(h.serviceEntries) > 0 || covered(name)
+	}
+	// elsewhere lists "name.ns" for the Services called short outside ns.
+	elsewhere := func(short, ns string) []string {
+		var out []string
+		for _, s := range byShort[short] {
+			if s.namespace != ns {
+				out = append(out, s.name+"."+s.namespace)
+			}
+		}
+		sort.Strings(out)
+		return out
+	}
+
+	ix.annotateDestinations(byRef, apps, provided, covered, elsewhere)
+	for _, r := range vss {
+		ix.annotateVirtualService(r, provided, elsewhere)
+	}
+	ix.annotateDestinationRules(drs, provided, elsewhere)
+	ix.annotateWorkloadEntries(wes, groups)
+	ix.wlFacts = make(map[int]map[string]any, len(ix.workloads))
+	for _, w := range ix.workloads {
+		if r := byRef[w.ref]; r != nil {
+			path, noSidecar := labelsPathOf(r)
+			ix.wlFacts[w.ref] = map[string]any{"labelsPath": path, "noSidecar": noSidecar}
+		}
+	}
+}
+
+// refValues adds the workload facts of addRefs to input.index.workloads.
+func (ix *index) refValues(ws refMap) {
+	for ref, f := range ix.wlFacts {
+		if wv, _ := ws[ref].(map[string]any); wv != nil {
+			for k, v := range f {
+				wv[k] = v
+			}
+		}
+	}
+}
+
+// annotateDestinations adds to each route destination whether something
+// provides its host, whether the input may be trusted to show every
+// provider (checkable), Services of the same short name elsewhere, the
+// Service ports it may name, and whether its route is bound to a gateway.
+func (ix *index) annotateDestinations(byRef map[int]*resource, apps map[string]bool,
+	provided func(string) bool, covered func(string) bool, elsewhere func(string, string) []string) {
+	for _, ds := range ix.dests {
+		for _, raw := range ds {
+			d := mapOf(raw)
+			name := str(d["host"])
+			if name == "" || strings.Contains(name, "*") {
+				continue
+			}
+			h := ix.hosts[name]
+			ok := provided(name)
+			d["provided"] = ok
+			d["checkable"] = h != nil && h.namespace != "" && ix.namespaces[h.namespace] != nil && apps[h.namespace]
+			vs := byRef[intOf(d["ref"])]
+			if vs == nil {
+				continue
+			}
+			if short := strings.ToLower(str(d["rawHost"])); !ok && short != "" && !strings.Contains(short, ".") {
+				if e := elsewhere(short, vs.namespace); len(e) > 0 {
+					d["elsewhere"] = e
+				}
+			}
+			d["gatewayBound"] = gatewayBound(vs, str(d["path"]))
+			if h != nil && len(h.services) > 0 && len(h.serviceEntries) == 0 && !covered(name) {
+				if ports, ok := servicePorts(byRef, h.services); ok {
+					d["servicePorts"] = ports
+				}
+			}
+		}
+	}
+}
+
+// servicePorts returns the port numbers of the Services behind a host; ok
+// is false when one of them is an ExternalName Service, whose ports say
+// nothing about what the name reaches.
+func servicePorts(byRef map[int]*resource, refs []int) (ports []int, ok bool) {
+	seen := map[int]bool{}
+	for _, ref := range refs {
+		r := byRef[ref]
+		if r == nil {
+			return nil, false
+		}
+		spec := mapOf(r.obj["spec"])
+		if str(spec["type"]) == "ExternalName" {
+			return nil, false
+		}
+		for _, p := range listOf(spec["ports"]) {
+			if n, ok := number(mapOf(p)["port"]); ok && !seen[int(n)] {
+				seen[int(n)] = true
+				ports = append(ports, int(n))
+			}
+		}
+	}
+	sort.Ints(ports)
+	return ports, len(ports) > 0
+}
+
+// gatewayBound reports whether the route holding the destination at path
+// applies to a gateway: its matches' gateways when every match names some,
+// else the VirtualService's (none means mesh only).
+func gatewayBound(vs *resource, path string) bool {
+	kind, i, ok := routeOf(path)
+	if !ok {
+		return false
+	}
+	spec := mapOf(vs.obj["spec"])
+	gws := stringList(spec["gateways"])
+	route := mapOf(indexOf(listOf(spec[kind]), i))
+	if ms := listOf(route["match"]); len(ms) > 0 {
+		var union []string
+		all := true
+		for _, m := range ms {
+			g := stringList(mapOf(m)["gateways"])
+			if len(g) == 0 {
+				all = false
+				break
+			}
+			union = append(union, g...)
+		}
+		if all {
+			gws = union
+		}
+	}
+	for _, g := range gws {
+		if g != "mesh" {
+			return true
+		}
+	}
+	return false
+}
+
+// routeOf reads "spec.http[3]..." as ("http", 3).
+func routeOf(path string) (kind string, i int, ok bool) {
+	rest, found := strings.CutPrefix(path, "spec.")
+	if !found {
+		return "", 0, false
+	}
+	open := strings.IndexByte(rest, '[')
+	end := strings.IndexByte(rest, ']')
+	if open < 0 || end < open {
+		return "", 0, false
+	}
+	i, err := strconv.Atoi(rest[open+1 : end])
+	return rest[:open], i, err == nil
+}
+
+// annotateVirtualService records each route's weights (weightSplits) and
+// the short hosts of a mesh VirtualService that resolve to nothing while a
+// Service of that name lives in another namespace (shortHosts).
+func (ix *index) annotateVirtualService(r *resource, provided func(string) bool, elsewhere func(string, string) []string) {
+	spec := mapOf(r.obj["spec"])
+	var splits []any
+	for _, kind := range []string{"http", "tcp", "tls"} {
+		for i, rt := range listOf(spec[kind]) {
+			if s := weightSplit(listOf(mapOf(rt)["route"])); s != nil {
+				s["path"] = fmt.Sprintf("spec.%s[%d].route", kind, i)
+				splits = append(splits, s)
+			}
+		}
+	}
+	e := ix.extra(r.ref)
+	e["weightSplits"] = orEmpty(splits)
+	gws := stringList(spec["gateways"])
+	mesh := len(gws) == 0
+	for _, g := range gws {
+		mesh = mesh || g == "mesh"
+	}
+	var shorts []any
+	for i, raw := range listOf(spec["hosts"]) {
+		short := strings.ToLower(strings.TrimSpace(str(raw)))
+		if !mesh || short == "" || strings.ContainsAny(short, ".*") {
+			continue
+		}
+		name := ix.fqdn(short, r.namespace)
+		if provided(name) {
+			continue
+		}
+		if el := elsewhere(short, r.namespace); len(el) > 0 {
+			shorts = append(shorts, map[string]any{"path": fmt.Sprintf("spec.hosts[%d]", i), "rawHost": str(raw), "host": name, "elsewhere": el})
+		}
+	}
+	e["shortHosts"] = orEmpty(shorts)
+}
+
+// weightSplit describes one route's destinations and weights: count,
+// weights (null where omitted, which Istio reads as 0), total, and the
+// effective split in whole percent (largest remainder, so it adds to 100).
+// nil when a weight is not a number (the schema rules report that).
+func weightSplit(route []any) map[string]any {
+	if len(route) == 0 {
+		return nil
+	}
+	weights := make([]any, len(route))
+	ns := make([]int64, len(route))
+	var total int64
+	given := 0
+	for i, rd := range route {
+		w, present := mapOf(rd)["weight"]
+		if !present || w == nil {
+			continue
+		}
+		n, ok := number(w)
+		if !ok || n < 0 {
+			return nil
+		}
+		weights[i], ns[i] = n, n
+		total += n
+		given++
+	}
+	return map[string]any{
+		"count": len(route), "given": given, "weights": weights, "total": total,
+		"split": effectiveSplit(ns, total),
+	}
+}
+
+// effectiveSplit writes weights as whole percentages of total that add up
+// to 100: floors first, then the remaining points to the largest
+// remainders, earlier destinations first on ties.
+func effectiveSplit(ws []int64, total int64) string {
+	if total <= 0 {
+		return ""
+	}
+	pct := make([]int64, len(ws))
+	rem := make([]int64, len(ws))
+	left := int64(100)
+	for i, w := range ws {
+		pct[i] = w * 100 / total
+		rem[i] = w * 100 % total
+		left -= pct[i]
+	}
+	order := make([]int, len(ws))
+	for i := range order {
+		order[i] = i
+	}
+	sort.SliceStable(order, func(a, b int) bool { return rem[order[a]] > rem[order[b]] })
+	for _, i := range order {
+		if left <= 0 {
+			break
+		}
+		pct[i]++
+		left--
+	}
+	parts := make([]string, len(ws))
+	for i, p := range pct {
+		parts[i] = strconv.FormatInt(p, 10) + "%"
+	}
+	return strings.Join(parts, "/")
+}
+
+// annotateDestinationRules marks a DestinationRule that repeats an earlier
+// one for the same host in the same namespace, both without workloadSelector
+// and exported alike (duplicateOf), and a short host that resolves to
+// nothing while a Service of that name lives elsewhere (shortHost).
+func (ix *index) annotateDestinationRules(drs []*resource, provided func(string) bool, elsewhere func(string, string) []string) {
+	sort.SliceStable(drs, func(i, j int) bool { return before(drs[i], drs[j]) })
+	first := map[string]*resource{}
+	for _, r := range drs {
+		spec := mapOf(r.obj["spec"])
+		raw := strings.ToLower(strings.TrimSpace(str(spec["host"])))
+		name := str(ix.extras[r.ref]["host"])
+		if name == "" || strings.Contains(name, "*") {
+			continue
+		}
+		if raw != "" && !strings.Contains(raw, ".") && !provided(name) {
+			if el := elsewhere(raw, r.namespace); len(el) > 0 {
+				ix.extra(r.ref)["shortHost"] = map[string]any{"rawHost": str(spec["host"]), "host": name, "elsewhere": el}
+			}
+		}
+		if len(stringMap(dig(spec, "workloadSelector", "matchLabels"))) > 0 {
+			continue
+		}
+		key := r.namespace + "\x00" + name + "\x00" + exportKey(spec["exportTo"], r.namespace)
+		f := first[key]
+		if f == nil {
+			first[key] = r
+			continue
+		}
+		if f.name == r.name {
+			continue // the same object written twice, not two rules
+		}
+		ix.extra(r.ref)["duplicateOf"] = map[string]any{"ref": f.ref, "namespace": f.namespace, "name": f.name}
+	}
+}
+
+// exportKey normalises exportTo: unset or empty is "*", "." is the own
+// namespace, order and repeats do not matter.
+func exportKey(v any, ns string) string {
+	set := map[string]bool{}
+	for _, e := range stringList(v) {
+		if e == "." {
+			e = ns
+		}
+		set[e] = true
+	}
+	if len(set) == 0 {
+		set["*"] = true
+	}
+	return strings.Join(sortedKeys(set), ",")
+}
+
+// annotateWorkloadEntries ties each WorkloadEntry to its WorkloadGroup
+// (group) and marks one that repeats an earlier entry's address on the same
+// network (sameAddress).
+//
+// The group is the one named by istio.io/autoRegistrationGroup in the
+// entry's namespace; without the annotation, the one WorkloadGroup of the
+// namespace whose (non-empty) labels the entry carries, if exactly one does.
+// A manual entry carrying a group's labels receives that group's traffic and
+// policies, so its identity should be the group's; an entry that fits no
+// group, or several, is left alone.
+func (ix *index) annotateWorkloadEntries(wes []*resource, groups map[string]*resource) {
+	fits := map[int][]*resource{}
+	for _, key := range sortedKeys(groups) {
+		g := groups[key]
+		if g.wl == nil || len(declaredLabels(g.wl.labels)) == 0 {
+			continue
+		}
+		for _, w := range ix.selectIn(g.namespace, g.wl.labels) {
+			if w.kind == "WorkloadEntry" {
+				fits[w.ref] = append(fits[w.ref], g)
+			}
+		}
+	}
+	sort.SliceStable(wes, func(i, j int) bool { return before(wes[i], wes[j]) })
+	first := map[string]*resource{}
+	for _, r := range wes {
+		ann := stringMap(dig(r.obj, "metadata", "annotations"))
+		var g *resource
+		via := ""
+		if name := ann[autoRegistrationGroup]; name != "" {
+			g, via = groups[r.namespace+"/"+name], "annotation"
+		} else if f := fits[r.ref]; len(f) == 1 {
+			g, via = f[0], "labels"
+		}
+		if g != nil && g.wl != nil {
+			ix.extra(r.ref)["group"] = map[string]any{
+				"ref": g.ref, "name": g.name, "via": via,
+				"labels": g.wl.labels, "serviceAccount": g.wl.serviceAccount,
+			}
+		}
+		spec := mapOf(r.obj["spec"])
+		addr, err := netip.ParseAddr(strings.TrimSpace(str(spec["address"])))
+		if err != nil {
+			continue // DNS names and unix sockets may be shared on purpose
+		}
+		key := str(spec["network"]) + "\x00" + addr.Unmap().String()
+		f := first[key]
+		if f == nil {
+			first[key] = r
+			continue
+		}
+		if f.name == r.name && f.namespace == r.namespace {
+			continue
+		}
+		ix.extra(r.ref)["sameAddress"] = map[string]any{"ref": f.ref, "namespace": f.namespace, "name": f.name, "address": addr.Unmap().String(), "network": str(spec["network"])}
+	}
+}
+
+// labelsPathOf returns the path of the labels map Istio reads a workload's
+// app and version from (or of the nearest field that exists, to add it
+// under), and whether the workload opted out of sidecar injection.
+func labelsPathOf(r *resource) (path string, noSidecar bool) {
+	var candidates []string
+	var meta map[string]any
+	switch r.kind {
+	case "Pod":
+		candidates = []string{"metadata.labels", "metadata"}
+		meta = mapOf(r.obj["metadata"])
+	case "WorkloadEntry":
+		candidates = []string{"spec.labels", "metadata.labels", "spec"}
+	case "WorkloadGroup":
+		candidates = []string{"spec.metadata.labels", "spec.metadata", "spec"}
+	case "CronJob":
+		candidates = []string{"spec.jobTemplate.spec.template.metadata.labels", "spec.jobTemplate.spec.template.metadata", "spec.jobTemplate.spec.template"}
+		meta = mapOf(dig(r.obj, "spec", "jobTemplate", "spec", "template", "metadata"))
+	default:
+		candidates = []string{"spec.template.metadata.labels", "spec.template.metadata", "spec.template"}
+		meta = mapOf(dig(r.obj, "spec", "template", "metadata"))
+	}
+	if meta != nil {
+		inject := "sidecar.istio.io/inject"
+		noSidecar = strings.EqualFold(stringMap(meta["labels"])[inject], "false") ||
+			strings.EqualFold(stringMap(meta["annotations"])[inject], "false")
+	}
+	for _, c := range candidates {
+		if digPath(r.obj, c) != nil {
+			return c, noSidecar
+		}
+	}
+	return "", noSidecar
+}
+
+func digPath(obj map[string]any, path string) any {
+	return dig(obj, strings.Split(path, ".")...)
+}
+
+// before orders resources as findings are sorted: by file, then position
+// in it (a rendered resource sits at its VMFleet), then load order.
+func before(a, b *resource) bool {
+	if a.file != b.file {
+		return a.file < b.file
+	}
+	if da, db := docOf(a), docOf(b); da != db {
+		return da < db
+	}
+	if a.item != b.item {
+		return a.item < b.item
+	}
+	return a.ref < b.ref
+}
+
+func docOf(r *resource) int {
+	if r.rendered != nil && r.rendered.Fleet != nil && r.rendered.Fleet.Doc != nil {
+		return r.rendered.Fleet.Doc.Index
+	}
+	return r.doc
+}
+
+// number reads a YAML integer (int, int64, uint64 or an integral float).
+func number(v any) (int64, bool) {
+	switch x := v.(type) {
+	case int:
+		return int64(x), true
+	case int64:
+		return x, true
+	case uint64:
+		return int64(x), true
+	case float64:
+		if x == float64(int64(x)) {
+			return int64(x), true
+		}
+	}
+	return 0, false
+}
+
+func intOf(v any) int {
+	n, _ := number(v)
+	return int(n)
+}
+
+func indexOf(l []any, i int) any {
+	if i < 0 || i >= len(l) {
+		return nil
+	}
+	return l[i]
+}
