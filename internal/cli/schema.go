@@ -14,10 +14,12 @@ import (
 const schemaUsage = `usage: meshfleet schema [--format cue|jsonschema]
 
 Print the VMFleet schema (meshfleet.dev/v1alpha1). The CUE is the source
-of truth; the JSON Schema (draft-07) is exported from it for editors:
-point yaml-language-server at it with a modeline such as
-  # yaml-language-server: $schema=https://meshfleet.dev/schemas/vmfleet.schema.json
-or at a copy saved with 'meshfleet schema --format jsonschema'.
+of truth; the JSON Schema (draft-07, with descriptions and defaults) is
+exported from it for editors. Save it next to your fleets and point
+yaml-language-server at it with a modeline on the first line of a file:
+
+  meshfleet schema --format jsonschema > vmfleet.schema.json
+  # yaml-language-server: $schema=./vmfleet.schema.json
 
 flags:
 `
