@@ -211,6 +211,13 @@ func (e *Engine) Lint(ctx context.Context, opts Options) (*Result, error) {
 		iv["objects"] = ix.convertObjects(rs, workers)
 	}
 	global := objectParallel(iv, workers)
+	// The index has read what it needs: free the objects no policy or Go
+	// check reads before evaluation allocates the shard inputs.
+	for _, r := range rs {
+		if !e.evalReads(r.kind) {
+			r.obj = nil
+		}
+	}
 	res.Timings.Index = time.Since(t)
 
 	t = time.Now()
@@ -258,7 +265,12 @@ func (e *Engine) Lint(ctx context.Context, opts Options) (*Result, error) {
 // checks see every object, policies the kinds they read, and the index
 // workloads and the kinds it reads fields of.
 func (e *Engine) keepObject(r *resource) bool {
-	return len(e.checks) > 0 || e.allKinds || e.kinds[r.kind] || indexKinds[r.kind] || r.wl != nil || e.objects && objectKinds[r.kind]
+	return e.evalReads(r.kind) || indexKinds[r.kind] || r.wl != nil || e.objects && objectKinds[r.kind]
+}
+
+// evalReads reports whether evaluation reads objects of kind.
+func (e *Engine) evalReads(kind string) bool {
+	return len(e.checks) > 0 || e.allKinds || e.kinds[kind]
 }
 
 func problemFinding(rule finding.Rule, p *manifest.Error) finding.Finding {
