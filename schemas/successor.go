@@ -9,7 +9,8 @@ type successor struct{ apiVersion, since string }
 // and PeerAuthentication APIs were promoted to v1 in Istio 1.22 ("Introducing
 // Istio v1 APIs", istio.io blog, May 2024); AuthorizationPolicy and
 // RequestAuthentication were already served at security.istio.io/v1 from
-// Istio 1.17 (istio/istio#44447, whose tests use v1 "for 1.17+").
+// Istio 1.17 (istio/istio#44447, whose tests use v1 "for 1.17+"; Istio 1.17
+// itself installs AuthorizationPolicy at v1, IBM/network-config-analyzer#443).
 var successors = func() map[gvk]successor {
 	m := map[gvk]successor{}
 	for _, kind := range []string{"DestinationRule", "Gateway", "ServiceEntry", "Sidecar", "VirtualService", "WorkloadEntry", "WorkloadGroup"} {
