@@ -120,6 +120,8 @@ type index struct {
 	wildcard []*resource
 	// portDups are duplicate ports by namespace (index_ports.go).
 	portDups map[string][]any
+	// sec holds mTLS and authorization facts (index_security.go).
+	sec *security
 	// wlFacts are per-workload label facts (index_refs.go).
 	wlFacts map[int]map[string]any
 	// objs holds, by ref, the OPA values of objectKinds objects when rules
@@ -178,6 +180,7 @@ func newIndex(rs []*resource, root, trustDomain string, production map[string]st
 	ix.ensureDestinationHosts()
 	ix.applyWildcards()
 	ix.indexPorts(rs)
+	ix.indexSecurity(rs)
 	for _, h := range ix.hosts {
 		h.known = h.namespace != "" && ix.namespaces[h.namespace] != nil || len(h.serviceEntries) > 0
 	}
@@ -590,6 +593,7 @@ func (ix *index) value() map[string]any {
 	for _, w := range ix.workloads {
 		ws[w.ref] = w.value()
 	}
+	ix.securityValues(ws)
 	ix.refValues(ws)
 	for ns, l := range ix.byNS {
 		byNS[ns] = refsOf(l)

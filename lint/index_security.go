@@ -1,0 +1,541 @@
+package lint
+
+import (
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// The MF5xx and MF6xx rules need each workload's effective mTLS mode, per
+// port, the way istiod composes PeerAuthentications, the ports a workload
+// receives traffic on with the protocol its Services give them, the
+// workloads an AuthorizationPolicy applies to, and, per DestinationRule TLS
+// setting, the backends that setting sends to a STRICT server. All of it is
+// resolved here once (DESIGN.md §6) and exposed as described in
+// policies/README.md.
+//
+// PeerAuthentication precedence follows istiod's ComposePeerAuthentication
+// (pilot/pkg/security/authn): the mesh policy is the oldest selector-less
+// policy in the root namespace, the namespace policy the oldest
+// selector-less one in the workload's namespace, the workload policy the
+// oldest one with a matching selector in the workload's namespace; policies
+// with a selector in the root namespace are ignored altogether. The mode
+// starts PERMISSIVE and each level that is not UNSET overrides it, in mesh,
+// namespace, workload order; portLevelMtls of the workload policy (only)
+// overrides per port, UNSET there meaning the workload's mode. "Oldest" is
+// istiod's order: metadata.creationTimestamp, then name. Manifests rarely
+// carry a creationTimestamp; one without it counts as newer than one with
+// it (it would be created when applied), and ties fall back to the name, as
+// they do in istiod for policies created in the same second.
+
+// mtlsSetting is where an effective mode comes from.
+type mtlsSetting struct {
+	mode string
+	// level: "mesh", "namespace", "workload", "port", or "default" when no
+	// policy sets it (Istio's PERMISSIVE).
+	level string
+	// pa is the PeerAuthentication setting the mode, nil for "default".
+	pa   *resource
+	path string
+}
+
+func (s mtlsSetting) value(rootKnown bool) map[string]any {
+	m := map[string]any{"mode": s.mode, "level": s.level, "path": s.path, "known": s.pa != nil || rootKnown}
+	if s.pa != nil {
+		m["source"] = s.pa.ref
+		m["by"] = fmt.Sprintf("PeerAuthentication %s/%s", s.pa.namespace, s.pa.name)
+	} else {
+		m["by"] = "Istio's default (no PeerAuthentication applies)"
+	}
+	return m
+}
+
+// workloadMTLS is a workload's effective mode and its per-port overrides.
+type workloadMTLS struct {
+	base  mtlsSetting
+	ports map[int]mtlsSetting
+}
+
+// at is the effective mode on target port p.
+func (m *workloadMTLS) at(p int) mtlsSetting {
+	if s, ok := m.ports[p]; ok {
+		return s
+	}
+	return m.base
+}
+
+// security holds the facts of this file for one run.
+type security struct {
+	mtls map[int]*workloadMTLS
+	// listen maps workload ref → target port → protocol class ("http",
+	// "tcp" or "" when no Service states it).
+	listen map[int]map[int]string
+	// noSidecar marks pods whose template opts out of injection: no
+	// PeerAuthentication or AuthorizationPolicy reaches them.
+	noSidecar map[int]bool
+	// providers are the Services and ServiceEntries by ref.
+	providers map[int]*resource
+	rootKnown bool
+}
+
+// paMode reads spec.mtls.mode, "UNSET" when absent.
+func paMode(r *resource) string {
+	m := strings.ToUpper(str(dig(r.obj, "spec", "mtls", "mode")))
+	if m == "" {
+		return "UNSET"
+	}
+	return m
+}
+
+// olderFirst sorts PeerAuthentications the way istiod does (see above).
+func olderFirst(l []*resource) {
+	stamp := func(r *resource) (time.Time, bool) {
+		s := str(dig(r.obj, "metadata", "creationTimestamp"))
+		t, err := time.Parse(time.RFC3339, s)
+		return t, err == nil
+	}
+	sort.SliceStable(l, func(i, j int) bool {
+		ti, oki := stamp(l[i])
+		tj, okj := stamp(l[j])
+		if oki != okj {
+			return oki
+		}
+		if oki && !ti.Equal(tj) {
+			return ti.Before(tj)
+		}
+		return l[i].name < l[j].name
+	})
+}
+
+// indexSecurity computes the facts above; newIndex calls it last.
+func (ix *index) indexSecurity(rs []*resource) {
+	sec := &security{mtls: map[int]*workloadMTLS{}, listen: map[int]map[int]string{}, providers: map[int]*resource{}, noSidecar: map[int]bool{}}
+	sec.rootKnown = ix.namespaces[ix.root] != nil
+	var mesh []*resource
+	nsWide := map[string][]*resource{}
+	selectorPAs := map[string][]*resource{}
+	var services, entries, drs, aps []*resource
+	for _, r := range rs {
+		if r.obj == nil {
+			continue
+		}
+		if r.wl != nil && injectionDisabled(r) {
+			sec.noSidecar[r.ref] = true
+		}
+		switch {
+		case r.kind == "PeerAuthentication" && r.group() == "security.istio.io":
+			if len(stringMap(dig(r.obj, "spec", "selector", "matchLabels"))) > 0 {
+				if r.namespace != ix.root {
+					selectorPAs[r.namespace] = append(selectorPAs[r.namespace], r)
+				}
+			} else if r.namespace == ix.root {
+				mesh = append(mesh, r)
+			} else {
+				nsWide[r.namespace] = append(nsWide[r.namespace], r)
+			}
+		case r.kind == "Service" && r.apiVersion == "v1":
+			services = append(services, r)
+			sec.providers[r.ref] = r
+		case r.kind == "ServiceEntry" && r.group() == "networking.istio.io":
+			entries = append(entries, r)
+			sec.providers[r.ref] = r
+		case r.kind == "DestinationRule" && r.group() == "networking.istio.io":
+			drs = append(drs, r)
+		case r.kind == "AuthorizationPolicy" && r.group() == "security.istio.io":
+			aps = append(aps, r)
+		}
+	}
+	olderFirst(mesh)
+	for _, l := range nsWide {
+		olderFirst(l)
+	}
+	for _, l := range selectorPAs {
+		olderFirst(l)
+	}
+	for _, w := range ix.workloads {
+		m := &workloadMTLS{base: mtlsSetting{mode: "PERMISSIVE", level: "default"}}
+		apply := func(r *resource, level string) {
+			if mode := paMode(r); mode != "UNSET" {
+				m.base = mtlsSetting{mode: mode, level: level, pa: r, path: "spec.mtls.mode"}
+			}
+		}
+		if len(mesh) > 0 {
+			apply(mesh[0], "mesh")
+		}
+		if l := nsWide[w.namespace]; len(l) > 0 {
+			apply(l[0], "namespace")
+		}
+		for _, r := range selectorPAs[w.namespace] {
+			if !matches(declaredLabels(stringMap(dig(r.obj, "spec", "selector", "matchLabels"))), w.labels) {
+				continue
+			}
+			apply(r, "workload")
+			for key, v := range mapOf(dig(r.obj, "spec", "portLevelMtls")) {
+				p, err := strconv.Atoi(key)
+				if err != nil {
+					continue
+				}
+				if m.ports == nil {
+					m.ports = map[int]mtlsSetting{}
+				}
+				mode := strings.ToUpper(str(mapOf(v)["mode"]))
+				if mode == "" || mode == "UNSET" {
+					m.ports[p] = m.base
+				} else {
+					m.ports[p] = mtlsSetting{mode: mode, level: "port", pa: r, path: "spec.portLevelMtls." + key + ".mode"}
+				}
+			}
+			break // only the oldest matching workload policy applies
+		}
+		sec.mtls[w.ref] = m
+		sec.listen[w.ref] = declaredPorts(w)
+	}
+	for _, r := range services {
+		ix.secServicePorts(sec, r, listOf(dig(r.obj, "spec", "ports")), "port", false)
+	}
+	for _, r := range entries {
+		ix.secServicePorts(sec, r, listOf(dig(r.obj, "spec", "ports")), "number", true)
+	}
+	for _, r := range aps {
+		ix.secAuthorization(r)
+	}
+	for _, r := range drs {
+		ix.secDestinationRule(sec, r)
+	}
+	ix.sec = sec
+}
+
+// injectionDisabled reports a pod template that sets
+// sidecar.istio.io/inject: "false" (label or annotation).
+func injectionDisabled(r *resource) bool {
+	var meta any
+	switch {
+	case r.kind == "WorkloadEntry" || r.kind == "WorkloadGroup":
+		return false
+	case r.kind == "Pod":
+		meta = r.obj["metadata"]
+	case r.kind == "CronJob":
+		meta = dig(r.obj, "spec", "jobTemplate", "spec", "template", "metadata")
+	default:
+		meta = dig(r.obj, "spec", "template", "metadata")
+	}
+	for _, k := range []string{"labels", "annotations"} {
+		if v := dig(meta, k, "sidecar.istio.io/inject"); v != nil && strings.EqualFold(fmt.Sprint(v), "false") {
+			return true
+		}
+	}
+	return false
+}
+
+// declaredPorts are the ports a workload says it listens on: WorkloadEntry
+// and WorkloadGroup port numbers, container ports.
+func declaredPorts(w *workload) map[int]string {
+	out := map[int]string{}
+	for _, v := range w.ports {
+		if n, ok := secPort(v); ok {
+			out[n] = ""
+		}
+	}
+	for _, c := range w.containerPorts {
+		if n, ok := secPort(mapOf(c)["containerPort"]); ok {
+			out[n] = ""
+		}
+	}
+	return out
+}
+
+// secServicePorts adds the target ports of a Service's (or a
+// ServiceEntry's) ports to the workloads it selects, with the protocol
+// class Istio gives them.
+func (ix *index) secServicePorts(sec *security, r *resource, ports []any, numberKey string, entry bool) {
+	sel, _ := ix.extras[r.ref]["selected"].([]int)
+	for _, raw := range ports {
+		p := mapOf(raw)
+		number, ok := secPort(p[numberKey])
+		if !ok {
+			continue
+		}
+		class := secProtocolClass(str(p["name"]), str(p["appProtocol"]), str(p["protocol"]), entry)
+		for _, ref := range sel {
+			w := ix.byRef[ref]
+			if w == nil {
+				continue
+			}
+			target, ok := secTargetPort(w, str(p["name"]), number, p["targetPort"])
+			if !ok {
+				continue
+			}
+			l := sec.listen[ref]
+			if prev, seen := l[target]; seen && prev != "" && prev != class {
+				l[target] = "mixed"
+			} else if !seen || prev == "" {
+				l[target] = class
+			}
+		}
+	}
+}
+
+// secProtocolClass is "http" for the protocols whose requests an inbound
+// sidecar parses (HTTP, HTTP/2, gRPC, gRPC-Web), "tcp" for those it only
+// sees as a byte stream (TCP, TLS, HTTPS passed through, Mongo, MySQL,
+// Redis), and "" when nothing declares it (Istio sniffs) or for UDP/SCTP,
+// which the sidecar does not capture. appProtocol wins over the name's
+// "<protocol>[-suffix]" prefix; a ServiceEntry port states it in protocol.
+func secProtocolClass(name, appProtocol, protocol string, entry bool) string {
+	p := strings.ToLower(appProtocol)
+	if entry {
+		p = strings.ToLower(protocol)
+	} else if t := strings.ToUpper(protocol); t == "UDP" || t == "SCTP" {
+		return ""
+	}
+	if p == "" {
+		p = strings.ToLower(name)
+		if i := strings.IndexByte(p, '-'); i >= 0 {
+			p = p[:i]
+		}
+	}
+	switch p {
+	case "http", "http2", "grpc", "grpc-web", "h2c", "kubernetes.io/h2c":
+		return "http"
+	case "tcp", "tls", "https", "mongo", "mysql", "redis":
+		return "tcp"
+	}
+	return ""
+}
+
+// secTargetPort is the port workload w receives a Service port's traffic
+// on (DESIGN.md §4): a WorkloadEntry/WorkloadGroup map entry named like
+// the Service port, else the numeric targetPort (or the port); a named
+// targetPort must be a key of the map, or for pods a container port name.
+func secTargetPort(w *workload, name string, number int, targetPort any) (int, bool) {
+	if n, ok := secPort(w.ports[name]); ok && name != "" {
+		return n, true
+	}
+	if targetPort == nil {
+		return number, true
+	}
+	if n, ok := secPort(targetPort); ok {
+		return n, true
+	}
+	tp := str(targetPort)
+	if tp == "" {
+		return number, true
+	}
+	if n, ok := secPort(w.ports[tp]); ok {
+		return n, true
+	}
+	for _, c := range w.containerPorts {
+		cm := mapOf(c)
+		if str(cm["name"]) == tp {
+			return secPort(cm["containerPort"])
+		}
+	}
+	return 0, false
+}
+
+// secPort reads a port number from a YAML integer or a string of digits.
+func secPort(v any) (int, bool) {
+	switch x := v.(type) {
+	case int:
+		return x, x > 0
+	case int64:
+		return int(x), x > 0
+	case float64:
+		return int(x), x > 0 && x == float64(int(x))
+	case string:
+		n, err := strconv.Atoi(x)
+		return n, err == nil && n > 0
+	}
+	return 0, false
+}
+
+// secAuthorization records the workloads an AuthorizationPolicy applies
+// to (extra "appliesTo") and whether those are all it may apply to
+// ("appliesComplete": false in the root namespace, whose policies reach
+// namespaces the input may not hold). Policies bound with targetRef(s)
+// apply to gateways or waypoints instead and get neither.
+func (ix *index) secAuthorization(r *resource) {
+	spec := mapOf(r.obj["spec"])
+	if spec["targetRef"] != nil || len(listOf(spec["targetRefs"])) > 0 {
+		return
+	}
+	e := ix.extra(r.ref)
+	var refs []int
+	switch sel, ok := e["selected"].([]int); {
+	case ok:
+		refs = sel
+	case r.namespace == ix.root:
+		refs = refsOf(ix.workloads)
+	default:
+		refs = refsOf(ix.byNS[r.namespace])
+	}
+	e["appliesTo"] = orEmptyInts(refs)
+	e["appliesComplete"] = r.namespace != ix.root
+}
+
+// tlsSetting is one tls block of a DestinationRule.
+type tlsSetting struct {
+	path   string
+	mode   string
+	port   int // Service port of a portLevelSettings entry, 0 for all
+	subset map[string]string
+	// except are the Service ports portLevelSettings give their own tls.
+	except map[int]bool
+}
+
+// secDestinationRule lists the DestinationRule's tls settings (extra
+// "tlsSettings") with, for each, the backends whose effective mTLS mode on
+// the ports it covers is STRICT.
+func (ix *index) secDestinationRule(sec *security, r *resource) {
+	spec := mapOf(r.obj["spec"])
+	var settings []tlsSetting
+	collect := func(tp map[string]any, base string, subset map[string]string) {
+		except := map[int]bool{}
+		for i, raw := range listOf(tp["portLevelSettings"]) {
+			pl := mapOf(raw)
+			mode := str(dig(pl, "tls", "mode"))
+			n, ok := secPort(dig(pl, "port", "number"))
+			if mode == "" || !ok {
+				continue
+			}
+			except[n] = true
+			settings = append(settings, tlsSetting{
+				path: fmt.Sprintf("%s.portLevelSettings[%d].tls.mode", base, i), mode: strings.ToUpper(mode), port: n, subset: subset,
+			})
+		}
+		if mode := str(dig(tp, "tls", "mode")); mode != "" {
+			settings = append(settings, tlsSetting{path: base + ".tls.mode", mode: strings.ToUpper(mode), subset: subset, except: except})
+		}
+	}
+	collect(mapOf(spec["trafficPolicy"]), "spec.trafficPolicy", nil)
+	for i, raw := range listOf(spec["subsets"]) {
+		s := mapOf(raw)
+		collect(mapOf(s["trafficPolicy"]), fmt.Sprintf("spec.subsets[%d].trafficPolicy", i), declaredLabels(stringMap(s["labels"])))
+	}
+	if len(settings) == 0 {
+		return
+	}
+	name := str(ix.extras[r.ref]["host"])
+	h := ix.hosts[name]
+	var ports []map[string]any
+	if h != nil {
+		ports = sec.hostPorts(h)
+	}
+	out := make([]any, 0, len(settings))
+	for _, s := range settings {
+		strict := []any{}
+		if h != nil {
+			for _, b := range h.backends {
+				w := ix.byRef[b.ref]
+				if w == nil || sec.noSidecar[w.ref] || (s.subset != nil && !matches(s.subset, w.labels)) {
+					continue
+				}
+				if hit := strictOn(sec.mtls[w.ref], w, s, ports); hit != nil {
+					strict = append(strict, hit)
+				}
+			}
+		}
+		v := map[string]any{"path": s.path, "mode": s.mode, "strict": strict}
+		if s.port != 0 {
+			v["port"] = s.port
+		}
+		out = append(out, v)
+	}
+	ix.extra(r.ref)["tlsSettings"] = out
+}
+
+// hostPorts are the ports a host's Services and ServiceEntries declare:
+// {port, name, targetPort}.
+func (sec *security) hostPorts(h *host) []map[string]any {
+	var out []map[string]any
+	add := func(ref int, numberKey string) {
+		r := sec.providers[ref]
+		if r == nil || r.obj == nil {
+			return
+		}
+		for _, raw := range listOf(dig(r.obj, "spec", "ports")) {
+			p := mapOf(raw)
+			if n, ok := secPort(p[numberKey]); ok {
+				out = append(out, map[string]any{"port": n, "name": str(p["name"]), "targetPort": p["targetPort"]})
+			}
+		}
+	}
+	for _, ref := range h.services {
+		add(ref, "port")
+	}
+	for _, ref := range h.serviceEntries {
+		add(ref, "number")
+	}
+	return out
+}
+
+// strictOn returns {ref, kind, name, port, by} when workload w's effective
+// mTLS mode is STRICT on a port setting s covers, else nil.
+func strictOn(m *workloadMTLS, w *workload, s tlsSetting, ports []map[string]any) map[string]any {
+	if m == nil {
+		return nil
+	}
+	hit := func(set mtlsSetting, port int) map[string]any {
+		if set.mode != "STRICT" {
+			return nil
+		}
+		v := map[string]any{"ref": w.ref, "kind": w.kind, "name": w.name, "namespace": w.namespace, "by": set.value(true)["by"]}
+		if port != 0 {
+			v["port"] = port
+		}
+		return v
+	}
+	if len(ports) == 0 {
+		if s.port != 0 {
+			return nil
+		}
+		return hit(m.base, 0)
+	}
+	for _, p := range ports {
+		n := p["port"].(int)
+		if (s.port != 0 && n != s.port) || s.except[n] {
+			continue
+		}
+		target, ok := secTargetPort(w, str(p["name"]), n, p["targetPort"])
+		set := m.base
+		if ok {
+			set = m.at(target)
+		} else {
+			target = 0
+		}
+		if v := hit(set, target); v != nil {
+			return v
+		}
+	}
+	return nil
+}
+
+// securityValues adds, to each workload of input.index.workloads: mtls
+// {mode, level, source, path, by, known, ports {port: {...}}}, listenPorts
+// {port: "http"|"tcp"|"mixed"|""} and sidecar.
+func (ix *index) securityValues(ws refMap) {
+	if ix.sec == nil {
+		return
+	}
+	for ref, m := range ix.sec.mtls {
+		wv, _ := ws[ref].(map[string]any)
+		if wv == nil {
+			continue
+		}
+		v := m.base.value(ix.sec.rootKnown)
+		ports := map[string]any{}
+		for p, s := range m.ports {
+			ports[strconv.Itoa(p)] = s.value(ix.sec.rootKnown)
+		}
+		v["ports"] = ports
+		wv["mtls"] = v
+		listen := map[string]any{}
+		for p, c := range ix.sec.listen[ref] {
+			listen[strconv.Itoa(p)] = c
+		}
+		wv["listenPorts"] = listen
+		wv["sidecar"] = !ix.sec.noSidecar[ref]
+	}
+}
