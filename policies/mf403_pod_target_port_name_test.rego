@@ -1,0 +1,42 @@
+package meshfleet.rules.mf403_test
+
+import data.meshfleet.rules.mf403
+
+svc(ports) := {"ref": 1, "apiVersion": "v1", "kind": "Service", "namespace": "shop", "name": "cart", "servicePorts": ports}
+
+port(endpoints) := {"index": 0, "name": "http", "number": 80, "targetPort": "web", "endpoints": endpoints}
+
+index := {"workloads": {
+	2: {"ref": 2, "kind": "Deployment", "name": "cart", "containerPorts": [{"name": "http", "containerPort": 8080}, {"containerPort": 9090}]},
+	3: {"ref": 3, "kind": "Deployment", "name": "cart-next", "containerPorts": []},
+}}
+
+inp(ports) := {"resources": {"Service": [svc(ports)]}, "index": index}
+
+test_fires_on_a_name_no_container_declares if {
+	fs := mf403.findings with input as inp([port([{"ref": 2, "kind": "Deployment", "name": "cart", "status": "unnamed"}])])
+	fs == {{
+		"ref": 1,
+		"path": "spec.ports[0].targetPort",
+		"message": "targetPort \"web\" of port \"http\" names no container port of Deployment cart (its named ports: http=8080), so Kubernetes leaves its pods out of the endpoints for this port; name the container port \"web\" or use its number",
+	}}
+}
+
+test_says_when_the_pod_names_no_port if {
+	fs := mf403.findings with input as inp([port([{"ref": 3, "kind": "Deployment", "name": "cart-next", "status": "unnamed"}])])
+	some f in fs
+	contains(f.message, "(it names no port)")
+}
+
+test_silent_when_the_name_resolves if {
+	fs := mf403.findings with input as inp([port([{"ref": 2, "kind": "Deployment", "name": "cart", "status": "ok", "port": 8080}])])
+	count(fs) == 0
+}
+
+test_silent_on_vms_and_unchecked_kinds if {
+	fs := mf403.findings with input as inp([port([
+		{"ref": 4, "kind": "WorkloadEntry", "name": "vm-1", "status": "dropped"},
+		{"ref": 5, "kind": "Rollout", "name": "cart", "status": "unchecked"},
+	])])
+	count(fs) == 0
+}
