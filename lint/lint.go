@@ -237,7 +237,7 @@ func (e *Engine) Lint(ctx context.Context, opts Options) (*Result, error) {
 		}
 		file, line, col := r.position(f.path, nodes)
 		raw = append(raw, finding.Finding{
-			Rule: f.rule, Severity: e.reg.byID[f.rule].Severity, Message: f.message, Resource: r.id(),
+			Rule: f.rule, Severity: f.severityOr(e.reg.byID[f.rule].Severity), Message: f.message, Resource: r.id(),
 			File: file, Line: line, Column: col, Path: f.path,
 		})
 	}

@@ -224,6 +224,16 @@ type rawFinding struct {
 	ref     int
 	path    string
 	message string
+	// severity, when a rule sets it on a finding, replaces the rule's
+	// default (one rule, two degrees of one mistake); "" keeps it.
+	severity finding.Severity
+}
+
+func (f rawFinding) severityOr(def finding.Severity) finding.Severity {
+	if f.severity != "" {
+		return f.severity
+	}
+	return def
 }
 
 // decodeFindings reads a findings set: objects with ref, path and message.
@@ -246,7 +256,13 @@ func decodeFindings(rule string, rs rego.ResultSet) ([]rawFinding, error) {
 				if err != nil {
 					return nil, fmt.Errorf("rule %s: finding %v: %w", rule, it, err)
 				}
-				out = append(out, rawFinding{rule: rule, ref: ref, path: str(m["path"]), message: str(m["message"])})
+				var sev finding.Severity
+				if v, ok := m["severity"]; ok {
+					if sev, err = finding.ParseSeverity(str(v)); err != nil {
+						return nil, fmt.Errorf("rule %s: finding %v: %w", rule, it, err)
+					}
+				}
+				out = append(out, rawFinding{rule: rule, ref: ref, path: str(m["path"]), message: str(m["message"]), severity: sev})
 			}
 		}
 	}
