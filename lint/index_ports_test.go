@@ -1,0 +1,234 @@
+package lint
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"gopkg.in/yaml.v3"
+
+	"github.com/meshfleet/meshfleet/render"
+)
+
+func TestIstioProtocol(t *testing.T) {
+	for in, want := range map[string]render.Protocol{
+		"http": render.ProtoHTTP, "http-web": render.ProtoHTTP, "HTTP2": render.ProtoHTTP2,
+		"grpc-web": render.ProtoGRPCWeb, "grpc-web-api": render.ProtoGRPCWeb, "grpc-api": render.ProtoGRPC,
+		"tcp-postgres": render.ProtoTCP, "mysql": render.ProtoMySQL,
+		"postgres": "", "httpx": "", "web-http": "", "": "",
+	} {
+		if got := istioProtocol(in); got != want {
+			t.Errorf("istioProtocol(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// portsIndex builds an index from YAML documents separated by ---.
+func portsIndex(t *testing.T, docs string) (*index, map[string]*resource) {
+	t.Helper()
+	var rs []*resource
+	byName := map[string]*resource{}
+	for i, d := range strings.Split(docs, "\n---\n") {
+		var obj map[string]any
+		if err := yaml.Unmarshal([]byte(d), &obj); err != nil {
+			t.Fatal(err)
+		}
+		r := newResource(obj, "t.yaml", i, -1)
+		r.ref = len(rs)
+		rs = append(rs, r)
+		byName[r.kind+"/"+r.name] = r
+	}
+	return newIndex(rs, "istio-system", "cluster.local", nil), byName
+}
+
+const portsInput = `apiVersion: v1
+kind: Service
+metadata: {name: pay, namespace: p}
+spec:
+  selector: {app: pay}
+  ports:
+    - {name: http, port: 80, targetPort: 7000}
+    - {name: grpc-web, port: 81, targetPort: api}
+    - {name: tcp-gone, port: 82, targetPort: gone}
+    - {name: tcp-raw, port: 8080}
+    - {name: postgres, port: 5432, targetPort: 9999}
+    - {name: dns, port: 53, protocol: UDP}
+    - {name: x, port: 83, targetPort: metrics, appProtocol: HTTP2}
+---
+apiVersion: networking.istio.io/v1
+kind: WorkloadEntry
+metadata: {name: vm, namespace: p}
+spec:
+  address: 10.0.0.1
+  labels: {app: pay}
+  ports: {http: 8080, api: 9090, metrics: 9091}
+---
+apiVersion: networking.istio.io/v1
+kind: WorkloadEntry
+metadata: {name: bare, namespace: p}
+spec:
+  address: 10.0.0.2
+  labels: {app: pay}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: pod, namespace: p}
+spec:
+  template:
+    metadata: {labels: {app: pay}}
+    spec:
+      initContainers:
+        - {name: side, image: s, restartPolicy: Always, ports: [{name: api, containerPort: 9090}]}
+      containers:
+        - {name: c, image: c, ports: [{name: metrics, containerPort: 9091}]}
+---
+apiVersion: ops.example.com/v1
+kind: Custom
+metadata: {name: op, namespace: p}
+spec:
+  template:
+    metadata: {labels: {app: pay}}
+    spec:
+      containers: [{name: c, image: c}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: pay-http, namespace: p}
+spec:
+  selector: {app: pay}
+  ports:
+    - {name: http-raw, port: 8080}
+`
+
+// TestEndpointPorts pins DESIGN.md §4's resolution of the port each workload
+// receives a Service port's traffic on, and its status for MF402/MF403.
+func TestEndpointPorts(t *testing.T) {
+	ix, byName := portsIndex(t, portsInput)
+	type ep struct {
+		Status string
+		Port   any
+		Via    any
+	}
+	got := map[string]ep{}
+	for _, p := range ix.extras[byName["Service/pay"].ref]["servicePorts"].([]any) {
+		pm := p.(map[string]any)
+		for _, e := range pm["endpoints"].([]any) {
+			em := e.(map[string]any)
+			got[pm["name"].(string)+" "+em["name"].(string)] = ep{em["status"].(string), em["port"], em["via"]}
+		}
+	}
+	want := map[string]ep{
+		// The map entry named like the Service port wins over targetPort.
+		"http vm": {"ok", 8080, "name"},
+		// A named targetPort resolves through the map, or drops the VM.
+		"grpc-web vm": {"ok", 9090, "targetPort"},
+		"tcp-gone vm": {"dropped", nil, nil},
+		// Numeric: the targetPort, or the port, must be a declared number.
+		"tcp-raw vm":  {"ok", 8080, "port"},
+		"postgres vm": {"undeclared", 9999, "targetPort"},
+		"dns vm":      {"undeclared", 53, "port"},
+		"x vm":        {"ok", 9091, "targetPort"},
+		// A VM without ports is not checked.
+		"http bare": {"unchecked", 7000, nil}, "grpc-web bare": {"unchecked", nil, nil},
+		"tcp-gone bare": {"unchecked", nil, nil}, "tcp-raw bare": {"unchecked", 8080, nil},
+		"postgres bare": {"unchecked", 9999, nil}, "dns bare": {"unchecked", 53, nil},
+		"x bare": {"unchecked", nil, nil},
+		// Pods: named targetPorts must name a container port (native
+		// sidecars included); numeric ones need not be declared.
+		"http pod": {"ok", 7000, "targetPort"}, "grpc-web pod": {"ok", 9090, "targetPort"},
+		"tcp-gone pod": {"unnamed", nil, nil}, "tcp-raw pod": {"ok", 8080, "port"},
+		"postgres pod": {"ok", 9999, "targetPort"}, "dns pod": {"ok", 53, "port"},
+		"x pod": {"ok", 9091, "targetPort"},
+		// Other kinds with pod templates are not checked.
+		"http op": {"ok", 7000, "targetPort"}, "grpc-web op": {"unchecked", nil, nil},
+		"tcp-gone op": {"unchecked", nil, nil}, "tcp-raw op": {"ok", 8080, "port"},
+		"postgres op": {"ok", 9999, "targetPort"}, "dns op": {"ok", 53, "port"},
+		"x op": {"unchecked", nil, nil},
+	}
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("endpoints (-want +got):\n%s", d)
+	}
+}
+
+// TestProtocolConflicts checks that two Services declaring different
+// protocol classes for one workload port are linked both ways, and that
+// alike protocols (http2 by appProtocol and grpc-web) are not.
+func TestProtocolConflicts(t *testing.T) {
+	ix, byName := portsIndex(t, portsInput)
+	conflicts := func(svc, port, workload string) []string {
+		var out []string
+		for _, p := range ix.extras[byName["Service/"+svc].ref]["servicePorts"].([]any) {
+			pm := p.(map[string]any)
+			if pm["name"] != port {
+				continue
+			}
+			for _, e := range pm["endpoints"].([]any) {
+				em := e.(map[string]any)
+				if em["name"] != workload {
+					continue
+				}
+				cs, _ := em["conflicts"].([]any)
+				for _, c := range cs {
+					cm := c.(map[string]any)
+					out = append(out, cm["service"].(string)+"/"+cm["portName"].(string)+"/"+cm["protocol"].(string))
+				}
+			}
+		}
+		return out
+	}
+	for _, tc := range []struct {
+		svc, port, workload string
+		want                []string
+	}{
+		{"pay-http", "http-raw", "vm", []string{"pay/tcp-raw/tcp"}},
+		{"pay", "tcp-raw", "vm", []string{"pay-http/http-raw/http"}},
+		{"pay", "tcp-raw", "pod", []string{"pay-http/http-raw/http"}},
+		// Same Service, or no declared protocol: not a conflict here.
+		{"pay", "http", "vm", nil},
+		{"pay", "postgres", "vm", nil},
+	} {
+		if d := cmp.Diff(tc.want, conflicts(tc.svc, tc.port, tc.workload)); d != "" {
+			t.Errorf("%s %s %s: (-want +got):\n%s", tc.svc, tc.port, tc.workload, d)
+		}
+	}
+}
+
+func TestPortDuplicates(t *testing.T) {
+	ix, _ := portsIndex(t, `apiVersion: v1
+kind: Service
+metadata: {name: s, namespace: p}
+spec:
+  ports:
+    - {name: http, port: 80}
+    - {name: http, port: 81}
+    - {name: dns, port: 53}
+    - {name: dns-udp, port: 53, protocol: UDP}
+    - {name: other, port: 80, protocol: TCP}
+---
+apiVersion: batch/v1
+kind: CronJob
+metadata: {name: j, namespace: p}
+spec:
+  jobTemplate:
+    spec:
+      template:
+        spec:
+          containers:
+            - {name: a, image: a, ports: [{name: web, containerPort: 80}, {containerPort: 80}]}
+            - {name: b, image: b, ports: [{name: web, containerPort: 81}, {containerPort: 80}]}
+`)
+	var got []string
+	for _, d := range ix.portDups["p"] {
+		m := d.(map[string]any)
+		got = append(got, m["path"].(string)+" "+m["field"].(string)+" "+m["value"].(string)+" first "+m["first"].(string))
+	}
+	want := []string{
+		"spec.ports[1].name name http first spec.ports[0]",
+		"spec.ports[4].port port 80/TCP first spec.ports[0]",
+		"spec.jobTemplate.spec.template.spec.containers[0].ports[1].containerPort port 80/TCP first spec.jobTemplate.spec.template.spec.containers[0].ports[0]",
+		"spec.jobTemplate.spec.template.spec.containers[1].ports[0].name name web first spec.jobTemplate.spec.template.spec.containers[0].ports[0]",
+	}
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("duplicates (-want +got):\n%s", d)
+	}
+}
