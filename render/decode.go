@@ -22,6 +22,10 @@ type decoder struct {
 	file string
 	root *yaml.Node
 	errs []*manifest.Error
+	// known, when set, records every field the decoder accepts at each path
+	// it visits, so a test can hold the decoder and the schema to one set
+	// of fields.
+	known map[string]bool
 }
 
 // errAt reports a problem positioned at node n.
@@ -56,6 +60,11 @@ func (d *decoder) object(n *yaml.Node, path string, fields ...field) (clean bool
 		return false
 	}
 	clean = true
+	if d.known != nil {
+		for _, f := range fields {
+			d.known[manifest.AppendKey(path, f.name)] = true
+		}
+	}
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, v := n.Content[i], manifest.Resolve(n.Content[i+1])
 		if k.Tag == "!!merge" {

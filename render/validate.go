@@ -10,6 +10,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/meshfleet/meshfleet/internal/manifest"
+	"github.com/meshfleet/meshfleet/schemas"
 )
 
 // isFleet recognises a VMFleet by its API group alone: VMFleet is the
@@ -35,11 +36,45 @@ func decode(doc *manifest.Document) (*Fleet, []*manifest.Error) {
 	fd.decodeFleet()
 	fd.applyDefaults()
 	fd.validate()
+	// The schema (schemas/vmfleet.cue) is the source of truth for structure.
+	// The Go decoder reports the same structural problems with sharper hints,
+	// and the cross-field ones, so a schema problem is shown only where the
+	// decoder found nothing: there the two disagree and the schema wins.
+	if obj, ok := manifest.Value(doc.Node).(map[string]any); ok {
+		fd.errs = append(fd.errs, schemaOnly(schemas.Positioned(doc, schemas.ValidateFleet(obj)), fd.errs)...)
+	}
 	if len(fd.errs) > 0 {
 		sortErrors(fd.errs)
 		return nil, fd.errs
 	}
 	return &Fleet{Doc: doc, Spec: &fd.f}, nil
+}
+
+// schemaOnly returns the schema errors at paths where no decoder error
+// stands, or under or above one.
+func schemaOnly(schema, decoded []*manifest.Error) []*manifest.Error {
+	var out []*manifest.Error
+	for _, s := range schema {
+		covered := false
+		for _, d := range decoded {
+			if pathsOverlap(s.Path, d.Path) {
+				covered = true
+				break
+			}
+		}
+		if !covered {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// pathsOverlap reports whether one path is the other or lies under it.
+func pathsOverlap(a, b string) bool {
+	if len(a) > len(b) {
+		a, b = b, a
+	}
+	return a == b || a == "" || strings.HasPrefix(b, a) && (b[len(a)] == '.' || b[len(a)] == '[')
 }
 
 // sortErrors orders errors by file, position, path and message, and drops

@@ -674,7 +674,11 @@ func remove(xs []string, s string) []string {
 func Positioned(doc *manifest.Document, ps []Problem) []*manifest.Error {
 	out := make([]*manifest.Error, 0, len(ps))
 	for _, p := range ps {
-		n, _ := manifest.Find(doc.Node, p.Path)
+		find := manifest.Find
+		if p.Kind == UnknownField {
+			find = manifest.FindKey
+		}
+		n, _ := find(doc.Node, p.Path)
 		out = append(out, manifest.Errorf(doc.File, n, p.Path, "%s", p.Msg))
 	}
 	return out

@@ -171,6 +171,21 @@ spec:
 	}
 }
 
+func TestFindKey(t *testing.T) {
+	src := "spec:\n  http:\n  - route:\n    - destination:\n        host: cart\n        subnet: v1\n"
+	docs, err := Parse("in.yaml", []byte(src), DefaultLimits)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, ok := FindKey(docs[0].Node, "spec.http[0].route[0].destination.subnet")
+	if !ok || n.Line != 6 || n.Column != 9 {
+		t.Errorf("FindKey = %d:%d %v, want 6:9 true", n.Line, n.Column, ok)
+	}
+	if n, ok := FindKey(docs[0].Node, "spec.http[0].route[0].destination.port"); ok || n.Line != 4 {
+		t.Errorf("FindKey of a missing key = %d:%d %v, want the parent (line 4), false", n.Line, n.Column, ok)
+	}
+}
+
 // FuzzParse holds the input guard to its promise: whatever the bytes, Parse
 // returns documents or a positioned error, never panics, and what it accepts
 // converts to plain values.

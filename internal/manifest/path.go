@@ -140,3 +140,31 @@ func lookup(m *yaml.Node, key string) (k, v *yaml.Node) {
 	}
 	return nil, nil
 }
+
+// FindKey is Find, except that when path ends in a mapping key present in
+// the document it returns that key's node: an unknown field is reported where
+// its name is written, not where its value is.
+func FindKey(n *yaml.Node, path string) (*yaml.Node, bool) {
+	segs := SplitPath(path)
+	if len(segs) == 0 || segs[len(segs)-1].IsIndex {
+		return Find(n, path)
+	}
+	parent := Resolve(n)
+	for _, s := range segs[:len(segs)-1] {
+		switch {
+		case parent == nil:
+			return Find(n, path)
+		case s.IsIndex && parent.Kind == yaml.SequenceNode && s.Index < len(parent.Content):
+			parent = Resolve(parent.Content[s.Index])
+		case !s.IsIndex && parent.Kind == yaml.MappingNode:
+			_, v := lookup(parent, s.Key)
+			parent = Resolve(v)
+		default:
+			return Find(n, path)
+		}
+	}
+	if k, _ := Lookup(parent, segs[len(segs)-1].Key); k != nil {
+		return k, true
+	}
+	return Find(n, path)
+}
