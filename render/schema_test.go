@@ -114,3 +114,38 @@ func TestSchemaOnly(t *testing.T) {
 		t.Errorf("schemaOnly (-want +got):\n%s", d)
 	}
 }
+
+// TestExamplesCarrySchemaModeline: every shipped VMFleet names the committed
+// JSON Schema in a yaml-language-server modeline, so editors that open an
+// example validate it as meshfleet does.
+func TestExamplesCarrySchemaModeline(t *testing.T) {
+	files, err := filepath.Glob("../examples/*/*.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, file := range files {
+		data, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		docs, err := manifest.Parse(file, data, manifest.DefaultLimits)
+		if err != nil || len(docs) == 0 || !IsFleet(docs[0].Node) {
+			continue
+		}
+		n++
+		first, _, _ := strings.Cut(string(data), "\n")
+		ref, ok := strings.CutPrefix(first, "# yaml-language-server: $schema=")
+		if !ok {
+			t.Errorf("%s: first line %q is not a yaml-language-server $schema modeline", file, first)
+			continue
+		}
+		target := filepath.Join(filepath.Dir(file), ref)
+		if want := filepath.Clean("../schemas/vmfleet.schema.json"); filepath.Clean(target) != want {
+			t.Errorf("%s: modeline points at %s, want the committed %s", file, target, want)
+		}
+	}
+	if n == 0 {
+		t.Fatal("no VMFleet examples found")
+	}
+}
