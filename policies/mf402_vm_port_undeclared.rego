@@ -31,7 +31,7 @@
 #     metadata: {name: vm-1, namespace: payments}
 #     spec:
 #       address: 10.0.1.5
-#       labels: {app: payment-service}
+#       labels: {app: payment-service, version: v1}
 #       ports: {http-api: 8080, metrics: 9091}
 #   good: |
 #     apiVersion: v1
@@ -47,7 +47,7 @@
 #     metadata: {name: vm-1, namespace: payments}
 #     spec:
 #       address: 10.0.1.5
-#       labels: {app: payment-service}
+#       labels: {app: payment-service, version: v1}
 #       ports: {http: 8080, metrics: 9091}   # keyed by the Service port name
 package meshfleet.rules.mf402
 

@@ -29,7 +29,7 @@
 #     spec:
 #       selector: {matchLabels: {app: cart}}
 #       template:
-#         metadata: {labels: {app: cart}}
+#         metadata: {labels: {app: cart, version: v1}}
 #         spec:
 #           containers:
 #             - name: cart

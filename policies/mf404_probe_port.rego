@@ -19,7 +19,7 @@
 #     kind: WorkloadGroup
 #     metadata: {name: payment-service, namespace: payments}
 #     spec:
-#       metadata: {labels: {app: payment-service}}
+#       metadata: {labels: {app: payment-service, version: v1}}
 #       template:
 #         serviceAccount: payment-service-sa
 #         ports: {http: 8080, grpc: 9090}
@@ -30,7 +30,7 @@
 #     kind: WorkloadGroup
 #     metadata: {name: payment-service, namespace: payments}
 #     spec:
-#       metadata: {labels: {app: payment-service}}
+#       metadata: {labels: {app: payment-service, version: v1}}
 #       template:
 #         serviceAccount: payment-service-sa
 #         ports: {http: 8080, grpc: 9090}

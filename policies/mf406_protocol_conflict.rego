@@ -29,6 +29,13 @@
 #     spec:
 #       selector: {app: payment-service}
 #       ports: [{name: tcp-raw, port: 8080}]   # TCP on the port the other calls HTTP
+#     ---
+#     apiVersion: networking.istio.io/v1
+#     kind: WorkloadEntry
+#     metadata: {name: payment-vm-1, namespace: payments}
+#     spec:
+#       address: 10.0.1.5
+#       labels: {app: payment-service, version: v1}
 #   good: |
 #     apiVersion: v1
 #     kind: Service
