@@ -136,18 +136,18 @@ func (ix *index) annotateDestinations(byRef map[int]*resource, apps map[string]b
 			}
 			d["gatewayBound"] = gatewayBound(vs, str(d["path"]))
 			if h != nil && len(h.services) > 0 && len(h.serviceEntries) == 0 && !covered(name) {
-				if ports, ok := servicePorts(byRef, h.services); ok {
-					d["servicePorts"] = ports
+				if ports, ok := hostPorts(byRef, h.services); ok {
+					d["hostPorts"] = ports
 				}
 			}
 		}
 	}
 }
 
-// servicePorts returns the port numbers of the Services behind a host; ok
+// hostPorts returns the port numbers of the Services behind a host; ok
 // is false when one of them is an ExternalName Service, whose ports say
 // nothing about what the name reaches.
-func servicePorts(byRef map[int]*resource, refs []int) (ports []int, ok bool) {
+func hostPorts(byRef map[int]*resource, refs []int) (ports []int, ok bool) {
 	seen := map[int]bool{}
 	for _, ref := range refs {
 		r := byRef[ref]
