@@ -209,7 +209,7 @@ func TestWalk(t *testing.T) {
 func TestUnreadableInputs(t *testing.T) {
 	dir := writeFiles(t, map[string]string{
 		"bad.yaml":  "a: [1, 2\n",
-		"good.yaml": "apiVersion: v1\nkind: Service\nmetadata: {name: s, namespace: x}\nspec:\n  selector: {app: nothing}\n",
+		"good.yaml": "apiVersion: v1\nkind: Service\nmetadata: {name: s, namespace: x}\nspec:\n  selector: {app: nothing}\n---\napiVersion: v1\nkind: Pod\nmetadata: {name: p, namespace: x, labels: {app: p, version: v1}}\nspec: {containers: [{name: p, image: p}]}\n",
 	})
 	t.Chdir(dir)
 	res, err := testEngine(t).Lint(context.Background(), Options{Paths: []string{".", "missing.yaml", "-"}, Stdin: strings.NewReader("x: [\n"), StdinFilename: "piped.yaml"})
@@ -352,7 +352,9 @@ findings contains f if {
 	}
 	var msgs []string
 	for _, f := range res.Report.Findings {
-		msgs = append(msgs, f.Rule+" "+f.Message)
+		if f.Rule == "ORG001" { // built-in rules have their own tests
+			msgs = append(msgs, f.Rule+" "+f.Message)
+		}
 	}
 	want := []string{"ORG001 shop/cart has 2 ports, first http; entry 10.0.0.1 on vm-net"}
 	if !slices.Equal(msgs, want) {

@@ -4,7 +4,10 @@
 #   A Service's spec.selector matches no Pod, Deployment, StatefulSet,
 #   DaemonSet, ReplicaSet, Job, CronJob, WorkloadEntry or WorkloadGroup in its
 #   namespace, so the Service has no endpoints and every request to it fails.
-#   Services without a selector (endpoints managed by hand) are not checked.
+#   Services without a selector (endpoints managed by hand) are not checked,
+#   nor Services in a namespace whose workloads the input does not show at
+#   all (the Services kept apart from the apps, or workloads an operator or
+#   Helm chart outside the input creates).
 # custom:
 #   id: MF201
 #   severity: warning
@@ -34,6 +37,7 @@ findings contains f if {
 	svc.apiVersion == "v1"
 	count(svc.selector) > 0
 	count(svc.selected) == 0
+	count(input.index.workloadsByNamespace[svc.namespace]) > 0
 	f := {
 		"ref": svc.ref,
 		"path": "spec.selector",

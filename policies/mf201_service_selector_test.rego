@@ -7,8 +7,10 @@ svc(extra) := object.union(
 	extra,
 )
 
+index := {"workloadsByNamespace": {"shop": [1]}}
+
 test_fires_when_selector_selects_nothing if {
-	fs := mf201.findings with input as {"resources": {"Service": [svc({"selector": {"app": "kart"}, "selected": []})]}}
+	fs := mf201.findings with input as {"resources": {"Service": [svc({"selector": {"app": "kart"}, "selected": []})]}, "index": index}
 	count(fs) == 1
 	some f in fs
 	f.ref == 0
@@ -27,4 +29,8 @@ test_silent_without_selector if {
 
 test_silent_for_other_api_groups if {
 	count(mf201.findings) == 0 with input as {"resources": {"Service": [svc({"apiVersion": "serving.knative.dev/v1", "selector": {"app": "x"}, "selected": []})]}}
+}
+
+test_silent_when_the_namespace_shows_no_workloads if {
+	count(mf201.findings) == 0 with input as {"resources": {"Service": [svc({"selector": {"app": "kart"}, "selected": []})]}, "index": {"workloadsByNamespace": {}}}
 }
