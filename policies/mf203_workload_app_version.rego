@@ -1,0 +1,73 @@
+# METADATA
+# title: Workload without app and version labels
+# description: >-
+#   A Deployment, StatefulSet, DaemonSet, ReplicaSet, Job, CronJob, Pod,
+#   WorkloadEntry or WorkloadGroup (or another kind with a pod template)
+#   lacks the app and/or version label. Istio derives a workload's canonical
+#   service and revision from them (service.istio.io/canonical-name,
+#   app.kubernetes.io/name or app; service.istio.io/canonical-revision,
+#   app.kubernetes.io/version or version): without them metrics and traces
+#   show the workload's name and revision "latest", so dashboards cannot
+#   tell the VMs and pods of one service, or two versions, apart. Any of the
+#   three labels of each pair satisfies the rule. Workloads that opt out of
+#   sidecar injection (sidecar.istio.io/inject: "false" on the pod template,
+#   or a namespace labelled istio-injection: disabled) are not checked.
+# custom:
+#   id: MF203
+#   severity: info
+#   remediation: >-
+#     Add app and version labels to the pod template (or the WorkloadEntry /
+#     WorkloadGroup's labels), e.g. app: cart, version: v1.
+#   bad: |
+#     apiVersion: networking.istio.io/v1
+#     kind: WorkloadGroup
+#     metadata: {name: cart-vms, namespace: shop}
+#     spec:
+#       metadata:
+#         labels: {app: cart}        # no version
+#       template: {serviceAccount: cart}
+#   good: |
+#     apiVersion: networking.istio.io/v1
+#     kind: WorkloadGroup
+#     metadata: {name: cart-vms, namespace: shop}
+#     spec:
+#       metadata:
+#         labels: {app: cart, version: v1}
+#       template: {serviceAccount: cart}
+package meshfleet.rules.mf203
+
+# The labels Istio reads, in order of precedence, for each role.
+roles := {
+	"app": ["service.istio.io/canonical-name", "app.kubernetes.io/name", "app"],
+	"version": ["service.istio.io/canonical-revision", "app.kubernetes.io/version", "version"],
+}
+
+has_role(labels, role) if {
+	some k in roles[role]
+	labels[k] != ""
+}
+
+injection_disabled(ns) if input.index.namespaces[ns].labels["istio-injection"] == "disabled"
+
+findings contains f if {
+	some ref in input.index.workloadsByNamespace[input.namespace]
+	w := input.index.workloads[ref]
+	not w.noSidecar
+	not injection_disabled(w.namespace)
+	missing := [role | some role in ["app", "version"]; not has_role(w.labels, role)]
+	count(missing) > 0
+	f := {
+		"ref": w.ref,
+		"path": w.labelsPath,
+		"message": sprintf(
+			"%s %s has no %s label: Istio's metrics and traces then show %s; add %s",
+			[w.kind, w.name, concat(" or ", missing), shown(missing, w.name), concat(" and ", [sprintf("%s: <%s>", [m, m]) | some m in missing])],
+		),
+	}
+}
+
+shown(missing, name) := sprintf("the workload name %q as its service", [name]) if missing == ["app"]
+
+shown(missing, _) := "revision \"latest\"" if missing == ["version"]
+
+shown(missing, name) := sprintf("the workload name %q as its service and revision \"latest\"", [name]) if count(missing) == 2

@@ -1,0 +1,44 @@
+package meshfleet.rules.mf203_test
+
+import data.meshfleet.rules.mf203
+
+wl(labels, extra) := object.union(
+	{"ref": 1, "kind": "WorkloadGroup", "namespace": "shop", "name": "cart-vms", "labels": labels, "labelsPath": "spec.metadata.labels", "noSidecar": false},
+	extra,
+)
+
+inp(w) := {"namespace": "shop", "index": {"workloadsByNamespace": {"shop": [1]}, "workloads": {1: w}, "namespaces": {"shop": {"labels": {}}}}}
+
+test_fires_without_version if {
+	fs := mf203.findings with input as inp(wl({"app": "cart"}, {}))
+	fs == {{
+		"ref": 1,
+		"path": "spec.metadata.labels",
+		"message": "WorkloadGroup cart-vms has no version label: Istio's metrics and traces then show revision \"latest\"; add version: <version>",
+	}}
+}
+
+test_fires_without_both if {
+	fs := mf203.findings with input as inp(wl({"tier": "data"}, {}))
+	some f in fs
+	contains(f.message, "no app or version label")
+	contains(f.message, "add app: <app> and version: <version>")
+}
+
+test_silent_with_both if {
+	count(mf203.findings) == 0 with input as inp(wl({"app": "cart", "version": "v1"}, {}))
+}
+
+test_silent_with_recommended_labels if {
+	ls := {"app.kubernetes.io/name": "cart", "app.kubernetes.io/version": "1.2"}
+	count(mf203.findings) == 0 with input as inp(wl(ls, {}))
+}
+
+test_silent_when_injection_is_off if {
+	count(mf203.findings) == 0 with input as inp(wl({}, {"noSidecar": true}))
+}
+
+test_silent_in_namespaces_without_injection if {
+	i := json.patch(inp(wl({}, {})), [{"op": "add", "path": "/index/namespaces/shop/labels", "value": {"istio-injection": "disabled"}}])
+	count(mf203.findings) == 0 with input as i
+}
