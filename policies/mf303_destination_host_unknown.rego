@@ -1,0 +1,68 @@
+# METADATA
+# title: VirtualService destination host resolves to nothing
+# description: >-
+#   An http, tcp or tls route destination, or an http mirror, of a
+#   VirtualService names a host that no Service, ServiceEntry or wildcard
+#   ServiceEntry in the input provides. Envoy has no cluster for it and the
+#   route fails with 503 (NR / "no healthy upstream"); a mirror silently
+#   sends nothing. Short names resolve in the VirtualService's namespace,
+#   "name.ns" in namespace ns. Only cluster-local hosts in namespaces whose
+#   Services or workloads the input shows are checked: a namespace the input
+#   does not mention, or mentions only through policies (istio-system with
+#   a mesh-wide PeerAuthentication, a gateway namespace installed by Helm),
+#   may hold Services the input does not, and external hosts may be declared
+#   by a ServiceEntry kept elsewhere. When the host is a short name and a
+#   Service of that name exists in another namespace, the message says so
+#   (MF306 then stays silent on the destination).
+# custom:
+#   id: MF303
+#   severity: error
+#   remediation: >-
+#     Fix the host (for a Service in another namespace write name.namespace
+#     or the FQDN), create the Service, or declare the host with a
+#     ServiceEntry.
+#   bad: |
+#     apiVersion: networking.istio.io/v1
+#     kind: VirtualService
+#     metadata: {name: cart, namespace: shop}
+#     spec:
+#       hosts: [cart]
+#       http:
+#         - route:
+#             - destination: {host: kart}   # no Service kart in shop
+#   good: |
+#     apiVersion: networking.istio.io/v1
+#     kind: VirtualService
+#     metadata: {name: cart, namespace: shop}
+#     spec:
+#       hosts: [cart]
+#       http:
+#         - route:
+#             - destination: {host: cart}
+package meshfleet.rules.mf303
+
+findings contains f if {
+	some d in input.destinations
+	d.checkable
+	d.provided == false
+	f := {
+		"ref": d.ref,
+		"path": concat("", [d.path, ".host"]),
+		"message": sprintf(
+			"destination host %s matches no Service or ServiceEntry: %s; %s",
+			[written(d), effect(d.path), fix(d)],
+		),
+	}
+}
+
+written(d) := sprintf("%q", [d.rawHost]) if d.rawHost == d.host
+
+written(d) := sprintf("%q (%s)", [d.rawHost, d.host]) if d.rawHost != d.host
+
+effect(path) := "the mirror sends nothing" if contains(path, ".mirror")
+
+effect(path) := "Envoy has no cluster for it and the route fails with 503" if not contains(path, ".mirror")
+
+fix(d) := sprintf("did you mean %s?", [concat(" or ", d.elsewhere)]) if count(d.elsewhere) > 0
+
+fix(d) := "fix the host, or create the Service or a ServiceEntry for it" if not d.elsewhere
