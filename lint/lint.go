@@ -60,7 +60,8 @@ func NewEngine(ctx context.Context, opts EngineOptions) (*Engine, error) {
 			return nil, err
 		}
 	}
-	for _, c := range opts.Checks {
+	checks := append(schemaChecks(), opts.Checks...)
+	for _, c := range checks {
 		if err := reg.add(c.Rule, "go check"); err != nil {
 			return nil, err
 		}
@@ -74,7 +75,7 @@ func NewEngine(ctx context.Context, opts EngineOptions) (*Engine, error) {
 		return nil, &PolicyError{err}
 	}
 	kinds, all, objects := kindsRead(mods)
-	return &Engine{reg: reg, policies: ps, checks: opts.Checks, kinds: kinds, allKinds: all, objects: objects, Kustomize: defaultKustomize}, nil
+	return &Engine{reg: reg, policies: ps, checks: checks, kinds: kinds, allKinds: all, objects: objects, Kustomize: defaultKustomize}, nil
 }
 
 // Rules is the catalogue, sorted by ID.
@@ -235,7 +236,7 @@ func (e *Engine) Lint(ctx context.Context, opts Options) (*Result, error) {
 		if sup.resourceIgnores(r, f.rule) {
 			continue
 		}
-		file, line, col := r.position(f.path, nodes)
+		file, line, col := r.position(f.path, f.atKey, nodes)
 		raw = append(raw, finding.Finding{
 			Rule: f.rule, Severity: f.severityOr(e.reg.byID[f.rule].Severity), Message: f.message, Resource: r.id(),
 			File: file, Line: line, Column: col, Path: f.path,
@@ -336,7 +337,7 @@ func (e *Engine) evalShard(ctx context.Context, sh shard, ix *index, global ast.
 		}
 		for _, r := range sh.rs {
 			for _, p := range c.Run(r.obj) {
-				out = append(out, rawFinding{rule: c.Rule.ID, ref: r.ref, path: p.Path, message: p.Message})
+				out = append(out, rawFinding{rule: c.Rule.ID, ref: r.ref, path: p.Path, message: p.Message, atKey: p.AtKey})
 			}
 		}
 	}

@@ -227,6 +227,9 @@ type rawFinding struct {
 	// severity, when a rule sets it on a finding, replaces the rule's
 	// default (one rule, two degrees of one mistake); "" keeps it.
 	severity finding.Severity
+	// atKey positions the finding at the key of the field at path rather
+	// than at its value: an unknown field is reported where it is named.
+	atKey bool
 }
 
 func (f rawFinding) severityOr(def finding.Severity) finding.Severity {

@@ -101,7 +101,7 @@ func (r *resource) group() string {
 
 // position returns where the field at path is: in the resource's own file,
 // or for a rendered resource in the VMFleet that produced the field.
-func (r *resource) position(path string, nodes *nodeCache) (file string, line, col int) {
+func (r *resource) position(path string, atKey bool, nodes *nodeCache) (file string, line, col int) {
 	if r.rendered != nil {
 		file, line, col, _ = r.rendered.Position(path)
 		return file, line, col
@@ -110,7 +110,11 @@ func (r *resource) position(path string, nodes *nodeCache) (file string, line, c
 	if root == nil {
 		return r.file, 0, 0
 	}
-	n, _ := manifest.Find(root, path)
+	find := manifest.Find
+	if atKey {
+		find = manifest.FindKey
+	}
+	n, _ := find(root, path)
 	if n == nil {
 		n = root
 	}

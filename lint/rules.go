@@ -39,6 +39,8 @@ type Problem struct {
 	// Path is the YAML path of the offending field in the resource.
 	Path    string
 	Message string
+	// AtKey points the finding at the field's key instead of its value.
+	AtKey bool
 }
 
 // Check is a rule implemented in Go that looks at one resource at a time,
