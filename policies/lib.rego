@@ -20,3 +20,26 @@ istio(r) if endswith(split(r.apiVersion, "/")[0], ".istio.io")
 # a host: it is cluster-local in a namespace the input mentions, or a
 # ServiceEntry declares it. Rules stay silent about other hosts.
 known_host(h) if input.index.hosts[h].known
+
+# policy_scope says which workloads a selector-based policy (Authorization-,
+# PeerAuthentication, ...) applies to: "workloads app=api in shop", "every
+# workload in shop", "every workload in the mesh" (root namespace).
+policy_scope(p) := sprintf("workloads %s in %s", [format_labels(p.selector), p.namespace]) if {
+	count(object.get(p, "selector", {})) > 0
+	p.namespace != input.index.rootNamespace
+}
+
+policy_scope(p) := sprintf("workloads %s in every namespace", [format_labels(p.selector)]) if {
+	count(object.get(p, "selector", {})) > 0
+	p.namespace == input.index.rootNamespace
+}
+
+policy_scope(p) := sprintf("every workload in %s", [p.namespace]) if {
+	count(object.get(p, "selector", {})) == 0
+	p.namespace != input.index.rootNamespace
+}
+
+policy_scope(p) := "every workload in the mesh" if {
+	count(object.get(p, "selector", {})) == 0
+	p.namespace == input.index.rootNamespace
+}

@@ -1,0 +1,61 @@
+# METADATA
+# title: ALLOW policy without rules denies every request
+# description: >-
+#   An AuthorizationPolicy whose action is ALLOW (the default) and that has no
+#   rules (`spec: {}`, or only a selector) matches no request; since a
+#   workload with an ALLOW policy admits only what some ALLOW policy matches,
+#   every request to the workloads it applies to is denied unless another
+#   ALLOW policy matches it. That is the usual default-deny ("allow-nothing")
+#   policy, so this is information: check that it is intended.
+# custom:
+#   id: MF603
+#   severity: info
+#   remediation: >-
+#     Keep it as the default-deny baseline and allow traffic with other
+#     policies, or add rules that list what to allow.
+#   bad: |
+#     apiVersion: security.istio.io/v1
+#     kind: AuthorizationPolicy
+#     metadata: {name: allow-nothing, namespace: shop}
+#     spec: {}
+#   good: |
+#     apiVersion: security.istio.io/v1
+#     kind: AuthorizationPolicy
+#     metadata: {name: allow-storefront, namespace: shop}
+#     spec:
+#       rules:
+#         - from:
+#             - source: {namespaces: [storefront]}
+package meshfleet.rules.mf603
+
+import data.meshfleet.lib
+
+findings contains f if {
+	some ap in input.resources.AuthorizationPolicy
+	lib.istio(ap)
+	spec := object.get(ap.object, "spec", {})
+	object.get(spec, "action", "ALLOW") == "ALLOW"
+	count(object.get(spec, "rules", [])) == 0
+	f := {
+		"ref": ap.ref,
+		"path": path(spec),
+		"message": sprintf(
+			"this ALLOW policy has no rules, so it matches nothing and denies every request to %s that no other ALLOW policy admits; fine as a default-deny baseline, otherwise add rules listing what to allow",
+			[scope(ap, spec)],
+		),
+	}
+}
+
+path(spec) := "spec.rules" if "rules" in object.keys(spec)
+
+path(spec) := "spec" if not "rules" in object.keys(spec)
+
+scope(ap, spec) := "the targeted gateway or waypoint" if {
+	some k in ["targetRef", "targetRefs"]
+	k in object.keys(spec)
+}
+
+scope(ap, spec) := lib.policy_scope(ap) if {
+	not "targetRef" in object.keys(spec)
+	not "targetRefs" in object.keys(spec)
+}

@@ -1,0 +1,38 @@
+package meshfleet.rules.mf603_test
+
+import data.meshfleet.rules.mf603
+
+ap(obj) := {
+	"ref": 1, "apiVersion": "security.istio.io/v1", "kind": "AuthorizationPolicy",
+	"namespace": "shop", "name": "deny-all", "object": obj,
+}
+
+idx := {"rootNamespace": "istio-system"}
+
+test_fires_on_an_empty_spec if {
+	fs := mf603.findings with input as {"resources": {"AuthorizationPolicy": [ap({"spec": {}})]}, "index": idx}
+	fs == {{
+		"ref": 1,
+		"path": "spec",
+		"message": "this ALLOW policy has no rules, so it matches nothing and denies every request to every workload in shop that no other ALLOW policy admits; fine as a default-deny baseline, otherwise add rules listing what to allow",
+	}}
+}
+
+test_fires_on_a_selector_and_empty_rules if {
+	p := object.union(ap({"spec": {"selector": {"matchLabels": {"app": "a"}}, "rules": []}}), {"selector": {"app": "a"}})
+	fs := mf603.findings with input as {"resources": {"AuthorizationPolicy": [p]}, "index": idx}
+	count(fs) == 1
+	some f in fs
+	f.path == "spec.rules"
+	contains(f.message, "workloads app=a in shop")
+}
+
+test_silent_for_deny if {
+	inp := {"resources": {"AuthorizationPolicy": [ap({"spec": {"action": "DENY"}})]}, "index": idx}
+	count(mf603.findings) == 0 with input as inp
+}
+
+test_silent_with_rules if {
+	inp := {"resources": {"AuthorizationPolicy": [ap({"spec": {"rules": [{"to": [{"operation": {"methods": ["GET"]}}]}]}})]}, "index": idx}
+	count(mf603.findings) == 0 with input as inp
+}

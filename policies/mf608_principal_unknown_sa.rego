@@ -1,0 +1,83 @@
+# METADATA
+# title: Principal names a service account its namespace does not have
+# description: >-
+#   A principal (principals or notPrincipals) of the form
+#   <trust domain>/ns/<namespace>/sa/<service account> names a namespace the
+#   input holds, but that namespace has neither a ServiceAccount of that name
+#   nor a workload running as it (pod serviceAccountName, WorkloadEntry or
+#   WorkloadGroup serviceAccount). No caller can carry that identity, so the
+#   condition never matches: usually a typo, or a service account that was
+#   renamed. Principals with wildcards, in namespaces the input does not
+#   hold, or naming the "default" service account (Kubernetes creates it in
+#   every namespace) are not checked.
+# custom:
+#   id: MF608
+#   severity: warning
+#   remediation: >-
+#     Correct the namespace or service account name, or add the ServiceAccount
+#     the callers run as.
+#   bad: |
+#     apiVersion: security.istio.io/v1
+#     kind: AuthorizationPolicy
+#     metadata: {name: db, namespace: data}
+#     spec:
+#       rules:
+#         - from:
+#             - source: {principals: [cluster.local/ns/shop/sa/api-sa]}  # shop runs as "api"
+#   good: |
+#     apiVersion: security.istio.io/v1
+#     kind: AuthorizationPolicy
+#     metadata: {name: db, namespace: data}
+#     spec:
+#       rules:
+#         - from:
+#             - source: {principals: [cluster.local/ns/shop/sa/api]}
+package meshfleet.rules.mf608
+
+import data.meshfleet.lib
+
+findings contains f if {
+	some ap in input.resources.AuthorizationPolicy
+	lib.istio(ap)
+	some i, rule in object.get(ap.object, ["spec", "rules"], [])
+	some j, from in object.get(rule, "from", [])
+	some field in ["principals", "notPrincipals"]
+	some k, principal in object.get(from, ["source", field], [])
+	is_string(principal)
+	not contains(principal, "*")
+	parts := regex.find_all_string_submatch_n(`^[^/]+/ns/([^/]+)/sa/([^/]+)$`, principal, 1)
+	count(parts) == 1
+	ns := parts[0][1]
+	sa := parts[0][2]
+	input.index.namespaces[ns]
+	sa != "default"
+	not has_account(ns, sa)
+	not runs_as(ns, sa)
+	f := {
+		"ref": ap.ref,
+		"path": sprintf("spec.rules[%d].from[%d].source.%s[%d]", [i, j, field, k]),
+		"message": sprintf(
+			"principal %q names service account %s in namespace %s, but %s has no ServiceAccount %s and no workload running as it%s, so no caller carries that identity; fix the name or add the ServiceAccount",
+			[principal, sa, ns, ns, sa, known_accounts(ns)],
+		),
+	}
+}
+
+has_account(ns, sa) if input.index.serviceAccounts[ns][sa]
+
+runs_as(ns, sa) if {
+	some ref in input.index.workloadsByNamespace[ns]
+	input.index.workloads[ref].serviceAccount == sa
+}
+
+# known_accounts lists the service accounts the namespace does have, to
+# make a typo obvious.
+known_accounts(ns) := sprintf(" (it has %s)", [concat(", ", accounts(ns))]) if count(accounts(ns)) > 0
+
+known_accounts(ns) := "" if count(accounts(ns)) == 0
+
+accounts(ns) := sort({n | some n, _ in object.get(input.index.serviceAccounts, ns, {})} | {w.serviceAccount |
+	some ref in object.get(input.index.workloadsByNamespace, ns, [])
+	w := input.index.workloads[ref]
+	w.serviceAccount != ""
+})
