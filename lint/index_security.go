@@ -386,8 +386,9 @@ type tlsSetting struct {
 }
 
 // secDestinationRule lists the DestinationRule's tls settings (extra
-// "tlsSettings") with, for each, the backends whose effective mTLS mode on
-// the ports it covers is STRICT.
+// "tlsSettings") with, for each DISABLE or SIMPLE one (the modes a STRICT
+// server rejects), the backends whose effective mTLS mode on the ports it
+// covers is STRICT.
 func (ix *index) secDestinationRule(sec *security, r *resource) {
 	spec := mapOf(r.obj["spec"])
 	var settings []tlsSetting
@@ -426,7 +427,7 @@ func (ix *index) secDestinationRule(sec *security, r *resource) {
 	out := make([]any, 0, len(settings))
 	for _, s := range settings {
 		strict := []any{}
-		if h != nil {
+		if h != nil && (s.mode == "DISABLE" || s.mode == "SIMPLE") {
 			for _, b := range h.backends {
 				w := ix.byRef[b.ref]
 				if w == nil || sec.noSidecar[w.ref] || (s.subset != nil && !matches(s.subset, w.labels)) {

@@ -10,11 +10,12 @@
 #   every one of them (plaintext callers are admitted), and a DENY rule with
 #   principals or namespaces never matches them (a plaintext caller from a
 #   denied namespace gets through). A DENY rule with notPrincipals or
-#   notNamespaces denies every plaintext request, which is what it means, so
-#   it is not reported. The mode follows PeerAuthentication precedence; a
-#   mode that only Istio's default sets is taken as proven only when the input
-#   holds the root namespace, and pods opting out of sidecar injection are
-#   not checked.
+#   notNamespaces denies every plaintext request, which is what it means, so it
+#   is reported only under DISABLE, where every request is plaintext and the
+#   listed callers are rejected too. The mode follows PeerAuthentication
+#   precedence; a mode that only Istio's default sets is taken as proven only
+#   when the input holds the root namespace, and pods opting out of sidecar
+#   injection are not checked.
 # custom:
 #   id: MF601
 #   severity: warning
@@ -56,18 +57,21 @@ import data.meshfleet.lib
 
 weak := {"PERMISSIVE", "DISABLE"}
 
-# effects[action][field] says what plaintext requests do to the rule; a
-# field missing for an action is not reported.
+# effects[action][field] says what plaintext requests do to the rule, and
+# under which modes that is a problem; a field missing for an action is not
+# reported.
 effects := {
 	"ALLOW": {
-		"principals": "this ALLOW condition never matches them, so callers without a sidecar are denied even when listed",
-		"namespaces": "this ALLOW condition never matches them, so callers without a sidecar are denied even when listed",
-		"notPrincipals": "this negative condition matches every one of them, so the ALLOW rule admits plaintext callers it was meant to exclude",
-		"notNamespaces": "this negative condition matches every one of them, so the ALLOW rule admits plaintext callers it was meant to exclude",
+		"principals": {"modes": weak, "text": "this ALLOW condition never matches them, so callers without a sidecar are denied even when listed"},
+		"namespaces": {"modes": weak, "text": "this ALLOW condition never matches them, so callers without a sidecar are denied even when listed"},
+		"notPrincipals": {"modes": weak, "text": "this negative condition matches every one of them, so the ALLOW rule admits plaintext callers it was meant to exclude"},
+		"notNamespaces": {"modes": weak, "text": "this negative condition matches every one of them, so the ALLOW rule admits plaintext callers it was meant to exclude"},
 	},
 	"DENY": {
-		"principals": "this DENY condition never matches them, so a plaintext caller with a listed identity gets through",
-		"namespaces": "this DENY condition never matches them, so a plaintext caller from a listed namespace gets through",
+		"principals": {"modes": weak, "text": "this DENY condition never matches them, so a plaintext caller with a listed identity gets through"},
+		"namespaces": {"modes": weak, "text": "this DENY condition never matches them, so a plaintext caller from a listed namespace gets through"},
+		"notPrincipals": {"modes": {"DISABLE"}, "text": "with mTLS disabled every request is plaintext, so this negative condition matches all of them and the DENY rule rejects the listed callers too"},
+		"notNamespaces": {"modes": {"DISABLE"}, "text": "with mTLS disabled every request is plaintext, so this negative condition matches all of them and the DENY rule rejects the listed callers too"},
 	},
 }
 
@@ -84,7 +88,7 @@ findings contains f if {
 		w := input.index.workloads[ref]
 		w.sidecar
 		some s in settings(w, rule)
-		weak[s.mode]
+		effect.modes[s.mode]
 		s.known
 	])
 	count(found) > 0
@@ -93,7 +97,7 @@ findings contains f if {
 		"path": sprintf("spec.rules[%d].from[%d].source.%s", [i, j, field]),
 		"message": sprintf(
 			"%s needs the caller's mTLS identity, but %s%s; plaintext requests carry none: %s. Make mTLS STRICT for these workloads, or match on something plaintext carries (ipBlocks)",
-			[field, found[0], more(count(found) - 1), effect],
+			[field, found[0], more(count(found) - 1), effect.text],
 		),
 	}
 }

@@ -56,3 +56,10 @@ test_silent_when_the_default_is_not_proven if {
 	m := object.union(mtls("PERMISSIVE", {}), {"level": "default", "known": false})
 	count(run(ap("DENY", {"namespaces": ["a"]}, {}), m)) == 0
 }
+
+test_fires_on_deny_not_namespaces_with_disable if {
+	fs := run(ap("DENY", {"notNamespaces": ["a"]}, {}), mtls("DISABLE", {}))
+	count(fs) == 1
+	some f in fs
+	contains(f.message, "rejects the listed callers too")
+}

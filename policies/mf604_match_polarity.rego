@@ -70,17 +70,23 @@ findings contains f if {
 	}
 }
 
-matches(rule, action) := {[path, field] |
+matches(rule, action) := union({source_matches(rule, action), operation_matches(rule, action), condition_matches(rule, action)})
+
+source_matches(rule, action) := {[path, field] |
 	some j, from in object.get(rule, "from", [])
 	some field in source_fields[action]
 	count(object.get(from, ["source", field], [])) > 0
 	path := sprintf("from[%d].source.%s", [j, field])
-} | {[path, field] |
+}
+
+operation_matches(rule, action) := {[path, field] |
 	some j, to in object.get(rule, "to", [])
 	some field in operation_fields[action]
 	count(object.get(to, ["operation", field], [])) > 0
 	path := sprintf("to[%d].operation.%s", [j, field])
-} | {[path, field] |
+}
+
+condition_matches(rule, action) := {[path, field] |
 	some j, cond in object.get(rule, "when", [])
 	field := condition_field[action]
 	count(object.get(cond, field, [])) > 0

@@ -75,19 +75,25 @@ findings contains f if {
 
 # uses lists the HTTP-only fields of a rule as [path, field, ports], ports
 # being the operation's ports (or, for from and when, the rule's) or "all".
-uses(rule) := {[path, field, ports] |
+uses(rule) := union({operation_uses(rule), source_uses(rule), condition_uses(rule)})
+
+operation_uses(rule) := {[path, field, ports] |
 	some j, to in object.get(rule, "to", [])
 	some field in operation_fields
 	count(object.get(to, ["operation", field], [])) > 0
 	path := sprintf("to[%d].operation.%s", [j, field])
 	ports := operation_ports(to)
-} | {[path, field, ports] |
+}
+
+source_uses(rule) := {[path, field, ports] |
 	some j, from in object.get(rule, "from", [])
 	some field in source_fields
 	count(object.get(from, ["source", field], [])) > 0
 	path := sprintf("from[%d].source.%s", [j, field])
 	ports := rule_ports(rule)
-} | {[path, field, ports] |
+}
+
+condition_uses(rule) := {[path, field, ports] |
 	some j, cond in object.get(rule, "when", [])
 	is_string(cond.key)
 	startswith(cond.key, "request.")

@@ -58,30 +58,40 @@ template(v) if contains(v, "{**}")
 
 stars(v) := count(indexof_n(v, "*"))
 
-problems(v) := {msg |
+problems(v) := union({outside_operators(v), mixed_segment(v), double_star_not_last(v), literal_star(v), literal_braces(v)})
+
+outside_operators(v) := {msg |
 	template(v)
 	rest := replace(replace(v, "{**}", ""), "{*}", "")
 	regex.match(`[*{}]`, rest)
 	msg := sprintf("Istio rejects path template %q: it has *, { or } outside a {*} or {**} operator; use {*} for one segment and {**} for the rest of the path", [v])
-} | {msg |
+}
+
+mixed_segment(v) := {msg |
 	template(v)
 	some seg in split(v, "/")
 	regex.match(`\{\*\*?\}`, seg)
 	not seg in {"{*}", "{**}"}
 	msg := sprintf("Istio rejects path template %q: segment %q mixes an operator with other characters; an operator must be the whole segment", [v, seg])
-} | {msg |
+}
+
+double_star_not_last(v) := {msg |
 	template(v)
 	ops := regex.find_n(`\{\*\*?\}`, v, -1)
 	some k, op in ops
 	op == "{**}"
 	k < count(ops) - 1
 	msg := sprintf("Istio rejects path template %q: {**} must be its last operator", [v])
-} | {msg |
+}
+
+literal_star(v) := {msg |
 	not template(v)
 	stars(v) > 0
 	not simple_glob(v)
 	msg := sprintf("Istio reads %q as %s, not as a wildcard in the middle; use {*} for one segment or {**} (or a trailing *) for the rest of the path", [v, reading(v)])
-} | {msg |
+}
+
+literal_braces(v) := {msg |
 	not template(v)
 	regex.match(`\{[^}]*\}`, v)
 	msg := sprintf("Istio reads the braces in %q literally: the only path template operators are {*} (one segment) and {**} (the rest of the path)", [v])
