@@ -122,8 +122,10 @@ type index struct {
 	portDups map[string][]any
 	// sec holds mTLS and authorization facts (index_security.go).
 	sec *security
-	// wlFacts are per-workload label facts (index_refs.go).
+	// wlFacts are per-workload label facts, vsFacts route facts by
+	// namespace (index_refs.go).
 	wlFacts map[int]map[string]any
+	vsFacts map[string][]any
 	// objs holds, by ref, the OPA values of objectKinds objects when rules
 	// read input.index.objects; shard inputs reuse them.
 	objs []ast.Value
@@ -634,7 +636,8 @@ func (ix *index) value() map[string]any {
 		"productionLabel": orEmptyStringMap(ix.production),
 		"namespaces":      namespaces, "workloads": ws, "workloadsByNamespace": byNS,
 		"hosts": hosts, "peerAuthentications": pas, "serviceAccounts": sas,
-		"portDuplicates": ix.portDuplicatesValue(),
+		"portDuplicates":  ix.portDuplicatesValue(),
+		"virtualServices": ix.virtualServicesValue(),
 	}
 }
 

@@ -12,9 +12,11 @@ import (
 // MF3xx) look up across resources, so each rule is a lookup in Rego: where
 // a route destination resolves to, which Service ports it may name, which
 // WorkloadGroup a WorkloadEntry belongs to, which resources repeat another.
-// Everything is attached to route destinations (input.destinations), to the
-// resources themselves (input.resources[Kind][i]) or to workloads
-// (input.index.workloads); policies/README.md documents each field.
+// Everything is attached to route destinations (input.destinations), to
+// DestinationRules (input.resources.DestinationRule[i]), to workloads
+// (input.index.workloads) or to input.index.virtualServices: policies/README.md
+// documents each field. WorkloadEntry and VirtualService facts stay in the
+// index so shards need not convert those objects.
 
 // autoRegistrationGroup is the annotation istiod puts on a WorkloadEntry it
 // created for a VM that connected with a WorkloadGroup.
@@ -82,19 +84,67 @@ func (ix *index) addRefs(rs []*resource) {
 		return out
 	}
 
+	ix.wlFacts = make(map[int]map[string]any, len(ix.workloads))
+	ix.vsFacts = map[string][]any{}
 	ix.annotateDestinations(byRef, apps, provided, covered, elsewhere)
 	for _, r := range vss {
 		ix.annotateVirtualService(r, provided, elsewhere)
 	}
 	ix.annotateDestinationRules(drs, provided, elsewhere)
 	ix.annotateWorkloadEntries(wes, groups)
-	ix.wlFacts = make(map[int]map[string]any, len(ix.workloads))
 	for _, w := range ix.workloads {
 		if r := byRef[w.ref]; r != nil {
 			path, noSidecar := labelsPathOf(r)
-			ix.wlFacts[w.ref] = map[string]any{"labelsPath": path, "noSidecar": noSidecar}
+			f := ix.wlFact(w.ref)
+			f["labelsPath"], f["noSidecar"], f["missingLabels"] = path, noSidecar, missingAppVersion(w.labels)
 		}
 	}
+}
+
+// telemetryLabels are the labels Istio reads a workload's canonical service
+// (app) and revision (version) from, any one of each sufficing.
+var telemetryLabels = [2]struct {
+	role string
+	keys []string
+}{
+	{"app", []string{"service.istio.io/canonical-name", "app.kubernetes.io/name", "app"}},
+	{"version", []string{"service.istio.io/canonical-revision", "app.kubernetes.io/version", "version"}},
+}
+
+// missingAppVersion lists "app" and/or "version" when labels carry none of
+// the labels Istio reads for that role.
+func missingAppVersion(labels map[string]string) []string {
+	out := []string{}
+	for _, t := range telemetryLabels {
+		found := false
+		for _, k := range t.keys {
+			found = found || labels[k] != ""
+		}
+		if !found {
+			out = append(out, t.role)
+		}
+	}
+	return out
+}
+
+func (ix *index) wlFact(ref int) map[string]any {
+	f := ix.wlFacts[ref]
+	if f == nil {
+		f = map[string]any{}
+		ix.wlFacts[ref] = f
+	}
+	return f
+}
+
+// virtualServicesValue is input.index.virtualServices: by namespace, each
+// VirtualService's route facts. Kept in the index rather than on the
+// resources so no shard converts VirtualService objects for them.
+func (ix *index) virtualServicesValue() map[string]any {
+	out := make(map[string]any, len(ix.vsFacts))
+	for ns, l := range ix.vsFacts {
+		out[ns] = l
+	}
+	return out
 }
 
 // refValues adds the workload facts of addRefs to input.index.workloads.
@@ -232,8 +282,8 @@ func (ix *index) annotateVirtualService(r *resource, provided func(string) bool,
 			}
 		}
 	}
-	e := ix.extra(r.ref)
-	e["weightSplits"] = orEmpty(splits)
+	e := map[string]any{"ref": r.ref, "weightSplits": orEmpty(splits)}
+	ix.vsFacts[r.namespace] = append(ix.vsFacts[r.namespace], e)
 	gws := stringList(spec["gateways"])
 	mesh := len(gws) == 0
 	for _, g := range gws {
@@ -407,7 +457,7 @@ func (ix *index) annotateWorkloadEntries(wes []*resource, groups map[string]*res
 			g, via = f[0], "labels"
 		}
 		if g != nil && g.wl != nil {
-			ix.extra(r.ref)["group"] = map[string]any{
+			ix.wlFact(r.ref)["group"] = map[string]any{
 				"ref": g.ref, "name": g.name, "via": via,
 				"labels": g.wl.labels, "serviceAccount": g.wl.serviceAccount,
 			}
@@ -426,7 +476,7 @@ func (ix *index) annotateWorkloadEntries(wes []*resource, groups map[string]*res
 		if f.name == r.name && f.namespace == r.namespace {
 			continue
 		}
-		ix.extra(r.ref)["sameAddress"] = map[string]any{"ref": f.ref, "namespace": f.namespace, "name": f.name, "address": addr.Unmap().String(), "network": str(spec["network"])}
+		ix.wlFact(r.ref)["sameAddress"] = map[string]any{"ref": f.ref, "namespace": f.namespace, "name": f.name, "address": addr.Unmap().String(), "network": str(spec["network"])}
 	}
 }
 

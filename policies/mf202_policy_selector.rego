@@ -58,48 +58,55 @@ checked := {
 
 # In the root namespace an AuthorizationPolicy or RequestAuthentication
 # selector spans the mesh, a PeerAuthentication selector is ignored (MF504)
-# and a Telemetry selector is ignored (second rule below).
-policies contains r if {
+# and a Telemetry selector is ignored (the last rule below). One rule per
+# kind: input.resources[k] would make the engine convert every kind.
+findings contains f if {
 	some r in input.resources.AuthorizationPolicy
 	r.namespace != input.index.rootNamespace
+	f := unmatched(r)
 }
 
-policies contains r if {
+findings contains f if {
 	some r in input.resources.PeerAuthentication
 	r.namespace != input.index.rootNamespace
+	f := unmatched(r)
 }
 
-policies contains r if {
+findings contains f if {
 	some r in input.resources.RequestAuthentication
 	r.namespace != input.index.rootNamespace
+	f := unmatched(r)
 }
 
-policies contains r if {
+findings contains f if {
 	some r in input.resources.Telemetry
 	r.namespace != input.index.rootNamespace
+	f := unmatched(r)
 }
 
-policies contains r if some r in input.resources.Sidecar
+findings contains f if {
+	some r in input.resources.Sidecar
+	f := unmatched(r)
+}
 
 # targeted is true for a policy attached by targetRef(s), not by labels.
 targeted(r) if r.object.spec.targetRef
+
 targeted(r) if count(r.object.spec.targetRefs) > 0
 
-findings contains f if {
-	some r in policies
-	lib.istio(r)
-	count(r.selector) > 0
+unmatched(r) := {
+	"ref": r.ref,
+	"path": checked[r.kind],
+	"message": sprintf(
+		"selector %s matches no workload in namespace %s, so this %s applies to nothing; fix the labels or label the workload",
+		[lib.format_labels(r.selector), r.namespace, r.kind],
+	),
+} if {
 	count(r.selected) == 0
+	count(r.selector) > 0
+	lib.istio(r)
 	not targeted(r)
 	count(input.index.workloadsByNamespace[r.namespace]) > 0
-	f := {
-		"ref": r.ref,
-		"path": checked[r.kind],
-		"message": sprintf(
-			"selector %s matches no workload in namespace %s, so this %s applies to nothing; fix the labels or label the workload",
-			[lib.format_labels(r.selector), r.namespace, r.kind],
-		),
-	}
 }
 
 findings contains f if {

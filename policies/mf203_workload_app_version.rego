@@ -36,26 +36,19 @@
 #       template: {serviceAccount: cart}
 package meshfleet.rules.mf203
 
-# The labels Istio reads, in order of precedence, for each role.
-roles := {
-	"app": ["service.istio.io/canonical-name", "app.kubernetes.io/name", "app"],
-	"version": ["service.istio.io/canonical-revision", "app.kubernetes.io/version", "version"],
-}
-
-has_role(labels, role) if {
-	some k in roles[role]
-	labels[k] != ""
-}
-
 injection_disabled(ns) if input.index.namespaces[ns].labels["istio-injection"] == "disabled"
 
+# The index lists the roles no label fills (missingLabels): app from
+# service.istio.io/canonical-name, app.kubernetes.io/name or app; version
+# from service.istio.io/canonical-revision, app.kubernetes.io/version or
+# version.
 findings contains f if {
 	some ref in input.index.workloadsByNamespace[input.namespace]
 	w := input.index.workloads[ref]
+	missing := w.missingLabels
+	count(missing) > 0
 	not w.noSidecar
 	not injection_disabled(w.namespace)
-	missing := [role | some role in ["app", "version"]; not has_role(w.labels, role)]
-	count(missing) > 0
 	f := {
 		"ref": w.ref,
 		"path": w.labelsPath,

@@ -2,15 +2,15 @@ package meshfleet.rules.mf203_test
 
 import data.meshfleet.rules.mf203
 
-wl(labels, extra) := object.union(
-	{"ref": 1, "kind": "WorkloadGroup", "namespace": "shop", "name": "cart-vms", "labels": labels, "labelsPath": "spec.metadata.labels", "noSidecar": false},
+wl(missing, extra) := object.union(
+	{"ref": 1, "kind": "WorkloadGroup", "namespace": "shop", "name": "cart-vms", "missingLabels": missing, "labelsPath": "spec.metadata.labels", "noSidecar": false},
 	extra,
 )
 
 inp(w) := {"namespace": "shop", "index": {"workloadsByNamespace": {"shop": [1]}, "workloads": {1: w}, "namespaces": {"shop": {"labels": {}}}}}
 
 test_fires_without_version if {
-	fs := mf203.findings with input as inp(wl({"app": "cart"}, {}))
+	fs := mf203.findings with input as inp(wl(["version"], {}))
 	fs == {{
 		"ref": 1,
 		"path": "spec.metadata.labels",
@@ -19,26 +19,21 @@ test_fires_without_version if {
 }
 
 test_fires_without_both if {
-	fs := mf203.findings with input as inp(wl({"tier": "data"}, {}))
+	fs := mf203.findings with input as inp(wl(["app", "version"], {}))
 	some f in fs
 	contains(f.message, "no app or version label")
 	contains(f.message, "add app: <app> and version: <version>")
 }
 
 test_silent_with_both if {
-	count(mf203.findings) == 0 with input as inp(wl({"app": "cart", "version": "v1"}, {}))
-}
-
-test_silent_with_recommended_labels if {
-	ls := {"app.kubernetes.io/name": "cart", "app.kubernetes.io/version": "1.2"}
-	count(mf203.findings) == 0 with input as inp(wl(ls, {}))
+	count(mf203.findings) == 0 with input as inp(wl([], {}))
 }
 
 test_silent_when_injection_is_off if {
-	count(mf203.findings) == 0 with input as inp(wl({}, {"noSidecar": true}))
+	count(mf203.findings) == 0 with input as inp(wl(["app", "version"], {"noSidecar": true}))
 }
 
 test_silent_in_namespaces_without_injection if {
-	i := json.patch(inp(wl({}, {})), [{"op": "add", "path": "/index/namespaces/shop/labels", "value": {"istio-injection": "disabled"}}])
+	i := json.patch(inp(wl(["app", "version"], {})), [{"op": "add", "path": "/index/namespaces/shop/labels", "value": {"istio-injection": "disabled"}}])
 	count(mf203.findings) == 0 with input as i
 }

@@ -47,16 +47,22 @@ package meshfleet.rules.mf204
 
 import data.meshfleet.lib
 
+# The index ties entries to groups (group) on the workload, so no shard
+# converts WorkloadEntry objects.
+entries contains w if {
+	some ref in input.index.workloadsByNamespace[input.namespace]
+	w := input.index.workloads[ref]
+	w.group
+}
+
 findings contains f if {
-	some we in input.resources.WorkloadEntry
-	lib.istio(we)
-	g := we.group
+	some w in entries
+	g := w.group
 	g.via == "annotation"
-	w := input.index.workloads[we.ref]
 	missing := {k: v | some k, v in g.labels; object.get(w.labels, k, null) != v}
 	count(missing) > 0
 	f := {
-		"ref": we.ref,
+		"ref": w.ref,
 		"path": w.labelsPath,
 		"message": sprintf(
 			"lacks %s of WorkloadGroup %s (its istio.io/autoRegistrationGroup): Services, subsets and policies selecting the group's labels miss this VM; copy the group's spec.metadata.labels",
@@ -66,15 +72,14 @@ findings contains f if {
 }
 
 findings contains f if {
-	some we in input.resources.WorkloadEntry
-	lib.istio(we)
-	g := we.group
+	some w in entries
+	g := w.group
 	g.serviceAccount != ""
-	sa := object.get(we.object, ["spec", "serviceAccount"], "")
+	sa := w.serviceAccount
 	sa != g.serviceAccount
 	sa_ok(sa, g.via)
 	f := {
-		"ref": we.ref,
+		"ref": w.ref,
 		"path": sa_path(sa),
 		"message": sprintf(
 			"%s, but WorkloadGroup %s (%s) runs as %q: the VM gets another identity than the group's, so policies written for the group do not match it; set serviceAccount: %s",

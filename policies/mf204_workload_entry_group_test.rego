@@ -4,18 +4,22 @@ import data.meshfleet.rules.mf204
 
 group(via) := {"ref": 1, "name": "cart", "via": via, "labels": {"app": "cart", "version": "v1"}, "serviceAccount": "cart"}
 
-entry(labels, sa, via) := {
-	"ref": 2, "apiVersion": "networking.istio.io/v1", "kind": "WorkloadEntry", "namespace": "shop", "name": "cart-vm-1",
-	"object": {"spec": {"serviceAccount": sa}}, "group": group(via),
-}
-
-inp(we, labels) := {
-	"resources": {"WorkloadEntry": [we]},
-	"index": {"workloads": {2: {"ref": 2, "labels": labels, "labelsPath": "spec.labels"}}},
+inp(labels, sa, via) := {
+	"namespace": "shop",
+	"index": {
+		"workloadsByNamespace": {"shop": [1, 2]},
+		"workloads": {
+			1: {"ref": 1, "kind": "WorkloadGroup", "labels": {"app": "cart", "version": "v1"}, "serviceAccount": "cart"},
+			2: {
+				"ref": 2, "kind": "WorkloadEntry", "name": "cart-vm-1", "labels": labels,
+				"serviceAccount": sa, "labelsPath": "spec.labels", "group": group(via),
+			},
+		},
+	},
 }
 
 test_fires_on_missing_group_labels if {
-	fs := mf204.findings with input as inp(entry({}, "cart", "annotation"), {"app": "cart"})
+	fs := mf204.findings with input as inp({"app": "cart"}, "cart", "annotation")
 	fs == {{
 		"ref": 2,
 		"path": "spec.labels",
@@ -24,7 +28,7 @@ test_fires_on_missing_group_labels if {
 }
 
 test_fires_on_another_service_account if {
-	fs := mf204.findings with input as inp(entry({}, "default", "annotation"), {"app": "cart", "version": "v1"})
+	fs := mf204.findings with input as inp({"app": "cart", "version": "v1"}, "default", "annotation")
 	some f in fs
 	f.path == "spec.serviceAccount"
 	contains(f.message, "serviceAccount \"default\"")
@@ -32,19 +36,26 @@ test_fires_on_another_service_account if {
 }
 
 test_fires_on_another_service_account_of_a_label_fit if {
-	fs := mf204.findings with input as inp(entry({}, "legacy", "labels"), {"app": "cart", "version": "v1"})
+	fs := mf204.findings with input as inp({"app": "cart", "version": "v1"}, "legacy", "labels")
 	count(fs) == 1
 }
 
+test_fires_on_a_missing_service_account_of_an_annotated_entry if {
+	some f in mf204.findings with input as inp({"app": "cart", "version": "v1"}, "", "annotation")
+	f.path == "spec"
+	startswith(f.message, "no serviceAccount")
+}
+
 test_silent_when_entry_matches_group if {
-	count(mf204.findings) == 0 with input as inp(entry({}, "cart", "annotation"), {"app": "cart", "version": "v1", "instance": "a"})
+	count(mf204.findings) == 0 with input as inp({"app": "cart", "version": "v1", "instance": "a"}, "cart", "annotation")
 }
 
 test_silent_on_label_fit_without_service_account if {
-	count(mf204.findings) == 0 with input as inp(entry({}, "", "labels"), {"app": "cart", "version": "v1"})
+	count(mf204.findings) == 0 with input as inp({"app": "cart", "version": "v1"}, "", "labels")
 }
 
 test_silent_without_group if {
-	we := object.remove(entry({}, "x", "annotation"), ["group"])
-	count(mf204.findings) == 0 with input as inp(we, {})
+	w := {"ref": 2, "kind": "WorkloadEntry", "name": "cart-vm-1", "labels": {}, "serviceAccount": "x", "labelsPath": "spec.labels"}
+	i := {"namespace": "shop", "index": {"workloadsByNamespace": {"shop": [2]}, "workloads": {2: w}}}
+	count(mf204.findings) == 0 with input as i
 }

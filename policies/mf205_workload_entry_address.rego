@@ -33,14 +33,11 @@
 #     spec: {address: 10.0.0.5, network: vm-net, labels: {app: cart}}
 package meshfleet.rules.mf205
 
-import data.meshfleet.lib
-
 findings contains f if {
-	some we in input.resources.WorkloadEntry
-	lib.istio(we)
-	other := we.sameAddress
+	some ref in input.index.workloadsByNamespace[input.namespace]
+	other := input.index.workloads[ref].sameAddress
 	f := {
-		"ref": we.ref,
+		"ref": ref,
 		"path": "spec.address",
 		"message": sprintf(
 			"address %s on %s is also WorkloadEntry %s/%s's: one VM registered twice splits its traffic and identity; keep one entry per VM",

@@ -2,14 +2,16 @@ package meshfleet.rules.mf205_test
 
 import data.meshfleet.rules.mf205
 
-entry(extra) := object.union(
-	{"ref": 2, "apiVersion": "networking.istio.io/v1", "kind": "WorkloadEntry", "namespace": "shop", "name": "cart-10.0.0.5"},
-	extra,
-)
+inp(same) := {
+	"namespace": "shop",
+	"index": {
+		"workloadsByNamespace": {"shop": [2]},
+		"workloads": {2: object.union({"ref": 2, "kind": "WorkloadEntry", "name": "cart-10.0.0.5"}, same)},
+	},
+}
 
 test_fires_on_the_later_entry if {
-	we := entry({"sameAddress": {"ref": 1, "namespace": "shop", "name": "cart-vm-1", "address": "10.0.0.5", "network": "vm-net"}})
-	fs := mf205.findings with input as {"resources": {"WorkloadEntry": [we]}}
+	fs := mf205.findings with input as inp({"sameAddress": {"ref": 1, "namespace": "shop", "name": "cart-vm-1", "address": "10.0.0.5", "network": "vm-net"}})
 	fs == {{
 		"ref": 2,
 		"path": "spec.address",
@@ -18,11 +20,10 @@ test_fires_on_the_later_entry if {
 }
 
 test_names_the_default_network if {
-	we := entry({"sameAddress": {"ref": 1, "namespace": "shop", "name": "cart-vm-1", "address": "10.0.0.5", "network": ""}})
-	some f in mf205.findings with input as {"resources": {"WorkloadEntry": [we]}}
+	some f in mf205.findings with input as inp({"sameAddress": {"ref": 1, "namespace": "shop", "name": "cart-vm-1", "address": "10.0.0.5", "network": ""}})
 	contains(f.message, "on the default network")
 }
 
 test_silent_without_a_duplicate if {
-	count(mf205.findings) == 0 with input as {"resources": {"WorkloadEntry": [entry({})]}}
+	count(mf205.findings) == 0 with input as inp({})
 }

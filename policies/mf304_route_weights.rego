@@ -38,11 +38,8 @@
 #             - {destination: {host: cart, subset: v2}, weight: 20}
 package meshfleet.rules.mf304
 
-import data.meshfleet.lib
-
 findings contains f if {
-	some vs in input.resources.VirtualService
-	lib.istio(vs)
+	some vs in input.index.virtualServices[input.namespace]
 	some s in vs.weightSplits
 	s.count > 1
 	s.total > 0
@@ -58,8 +55,7 @@ findings contains f if {
 }
 
 findings contains f if {
-	some vs in input.resources.VirtualService
-	lib.istio(vs)
+	some vs in input.index.virtualServices[input.namespace]
 	some s in vs.weightSplits
 	s.count > 1
 	s.total == 0
@@ -71,8 +67,7 @@ findings contains f if {
 }
 
 findings contains f if {
-	some vs in input.resources.VirtualService
-	lib.istio(vs)
+	some vs in input.index.virtualServices[input.namespace]
 	some s in vs.weightSplits
 	s.count == 1
 	w := s.weights[0]

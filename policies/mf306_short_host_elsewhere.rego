@@ -43,7 +43,7 @@ findings contains f if {
 }
 
 findings contains f if {
-	some vs in input.resources.VirtualService
+	some vs in input.index.virtualServices[input.namespace]
 	some h in vs.shortHosts
 	f := finding(vs.ref, h.path, h)
 }

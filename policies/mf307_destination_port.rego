@@ -42,7 +42,7 @@ package meshfleet.rules.mf307
 
 findings contains f if {
 	some d in input.destinations
-	d.port != null
+	is_number(d.port)
 	count(d.hostPorts) > 0
 	not d.port in d.hostPorts
 	f := {
