@@ -1,5 +1,5 @@
 # METADATA
-# title: Route destination port is not a port of the Service
+# title: Route destination port is not a Service port, or missing on a gateway route
 # description: >-
 #   A route destination (or mirror) of a VirtualService names a port.number
 #   that the destination's Service does not expose: Envoy has no cluster for
