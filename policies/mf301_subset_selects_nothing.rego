@@ -51,10 +51,23 @@ findings contains f if {
 		"ref": dr.ref,
 		"path": sprintf("spec.subsets[%d].labels", [subset.index]),
 		"message": sprintf(
-			"subset %q selects %s, but no workload behind %s has those labels",
-			[subset.name, lib.format_labels(subset.labels), dr.host],
+			"subset %q selects %s, but no workload behind %s has those labels%s",
+			[subset.name, lib.format_labels(subset.labels), dr.host, culprit(h.backends, subset.matchLabels)],
 		),
 	}
+}
+
+# culprit names the labels no backend carries at all, when some labels are
+# fine and others are not, since those are the ones to fix.
+culprit(backends, labels) := sprintf("; none has %s", [lib.format_labels(absent)]) if {
+	absent := {k: v | some k, v in labels; not carried(backends, k, v)}
+	count(absent) > 0
+	count(absent) < count(labels)
+} else := ""
+
+carried(backends, k, v) if {
+	some b in backends
+	b.labels[k] == v
 }
 
 selects_any(backends, labels) if {

@@ -43,3 +43,9 @@ test_silent_when_every_subset_matches if {
 	both := array.concat(pods, [{"ref": 3, "labels": {"app": "cart", "version": "v2"}}])
 	count(mf301.findings) == 0 with input as {"resources": {"DestinationRule": [dr]}, "index": index(both, true)}
 }
+
+test_names_the_label_no_workload_carries if {
+	vm := object.union(dr, {"subsets": [{"index": 0, "name": "vm", "labels": {"version": "v1", "runtime": "vm"}, "matchLabels": {"version": "v1", "runtime": "vm"}}]})
+	some f in mf301.findings with input as {"resources": {"DestinationRule": [vm]}, "index": index(pods, true)}
+	endswith(f.message, "has those labels; none has runtime=vm")
+}

@@ -5,7 +5,9 @@
 #   destination subset that no DestinationRule for the destination host
 #   defines. Envoy has no cluster for it and the route fails with 503
 #   "no healthy upstream" (NR). Hosts in namespaces the input does not
-#   mention are not checked.
+#   mention are not checked, nor hosts with no DestinationRule in the input
+#   whose namespace shows no Service or workload (their rules may live
+#   with the apps, elsewhere).
 # custom:
 #   id: MF302
 #   severity: error
@@ -38,6 +40,7 @@ findings contains f if {
 	some d in input.destinations
 	d.subset != ""
 	lib.known_host(d.host)
+	shows_rules(d)
 	not input.index.hosts[d.host].subsets[d.subset]
 	f := {
 		"ref": d.ref,
@@ -48,3 +51,12 @@ findings contains f if {
 		),
 	}
 }
+
+# shows_rules is true when the input may be trusted to hold the host's
+# DestinationRules: some DestinationRule for the host is in it, or the
+# host's namespace shows its Services or workloads. A host in a namespace
+# the input knows only from policies (istio-system with a mesh-wide
+# PeerAuthentication) may have its rules elsewhere.
+shows_rules(d) if d.checkable
+
+shows_rules(d) if count(input.index.hosts[d.host].destinationRules) > 0

@@ -6,7 +6,7 @@ host := "cart.shop.svc.cluster.local"
 
 dest(subset) := {"ref": 4, "path": "spec.http[0].route[1].destination", "protocol": "http", "host": host, "subset": subset}
 
-index(known) := {"hosts": {host: {"known": known, "subsets": {"v1": [2]}}}}
+index(known) := {"hosts": {host: {"known": known, "subsets": {"v1": [2]}, "destinationRules": [2]}}}
 
 test_fires_on_an_undefined_subset if {
 	fs := mf302.findings with input as {"destinations": [dest("canary")], "index": index(true)}
@@ -27,4 +27,16 @@ test_silent_without_subset if {
 
 test_silent_for_unknown_hosts if {
 	count(mf302.findings) == 0 with input as {"destinations": [dest("canary")], "index": index(false)}
+}
+
+test_fires_without_rules_when_the_namespace_shows_its_apps if {
+	d := object.union(dest("canary"), {"checkable": true})
+	idx := {"hosts": {host: {"known": true, "subsets": {}, "destinationRules": []}}}
+	count(mf302.findings) == 1 with input as {"destinations": [d], "index": idx}
+}
+
+test_silent_when_the_input_shows_neither_rules_nor_apps if {
+	d := object.union(dest("canary"), {"checkable": false})
+	idx := {"hosts": {host: {"known": true, "subsets": {}, "destinationRules": []}}}
+	count(mf302.findings) == 0 with input as {"destinations": [d], "index": idx}
 }
