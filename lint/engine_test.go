@@ -136,7 +136,7 @@ func TestRegistryRejectsDuplicates(t *testing.T) {
 
 func TestGoCheck(t *testing.T) {
 	check := Check{
-		Rule: finding.Rule{ID: "MF101", Title: "t", Severity: finding.Error},
+		Rule: finding.Rule{ID: "MF199", Title: "t", Severity: finding.Error},
 		Run: func(obj map[string]any) []Problem {
 			if obj["kind"] == "ConfigMap" {
 				return []Problem{{Path: "metadata.name", Message: "schema says no"}}
