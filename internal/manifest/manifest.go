@@ -122,7 +122,7 @@ func Parse(file string, data []byte, lim Limits) ([]*Document, error) {
 			continue
 		}
 		c := checker{file: file, lim: lim, sizes: map[*yaml.Node]int{}}
-		if err := c.check(n, "", 0); err != nil {
+		if err := c.check(n, 0); err != nil {
 			return nil, err
 		}
 		if n.Kind == yaml.AliasNode {
@@ -150,13 +150,28 @@ type checker struct {
 	// sizes memoises the expanded node count under an anchor, so a chain of
 	// aliases is measured without being walked once per use.
 	sizes map[*yaml.Node]int
+	// stack holds the keys and indices leading to the node being checked;
+	// the path string is built only for an error, not for every node.
+	stack []Segment
+}
+
+func (c *checker) path() string {
+	p := ""
+	for _, s := range c.stack {
+		if s.IsIndex {
+			p = AppendIndex(p, s.Index)
+		} else {
+			p = AppendKey(p, s.Key)
+		}
+	}
+	return p
 }
 
 // check walks n, rejecting duplicate keys and excessive depth, and counts the
 // nodes reached through aliases against the budget.
-func (c *checker) check(n *yaml.Node, path string, depth int) error {
+func (c *checker) check(n *yaml.Node, depth int) error {
 	if depth > c.lim.MaxDepth {
-		return Errorf(c.file, n, path, "nesting deeper than %d levels", c.lim.MaxDepth)
+		return Errorf(c.file, n, c.path(), "nesting deeper than %d levels", c.lim.MaxDepth)
 	}
 	switch n.Kind {
 	case yaml.AliasNode:
@@ -166,26 +181,50 @@ func (c *checker) check(n *yaml.Node, path string, depth int) error {
 		}
 		c.expanded += size
 		if c.expanded > c.lim.MaxAliasNodes {
-			return Errorf(c.file, n, path, "aliases expand to more than %d nodes", c.lim.MaxAliasNodes)
+			return Errorf(c.file, n, c.path(), "aliases expand to more than %d nodes", c.lim.MaxAliasNodes)
 		}
 		return nil
 	case yaml.MappingNode:
-		seen := make(map[string]*yaml.Node, len(n.Content)/2)
+		// Small mappings, the common case, are checked for duplicates by
+		// comparing pairs; a map pays off only for larger ones.
+		var seen map[string]*yaml.Node
+		if len(n.Content) > 16 {
+			seen = make(map[string]*yaml.Node, len(n.Content)/2)
+		}
 		for i := 0; i+1 < len(n.Content); i += 2 {
 			k, v := n.Content[i], n.Content[i+1]
-			if k.Kind == yaml.ScalarNode {
-				if first, dup := seen[k.Value]; dup && k.Tag != "!!merge" {
-					return Errorf(c.file, k, AppendKey(path, k.Value), "duplicate key %q (first at line %d)", k.Value, first.Line)
+			if k.Kind == yaml.ScalarNode && k.Tag != "!!merge" {
+				var first *yaml.Node
+				if seen != nil {
+					first = seen[k.Value]
+					if first == nil {
+						seen[k.Value] = k
+					}
+				} else {
+					for j := 0; j < i; j += 2 {
+						if p := n.Content[j]; p.Kind == yaml.ScalarNode && p.Tag != "!!merge" && p.Value == k.Value {
+							first = p
+							break
+						}
+					}
 				}
-				seen[k.Value] = k
+				if first != nil {
+					return Errorf(c.file, k, AppendKey(c.path(), k.Value), "duplicate key %q (first at line %d)", k.Value, first.Line)
+				}
 			}
-			if err := c.check(v, AppendKey(path, k.Value), depth+1); err != nil {
+			c.stack = append(c.stack, Segment{Key: k.Value})
+			err := c.check(v, depth+1)
+			c.stack = c.stack[:len(c.stack)-1]
+			if err != nil {
 				return err
 			}
 		}
 	case yaml.SequenceNode:
 		for i, v := range n.Content {
-			if err := c.check(v, AppendIndex(path, i), depth+1); err != nil {
+			c.stack = append(c.stack, Segment{Index: i, IsIndex: true})
+			err := c.check(v, depth+1)
+			c.stack = c.stack[:len(c.stack)-1]
+			if err != nil {
 				return err
 			}
 		}

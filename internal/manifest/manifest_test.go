@@ -216,3 +216,18 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkParse measures the guard on a typical rendered manifest stream.
+func BenchmarkParse(b *testing.B) {
+	var sb strings.Builder
+	for i := 0; i < 100; i++ {
+		fmt.Fprintf(&sb, "---\napiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata:\n  name: svc-%d\n  namespace: team\n  labels: {app: svc-%d, version: v1}\nspec:\n  host: svc-%d\n  trafficPolicy: {tls: {mode: ISTIO_MUTUAL}}\n  subsets:\n  - name: v1\n    labels: {version: v1}\n  - name: v2\n    labels: {version: v2}\n", i, i, i)
+	}
+	data := []byte(sb.String())
+	b.SetBytes(int64(len(data)))
+	for b.Loop() {
+		if _, err := Parse("bench.yaml", data, DefaultLimits); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
