@@ -12,6 +12,28 @@ import (
 // number keys, so rules look workloads up as index.workloads[ref].
 type refMap map[int]any
 
+// internedKeys are the object keys that recur in every resource and index
+// entry: interned, they are one shared term each rather than one allocation
+// per occurrence. Terms in input values are never mutated, so sharing is
+// safe.
+var internedKeys = []string{
+	"apiVersion", "kind", "metadata", "name", "namespace", "labels", "annotations", "spec",
+	"selector", "matchLabels", "ports", "port", "targetPort", "protocol", "appProtocol", "number",
+	"host", "hosts", "subset", "subsets", "weight", "route", "destination", "http", "tcp", "tls",
+	"mtls", "mode", "portLevelMtls", "rules", "from", "to", "when", "source", "operation", "action",
+	"principals", "notPrincipals", "namespaces", "notNamespaces", "methods", "paths", "notPaths",
+	"trafficPolicy", "template", "containers", "containerPort", "serviceAccount", "serviceAccountName",
+	"ref", "path", "index", "object", "resources", "workloads", "selected", "app", "version",
+	"address", "network", "containerPorts", "rawHost", "gateways", "known", "level", "by", "via",
+	"group", "sidecar", "noSidecar", "listenPorts", "missingLabels", "labelsPath", "checkable",
+	"gatewayBound", "hostPorts", "provided", "backends", "services", "serviceEntries",
+	"destinationRules", "virtualServices", "backendsComplete", "declared", "v1", "v2",
+	"ALLOW", "DENY", "STRICT", "PERMISSIVE", "DISABLE", "ISTIO_MUTUAL", "TCP", "HTTP", "grpc",
+	"matchLabels", "workloadSelector", "probe", "httpGet", "image", "replicas", "type",
+}
+
+func init() { ast.InternStringTerm(internedKeys...) }
+
 // toAST converts plain values to OPA values directly. Feeding OPA ast.Values
 // avoids the JSON round trip rego.EvalInput does on Go maps (DESIGN.md §6).
 func toAST(v any) ast.Value {
@@ -33,44 +55,70 @@ func toAST(v any) ast.Value {
 		return ast.Number(strconv.FormatFloat(x, 'g', -1, 64))
 	case map[string]any:
 		items := make([][2]*ast.Term, 0, len(x))
+		terms := make([]ast.Term, len(x))
+		i := 0
 		for k, e := range x {
-			items = append(items, [2]*ast.Term{ast.StringTerm(k), ast.NewTerm(toAST(e))})
+			terms[i].Value = toAST(e)
+			items = append(items, [2]*ast.Term{ast.InternedTerm(k), termOf(&terms[i])})
+			i++
 		}
 		return ast.NewObject(items...)
 	case map[string]string:
 		items := make([][2]*ast.Term, 0, len(x))
 		for k, e := range x {
-			items = append(items, [2]*ast.Term{ast.StringTerm(k), ast.StringTerm(e)})
+			items = append(items, [2]*ast.Term{ast.InternedTerm(k), ast.InternedTerm(e)})
 		}
 		return ast.NewObject(items...)
 	case refMap:
 		items := make([][2]*ast.Term, 0, len(x))
+		terms := make([]ast.Term, 2*len(x))
+		i := 0
 		for k, e := range x {
-			items = append(items, [2]*ast.Term{ast.IntNumberTerm(k), ast.NewTerm(toAST(e))})
+			terms[i].Value = ast.Number(strconv.Itoa(k))
+			terms[i+1].Value = toAST(e)
+			items = append(items, [2]*ast.Term{&terms[i], termOf(&terms[i+1])})
+			i += 2
 		}
 		return ast.NewObject(items...)
 	case []any:
 		terms := make([]*ast.Term, len(x))
+		ts := make([]ast.Term, len(x))
 		for i, e := range x {
-			terms[i] = ast.NewTerm(toAST(e))
+			ts[i].Value = toAST(e)
+			terms[i] = termOf(&ts[i])
 		}
 		return ast.NewArray(terms...)
 	case []int:
 		terms := make([]*ast.Term, len(x))
 		for i, e := range x {
-			terms[i] = ast.IntNumberTerm(e)
+			terms[i] = ast.InternedTerm(e)
 		}
 		return ast.NewArray(terms...)
 	case []string:
 		terms := make([]*ast.Term, len(x))
 		for i, e := range x {
-			terms[i] = ast.StringTerm(e)
+			terms[i] = ast.InternedTerm(e)
 		}
 		return ast.NewArray(terms...)
 	case ast.Value:
 		return x
 	}
 	return ast.NullValue
+}
+
+// termOf returns t, or the shared term of its value when that is a
+// boolean, null or interned string, so the slab term is not the only copy
+// kept alive for common scalars.
+func termOf(t *ast.Term) *ast.Term {
+	switch v := t.Value.(type) {
+	case ast.Boolean:
+		return ast.InternedTerm(bool(v))
+	case ast.String:
+		if ast.HasInternedValue(string(v)) {
+			return ast.InternedTerm(string(v))
+		}
+	}
+	return t
 }
 
 // objectParallel converts the values of m on up to workers goroutines: the
