@@ -169,7 +169,10 @@ func (e *Engine) Lint(ctx context.Context, opts Options) (*Result, error) {
 	start := time.Now()
 
 	jobs, probs := collect(opts.Paths, stdinName, ex, notice)
-	srcs := readAll(jobs, opts.Stdin, workers, e.Kustomize, e.keepObject)
+	// The suppressor needs the files' text; which rules are disabled is
+	// known now, so the Go checks can run on the parse workers.
+	disabled := newSuppressor(nil, cfg, opts.Disable).disabled
+	srcs := readAll(jobs, opts.Stdin, workers, e.Kustomize, func(r *resource) { e.settle(r, disabled) })
 	var rs []*resource
 	var fleetDocs []*manifest.Document
 	data := map[string][]byte{}
@@ -199,6 +202,7 @@ func (e *Engine) Lint(ctx context.Context, opts Options) (*Result, error) {
 		f.Resource = p.fleet
 		raw = append(raw, f)
 	}
+	forEach(rendered, workers, func(r *resource) { e.settle(r, disabled) })
 	rs = append(rs, rendered...)
 	for i, r := range rs {
 		r.ref = i
@@ -215,7 +219,7 @@ func (e *Engine) Lint(ctx context.Context, opts Options) (*Result, error) {
 	// The index has read what it needs: free the objects no policy or Go
 	// check reads before evaluation allocates the shard inputs.
 	for _, r := range rs {
-		if !e.evalReads(r.kind) {
+		if !e.policyReads(r.kind) {
 			r.obj = nil
 		}
 	}
@@ -223,7 +227,7 @@ func (e *Engine) Lint(ctx context.Context, opts Options) (*Result, error) {
 
 	t = time.Now()
 	sup := newSuppressor(data, cfg, opts.Disable)
-	found, err := e.evaluate(ctx, rs, ix, global, workers, sup.disabled)
+	found, err := e.evaluate(ctx, rs, ix, global, workers, disabled)
 	if err != nil {
 		return nil, err
 	}
@@ -262,16 +266,50 @@ func (e *Engine) Lint(ctx context.Context, opts Options) (*Result, error) {
 	return res, nil
 }
 
-// keepObject reports whether r must keep its object past parsing: Go
-// checks see every object, policies the kinds they read, and the index
-// workloads and the kinds it reads fields of.
-func (e *Engine) keepObject(r *resource) bool {
-	return e.evalReads(r.kind) || indexKinds[r.kind] || r.wl != nil || e.objects && objectKinds[r.kind]
+// settle runs the Go checks on r as soon as it is parsed or rendered, on
+// the worker that made it, and then drops its object unless the index or a
+// policy reads it: most objects (Deployments, WorkloadEntries,
+// ServiceAccounts) need not stay alive until evaluation.
+func (e *Engine) settle(r *resource, disabled map[string]bool) {
+	for _, c := range e.checks {
+		if disabled[c.Rule.ID] {
+			continue
+		}
+		for _, p := range c.Run(r.obj) {
+			r.problems = append(r.problems, rawFinding{rule: c.Rule.ID, path: p.Path, message: p.Message, atKey: p.AtKey})
+		}
+	}
+	if !e.keepObject(r) {
+		r.obj = nil
+	}
 }
 
-// evalReads reports whether evaluation reads objects of kind.
-func (e *Engine) evalReads(kind string) bool {
-	return len(e.checks) > 0 || e.allKinds || e.kinds[kind]
+// keepObject reports whether r must keep its object past parsing: policies
+// read the kinds they name, and the index workloads and the kinds it reads
+// fields of.
+func (e *Engine) keepObject(r *resource) bool {
+	return e.policyReads(r.kind) || indexKinds[r.kind] || r.wl != nil || e.objects && objectKinds[r.kind]
+}
+
+// policyReads reports whether a policy reads objects of kind.
+func (e *Engine) policyReads(kind string) bool {
+	return e.allKinds || e.kinds[kind]
+}
+
+// forEach runs f on every resource on up to workers goroutines.
+func forEach(rs []*resource, workers int, f func(*resource)) {
+	var wg sync.WaitGroup
+	n := max(workers, 1)
+	for w := 0; w < n; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := w; i < len(rs); i += n {
+				f(rs[i])
+			}
+		}()
+	}
+	wg.Wait()
 }
 
 func problemFinding(rule finding.Rule, p *manifest.Error) finding.Finding {
@@ -331,14 +369,10 @@ func (e *Engine) evaluate(ctx context.Context, rs []*resource, ix *index, global
 
 func (e *Engine) evalShard(ctx context.Context, sh shard, ix *index, global ast.Value, disabled map[string]bool) ([]rawFinding, error) {
 	var out []rawFinding
-	for _, c := range e.checks {
-		if disabled[c.Rule.ID] {
-			continue
-		}
-		for _, r := range sh.rs {
-			for _, p := range c.Run(r.obj) {
-				out = append(out, rawFinding{rule: c.Rule.ID, ref: r.ref, path: p.Path, message: p.Message, atKey: p.AtKey})
-			}
+	for _, r := range sh.rs {
+		for _, f := range r.problems {
+			f.ref = r.ref
+			out = append(out, f)
 		}
 	}
 	if len(e.policies) == 0 {

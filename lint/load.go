@@ -131,9 +131,10 @@ func errText(err error) string {
 }
 
 // readAll reads and parses every job on GOMAXPROCS workers. Results keep
-// job order. keep says which objects later stages read; the others are
-// dropped, so the heap holds only what a rule or the index can look at.
-func readAll(jobs []job, stdin io.Reader, workers int, build func(dir string) ([]byte, error), keep func(r *resource) bool) []*source {
+// job order. settle runs on each resource on the worker that parsed it
+// (the Go checks, then dropping objects no later stage reads), so the heap
+// holds only what a rule or the index can look at.
+func readAll(jobs []job, stdin io.Reader, workers int, build func(dir string) ([]byte, error), settle func(r *resource)) []*source {
 	out := make([]*source, len(jobs))
 	if workers < 1 {
 		workers = runtime.GOMAXPROCS(0)
@@ -147,9 +148,7 @@ func readAll(jobs []job, stdin io.Reader, workers int, build func(dir string) ([
 			for i := range next {
 				out[i] = readOne(jobs[i], stdin, build)
 				for _, r := range out[i].items {
-					if !keep(r) {
-						r.obj = nil
-					}
+					settle(r)
 				}
 			}
 		}()

@@ -39,6 +39,9 @@ type resource struct {
 	// wl is the workload r stands for, nil if none; derived on the worker
 	// that parsed r, so the index's sequential pass does less.
 	wl *workload
+	// problems are the Go checks' findings (ref unset), found as soon as
+	// the object was parsed or rendered (Engine.settle).
+	problems []rawFinding
 }
 
 // clusterScoped lists the kinds that live outside namespaces and so neither
