@@ -103,6 +103,10 @@ type Options struct {
 	Workers int
 	// Notice receives skipped-input notices (for stderr); may be nil.
 	Notice func(string)
+	// Loaded, when set, receives the size in bytes of every input read,
+	// once parsing is done and before the index and evaluation allocate
+	// most of the run's memory (the CLI sizes its memory limit from it).
+	Loaded func(inputBytes int64)
 }
 
 // Timings split a run's wall time by stage.
@@ -194,6 +198,13 @@ func (e *Engine) Lint(ctx context.Context, opts Options) (*Result, error) {
 	}
 	res.Unreadable = len(probs) > 0
 	res.Timings.Parse = time.Since(start)
+	if opts.Loaded != nil {
+		var n int64
+		for _, b := range data {
+			n += int64(len(b))
+		}
+		opts.Loaded(n)
+	}
 
 	t := time.Now()
 	rendered, fleetProbs := renderFleets(fleetDocs)

@@ -116,7 +116,7 @@ func runLint(env *Env, args []string) int {
 	if f.failOn != "" {
 		failOn, _ = finding.ParseSeverity(f.failOn)
 	}
-	tuneGC()
+	loaded := tuneGC()
 	ctx := context.Background()
 	eng, err := lint.NewEngine(ctx, lint.EngineOptions{PolicyDirs: f.policies})
 	if err != nil {
@@ -132,6 +132,7 @@ func runLint(env *Env, args []string) int {
 		Disable:       f.disable,
 		RootNamespace: f.rootNamespace,
 		Notice:        func(msg string) { fmt.Fprintf(env.Stderr, "meshfleet lint: %s\n", msg) },
+		Loaded:        loaded,
 	})
 	if err != nil {
 		fmt.Fprintf(env.Stderr, "meshfleet lint: %v\n", err)
@@ -162,18 +163,33 @@ func lintConfig(file string) (*lint.Config, error) {
 
 // tuneGC trades memory for time in a short-lived process: lint allocates
 // a large, mostly live heap, and the default GOGC=100 spends a quarter of
-// the run collecting it. The soft memory limit makes the collector work
-// harder instead of letting the heap grow fivefold on very large inputs
-// (110,000 resources keep about 1.2 GiB live). Explicit GOGC or GOMEMLIMIT
-// settings win.
-func tuneGC() {
+// the run collecting it. GOGC=400 alone lets the heap grow to five times
+// what is live (11,000 resources then peak near 400 MB), so the returned
+// function, called with the input size once it is read, sets a soft memory
+// limit in proportion to it: about 2.4 times the heap a run keeps live (some
+// 25 bytes per input byte), never under memFloor. The collector then works
+// a little harder on small inputs instead of letting the heap balloon, and
+// large ones (110,000 resources keep about 1 GiB live) still get room.
+// Explicit GOGC or GOMEMLIMIT settings win.
+func tuneGC() (loaded func(inputBytes int64)) {
 	if _, set := os.LookupEnv("GOGC"); !set {
 		debug.SetGCPercent(400)
 	}
-	if _, set := os.LookupEnv("GOMEMLIMIT"); !set {
-		debug.SetMemoryLimit(2 << 30)
+	if _, set := os.LookupEnv("GOMEMLIMIT"); set {
+		return nil
 	}
+	// Parsing keeps little live: the default limit only guards it.
+	debug.SetMemoryLimit(2 << 30)
+	return func(n int64) { debug.SetMemoryLimit(max(memFloor, memPerInputByte*n)) }
 }
+
+// memFloor and memPerInputByte size the soft memory limit (tuneGC): 11,000
+// generated resources are 4.1 MB of YAML, and DESIGN.md §6 allows them
+// 250 MiB.
+const (
+	memFloor        = 160 << 20
+	memPerInputByte = 60
+)
 
 // colorOK is true when w is a terminal and NO_COLOR is unset
 // (https://no-color.org): pipes, files and CI logs get plain text.
