@@ -2,6 +2,7 @@ package lint
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -154,6 +155,18 @@ func (ix *index) indexSecurity(rs []*resource) {
 	for _, l := range selectorPAs {
 		olderFirst(l)
 	}
+	// The oldest matching selector policy of each workload: walk the
+	// policies oldest first and keep the first that selects it.
+	workloadPA := map[int]*resource{}
+	for ns, l := range selectorPAs {
+		for _, r := range l {
+			for _, w := range ix.selectIn(ns, stringMap(dig(r.obj, "spec", "selector", "matchLabels"))) {
+				if workloadPA[w.ref] == nil {
+					workloadPA[w.ref] = r
+				}
+			}
+		}
+	}
 	for _, w := range ix.workloads {
 		m := &workloadMTLS{base: mtlsSetting{mode: "PERMISSIVE", level: "default"}}
 		apply := func(r *resource, level string) {
@@ -167,10 +180,7 @@ func (ix *index) indexSecurity(rs []*resource) {
 		if l := nsWide[w.namespace]; len(l) > 0 {
 			apply(l[0], "namespace")
 		}
-		for _, r := range selectorPAs[w.namespace] {
-			if !matches(declaredLabels(stringMap(dig(r.obj, "spec", "selector", "matchLabels"))), w.labels) {
-				continue
-			}
+		if r := workloadPA[w.ref]; r != nil {
 			apply(r, "workload")
 			for key, v := range mapOf(dig(r.obj, "spec", "portLevelMtls")) {
 				p, err := strconv.Atoi(key)
@@ -187,7 +197,6 @@ func (ix *index) indexSecurity(rs []*resource) {
 					m.ports[p] = mtlsSetting{mode: mode, level: "port", pa: r, path: "spec.portLevelMtls." + key + ".mode"}
 				}
 			}
-			break // only the oldest matching workload policy applies
 		}
 		sec.mtls[w.ref] = m
 		sec.listen[w.ref] = declaredPorts(w)
@@ -199,7 +208,7 @@ func (ix *index) indexSecurity(rs []*resource) {
 		ix.secServicePorts(sec, r, listOf(dig(r.obj, "spec", "ports")), "number", true)
 	}
 	for _, r := range aps {
-		ix.secAuthorization(r)
+		ix.secAuthorization(sec, r)
 	}
 	for _, r := range drs {
 		ix.secDestinationRule(sec, r)
@@ -354,14 +363,31 @@ func secPort(v any) (int, bool) {
 // secAuthorization records the workloads an AuthorizationPolicy applies
 // to (extra "appliesTo") and whether those are all it may apply to
 // ("appliesComplete": false in the root namespace, whose policies reach
-// namespaces the input may not hold). Policies bound with targetRef(s)
-// apply to gateways or waypoints instead and get neither.
-func (ix *index) secAuthorization(r *resource) {
+// namespaces the input may not hold), and the per-rule facts of extra
+// "authz" (policies/README.md) that MF601, MF605 and MF607 read: in Rego
+// they cost more than the rest of the policy's rules together. Policies
+// bound with targetRef(s) apply to gateways or waypoints instead and get
+// none of these.
+func (ix *index) secAuthorization(sec *security, r *resource) {
 	spec := mapOf(r.obj["spec"])
+	e := ix.extra(r.ref)
+	e["action"] = "ALLOW"
+	if a := str(spec["action"]); a != "" {
+		e["action"] = a
+	}
+	e["conditions"] = authzConditions(spec)
+	rules := listOf(spec["rules"])
+	empty := []int{}
+	for i, raw := range rules {
+		rule, ok := raw.(map[string]any)
+		if ok && len(listOf(rule["from"])) == 0 && len(listOf(rule["to"])) == 0 && len(listOf(rule["when"])) == 0 {
+			empty = append(empty, i)
+		}
+	}
+	e["ruleCount"], e["emptyRules"] = len(rules), empty
 	if spec["targetRef"] != nil || len(listOf(spec["targetRefs"])) > 0 {
 		return
 	}
-	e := ix.extra(r.ref)
 	var refs []int
 	switch sel, ok := e["selected"].([]int); {
 	case ok:
@@ -371,8 +397,252 @@ func (ix *index) secAuthorization(r *resource) {
 	default:
 		refs = refsOf(ix.byNS[r.namespace])
 	}
+	complete := r.namespace != ix.root
 	e["appliesTo"] = orEmptyInts(refs)
-	e["appliesComplete"] = r.namespace != ix.root
+	e["appliesComplete"] = complete
+	var ws []*workload
+	for _, ref := range refs {
+		if w := ix.byRef[ref]; w != nil && !sec.noSidecar[ref] {
+			ws = append(ws, w)
+		}
+	}
+	if len(ws) == 0 {
+		return
+	}
+	authz := map[string]any{}
+	declared := complete
+	union := map[string]bool{}
+	for _, w := range ws {
+		if len(sec.listen[w.ref]) == 0 {
+			declared = false
+		}
+		for p := range sec.listen[w.ref] {
+			union[strconv.Itoa(p)] = true
+		}
+	}
+	if declared {
+		authz["listenPorts"] = sortedKeys(union)
+		authz["portsText"] = sec.portsText(ws)
+	}
+	facts := []any{}
+	plaintextAny, tcpAny := false, false
+	for _, raw := range rules {
+		rule := mapOf(raw)
+		ports, limited := rulePorts(rule)
+		plain := sec.plaintext(ws, ports, limited)
+		plaintextAny = plaintextAny || len(plain) > 0
+		rv := map[string]any{"plaintext": plain}
+		if complete {
+			tcp := sec.tcpText(ws, ports, limited)
+			tcpAny = tcpAny || tcp != ""
+			rv["tcp"] = tcp
+			tos := []any{}
+			for _, to := range listOf(rule["to"]) {
+				op := operationPorts(mapOf(to))
+				tcp := sec.tcpText(ws, op, len(op) > 0)
+				tcpAny = tcpAny || tcp != ""
+				tos = append(tos, map[string]any{"tcp": tcp})
+			}
+			rv["to"] = tos
+		}
+		facts = append(facts, rv)
+	}
+	authz["rules"] = facts
+	authz["plaintextAny"], authz["tcpAny"] = plaintextAny, tcpAny
+	e["authz"] = authz
+}
+
+// authzConditions flattens an AuthorizationPolicy's rules by field name:
+// {field: [{rule, path, values}]} for the source and operation fields (an
+// operation's entries also carry to, its index), and "when": [{rule, path
+// (of the key), key}] for conditions, so rules look up the fields they check
+// instead of walking every rule.
+func authzConditions(spec map[string]any) map[string]any {
+	out := map[string][]any{}
+	add := func(field string, c map[string]any) {
+		out[field] = append(out[field], c)
+	}
+	for i, raw := range listOf(spec["rules"]) {
+		rule := mapOf(raw)
+		for j, from := range listOf(rule["from"]) {
+			for field, v := range mapOf(dig(from, "source")) {
+				if vs := listOf(v); len(vs) > 0 {
+					add(field, map[string]any{"rule": i, "path": fmt.Sprintf("spec.rules[%d].from[%d].source.%s", i, j, field), "values": vs})
+				}
+			}
+		}
+		for j, to := range listOf(rule["to"]) {
+			for field, v := range mapOf(dig(to, "operation")) {
+				if vs := listOf(v); len(vs) > 0 {
+					add(field, map[string]any{"rule": i, "to": j, "path": fmt.Sprintf("spec.rules[%d].to[%d].operation.%s", i, j, field), "values": vs})
+				}
+			}
+		}
+		for j, raw := range listOf(rule["when"]) {
+			cond := mapOf(raw)
+			key := str(cond["key"])
+			if key == "" {
+				continue
+			}
+			add("when", map[string]any{"rule": i, "path": fmt.Sprintf("spec.rules[%d].when[%d].key", i, j), "key": key})
+			for _, field := range []string{"values", "notValues"} {
+				if vs := listOf(cond[field]); len(vs) > 0 {
+					add(field, map[string]any{"rule": i, "path": fmt.Sprintf("spec.rules[%d].when[%d].%s", i, j, field), "values": vs, "key": key})
+				}
+			}
+		}
+	}
+	m := make(map[string]any, len(out))
+	for k, v := range out {
+		m[k] = v
+	}
+	return m
+}
+
+// operationPorts are the ports of one to[].operation, as strings.
+func operationPorts(to map[string]any) []string {
+	var out []string
+	for _, p := range listOf(dig(to, "operation", "ports")) {
+		out = append(out, fmt.Sprint(p))
+	}
+	return out
+}
+
+// rulePorts are the ports a rule is limited to: those of its operations,
+// when every operation names some.
+func rulePorts(rule map[string]any) ([]string, bool) {
+	tos := listOf(rule["to"])
+	var out []string
+	for _, to := range tos {
+		op := operationPorts(mapOf(to))
+		if len(op) == 0 {
+			return nil, false
+		}
+		out = append(out, op...)
+	}
+	return out, len(out) > 0
+}
+
+// plaintext lists, for the workloads ws on the rule's ports (all when not
+// limited), the settings that accept plaintext as {mode, text}, sorted by
+// text. Modes only Istio's default sets count only when the root namespace
+// is known.
+func (sec *security) plaintext(ws []*workload, ports []string, limited bool) []any {
+	seen := map[string]string{}
+	for _, w := range ws {
+		m := sec.mtls[w.ref]
+		if m == nil {
+			continue
+		}
+		var sets []mtlsSetting
+		if limited {
+			for _, p := range ports {
+				if n, ok := secPort(p); ok {
+					sets = append(sets, m.at(n))
+				}
+			}
+		} else {
+			sets = append(sets, m.base)
+			for _, p := range sortedIntKeys(m.ports) {
+				sets = append(sets, m.ports[p])
+			}
+		}
+		for _, s := range sets {
+			if (s.mode != "PERMISSIVE" && s.mode != "DISABLE") || (s.pa == nil && !sec.rootKnown) {
+				continue
+			}
+			port := ""
+			if s.level == "port" {
+				port = " on port " + strings.Split(s.path, ".")[2]
+			}
+			text := fmt.Sprintf("%s %s/%s accepts plaintext (%s%s, by %s)", w.kind, w.namespace, w.name, s.mode, port, s.value(true)["by"])
+			seen[text] = s.mode
+		}
+	}
+	out := []any{}
+	for _, text := range sortedKeys(seen) {
+		out = append(out, map[string]any{"mode": seen[text], "text": text})
+	}
+	return out
+}
+
+// tcpText says where the workloads ws receive only TCP: "port 5432 of
+// WorkloadEntry data/db-1" for the given ports carrying TCP on every
+// workload that listens on them, "every port of ..." when not limited and
+// every declared port of every workload is TCP, else "".
+func (sec *security) tcpText(ws []*workload, ports []string, limited bool) string {
+	names := fmt.Sprintf("the %d workloads the policy applies to", len(ws))
+	if len(ws) == 1 {
+		names = fmt.Sprintf("%s %s/%s", ws[0].kind, ws[0].namespace, ws[0].name)
+	}
+	if !limited {
+		for _, w := range ws {
+			l := sec.listen[w.ref]
+			if len(l) == 0 {
+				return ""
+			}
+			for _, c := range l {
+				if c != "tcp" {
+					return ""
+				}
+			}
+		}
+		return "every port of " + names
+	}
+	var found []string
+	for _, p := range ports {
+		n, ok := secPort(p)
+		if !ok || slices.Contains(found, p) {
+			continue
+		}
+		tcp := false
+		for _, w := range ws {
+			if c, ok := sec.listen[w.ref][n]; ok {
+				if c != "tcp" {
+					tcp = false
+					break
+				}
+				tcp = true
+			}
+		}
+		if tcp {
+			found = append(found, p)
+		}
+	}
+	switch len(found) {
+	case 0:
+		return ""
+	case 1:
+		return "port " + found[0] + " of " + names
+	}
+	return "ports " + strings.Join(found, ", ") + " of " + names
+}
+
+// portsText names the first of ws (by kind, namespace, name) with its
+// listen ports, and how many more there are.
+func (sec *security) portsText(ws []*workload) string {
+	var names []string
+	for _, w := range ws {
+		var ps []string
+		for _, p := range sortedIntKeys(sec.listen[w.ref]) {
+			ps = append(ps, strconv.Itoa(p))
+		}
+		names = append(names, fmt.Sprintf("%s %s/%s has %s", w.kind, w.namespace, w.name, strings.Join(ps, ", ")))
+	}
+	sort.Strings(names)
+	if len(names) > 1 {
+		return fmt.Sprintf("%s and %d more", names[0], len(names)-1)
+	}
+	return names[0]
+}
+
+func sortedIntKeys[V any](m map[int]V) []int {
+	out := make([]int, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Ints(out)
+	return out
 }
 
 // tlsSetting is one tls block of a DestinationRule.
@@ -418,10 +688,9 @@ func (ix *index) secDestinationRule(sec *security, r *resource) {
 	if len(settings) == 0 {
 		return
 	}
-	name := str(ix.extras[r.ref]["host"])
-	h := ix.hosts[name]
+	h := ix.hosts[str(ix.extras[r.ref]["host"])]
 	var ports []map[string]any
-	if h != nil {
+	if h != nil && slices.ContainsFunc(settings, func(s tlsSetting) bool { return s.mode == "DISABLE" || s.mode == "SIMPLE" }) {
 		ports = sec.hostPorts(h)
 	}
 	out := make([]any, 0, len(settings))

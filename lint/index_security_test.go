@@ -1,6 +1,7 @@
 package lint
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -138,7 +139,11 @@ spec: {containers: [{name: job, image: job}]}
 apiVersion: security.istio.io/v1
 kind: AuthorizationPolicy
 metadata: {name: all, namespace: shop}
-spec: {}
+spec:
+  rules:
+    - from: [{source: {principals: [cluster.local/ns/a/sa/b]}}]
+      to: [{operation: {methods: [GET], ports: ["5432", "9187"]}}]
+    - to: [{operation: {paths: [/x]}}]
 ---
 apiVersion: networking.istio.io/v1
 kind: DestinationRule
@@ -163,6 +168,22 @@ spec:
 	ap := ix.extras[rs["AuthorizationPolicy/shop/all"].ref]
 	if got := ap["appliesTo"].([]int); len(got) != 2 || ap["appliesComplete"] != true {
 		t.Errorf("appliesTo = %v, complete %v", got, ap["appliesComplete"])
+	}
+	authz := ap["authz"].(map[string]any)
+	if got := authz["listenPorts"].([]string); !slices.Equal(got, []string{"5432", "9187"}) {
+		t.Errorf("listenPorts of the entry (the pod without sidecar does not count) = %v", got)
+	}
+	rules := authz["rules"].([]any)
+	first := rules[0].(map[string]any)
+	plain := first["plaintext"].([]any)
+	if len(plain) != 1 || plain[0].(map[string]any)["text"] != "WorkloadEntry shop/db-1 accepts plaintext (PERMISSIVE on port 9187, by PeerAuthentication shop/db)" {
+		t.Errorf("plaintext on the rule's ports = %v", plain)
+	}
+	if got := first["to"].([]any)[0].(map[string]any)["tcp"]; got != "port 5432 of WorkloadEntry shop/db-1" {
+		t.Errorf("tcp of to[0] = %q", got)
+	}
+	if got := rules[1].(map[string]any)["tcp"]; got != "" {
+		t.Errorf("9187 is HTTP, so a rule on every port is not TCP-only: %q", got)
 	}
 	settings := ix.extras[rs["DestinationRule/shop/db"].ref]["tlsSettings"].([]any)
 	if len(settings) != 2 {

@@ -37,8 +37,6 @@
 #         tls: {mode: ISTIO_MUTUAL}
 package meshfleet.rules.mf501
 
-import data.meshfleet.lib
-
 sends := {
 	"DISABLE": "plaintext",
 	"SIMPLE": "one-way TLS without an Istio client certificate",
@@ -46,8 +44,7 @@ sends := {
 
 findings contains f if {
 	some dr in input.resources.DestinationRule
-	lib.istio(dr)
-	some s in object.get(dr, "tlsSettings", [])
+	some s in dr.tlsSettings
 	sends[s.mode]
 	count(s.strict) > 0
 	b := s.strict[0]

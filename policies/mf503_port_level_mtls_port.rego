@@ -40,10 +40,9 @@ import data.meshfleet.lib
 
 findings contains f if {
 	some pa in input.resources.PeerAuthentication
-	lib.istio(pa)
+	some key, _ in pa.object.spec.portLevelMtls
+	count(pa.selected) > 0
 	pa.namespace != input.index.rootNamespace
-	count(object.get(pa, "selected", [])) > 0
-	some key, _ in object.get(pa.object, ["spec", "portLevelMtls"], {})
 	port := sprintf("%v", [key])
 	ws := [input.index.workloads[ref] | some ref in pa.selected]
 	every w in ws {

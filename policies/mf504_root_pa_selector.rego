@@ -35,9 +35,9 @@ import data.meshfleet.lib
 
 findings contains f if {
 	some pa in input.resources.PeerAuthentication
-	lib.istio(pa)
 	pa.namespace == input.index.rootNamespace
-	count(object.get(pa, "selector", {})) > 0
+	count(pa.selector) > 0
+	lib.istio(pa)
 	f := {
 		"ref": pa.ref,
 		"path": "spec.selector",

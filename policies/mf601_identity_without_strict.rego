@@ -53,8 +53,6 @@
 #             - source: {namespaces: [sandbox]}
 package meshfleet.rules.mf601
 
-import data.meshfleet.lib
-
 weak := {"PERMISSIVE", "DISABLE"}
 
 # effects[action][field] says what plaintext requests do to the rule, and
@@ -77,51 +75,20 @@ effects := {
 
 findings contains f if {
 	some ap in input.resources.AuthorizationPolicy
-	lib.istio(ap)
-	action := object.get(ap.object, ["spec", "action"], "ALLOW")
-	some i, rule in object.get(ap.object, ["spec", "rules"], [])
-	some j, from in object.get(rule, "from", [])
-	some field, effect in effects[action]
-	count(object.get(from, ["source", field], [])) > 0
-	found := sort([describe(w, s) |
-		some ref in object.get(ap, "appliesTo", [])
-		w := input.index.workloads[ref]
-		w.sidecar
-		some s in settings(w, rule)
-		effect.modes[s.mode]
-		s.known
-	])
+	ap.authz.plaintextAny
+	some field, effect in effects[ap.action]
+	some c in ap.conditions[field]
+	found := [p.text | some p in ap.authz.rules[c.rule].plaintext; effect.modes[p.mode]]
 	count(found) > 0
 	f := {
 		"ref": ap.ref,
-		"path": sprintf("spec.rules[%d].from[%d].source.%s", [i, j, field]),
+		"path": c.path,
 		"message": sprintf(
 			"%s needs the caller's mTLS identity, but %s%s; plaintext requests carry none: %s. Make mTLS STRICT for these workloads, or match on something plaintext carries (ipBlocks)",
 			[field, found[0], more(count(found) - 1), effect.text],
 		),
 	}
 }
-
-# rule_ports are the ports a rule is limited to: those of its operations,
-# when every operation names some.
-rule_ports(rule) := {sprintf("%v", [p]) | some to in rule.to; some p in to.operation.ports} if {
-	count(object.get(rule, "to", [])) > 0
-	every to in rule.to {
-		count(object.get(to, ["operation", "ports"], [])) > 0
-	}
-}
-
-# settings are the mTLS settings of w that apply to the rule's ports, or
-# all of w's settings when the rule covers every port.
-settings(w, rule) := {object.get(w.mtls.ports, p, w.mtls) | some p in ports} if ports := rule_ports(rule)
-
-settings(w, rule) := {w.mtls} | {s | some _, s in w.mtls.ports} if not rule_ports(rule)
-
-describe(w, s) := sprintf("%s %s/%s accepts plaintext (%s%s, by %s)", [w.kind, w.namespace, w.name, s.mode, port_of(s), s.by])
-
-port_of(s) := sprintf(" on port %s", [regex.split(`\.`, s.path)[2]]) if s.level == "port"
-
-port_of(s) := "" if s.level != "port"
 
 more(0) := ""
 

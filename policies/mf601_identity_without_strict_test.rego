@@ -2,22 +2,23 @@ package meshfleet.rules.mf601_test
 
 import data.meshfleet.rules.mf601
 
-ap(action, source, to) := {
+permissive := {"mode": "PERMISSIVE", "text": "Deployment data/db accepts plaintext (PERMISSIVE, by PeerAuthentication data/default)"}
+
+disabled := {"mode": "DISABLE", "text": "Deployment data/db accepts plaintext (DISABLE, by PeerAuthentication data/default)"}
+
+ap(action, field, plaintext) := {
 	"ref": 1, "apiVersion": "security.istio.io/v1", "kind": "AuthorizationPolicy",
-	"namespace": "data", "name": "db", "appliesTo": [2],
-	"object": {"spec": {"action": action, "rules": [object.union({"from": [{"source": source}]}, to)]}},
+	"namespace": "data", "name": "db", "action": action,
+	"conditions": {field: [{"rule": 0, "path": sprintf("spec.rules[0].from[0].source.%s", [field]), "values": ["x"]}]},
+	"authz": {"rules": [{"plaintext": plaintext}], "plaintextAny": count(plaintext) > 0},
 }
 
-mtls(mode, ports) := {"mode": mode, "level": "namespace", "path": "spec.mtls.mode", "source": 9, "by": "PeerAuthentication data/default", "known": true, "ports": ports}
-
-index(m) := {"workloads": {2: {"ref": 2, "kind": "Deployment", "namespace": "data", "name": "db", "sidecar": true, "mtls": m}}}
-
-run(p, m) := fs if {
-	fs := mf601.findings with input as {"resources": {"AuthorizationPolicy": [p]}, "index": index(m)}
+run(p) := fs if {
+	fs := mf601.findings with input as {"resources": {"AuthorizationPolicy": [p]}}
 }
 
 test_fires_on_deny_namespaces_with_permissive if {
-	run(ap("DENY", {"namespaces": ["sandbox"]}, {}), mtls("PERMISSIVE", {})) == {{
+	run(ap("DENY", "namespaces", [permissive])) == {{
 		"ref": 1,
 		"path": "spec.rules[0].from[0].source.namespaces",
 		"message": "namespaces needs the caller's mTLS identity, but Deployment data/db accepts plaintext (PERMISSIVE, by PeerAuthentication data/default); plaintext requests carry none: this DENY condition never matches them, so a plaintext caller from a listed namespace gets through. Make mTLS STRICT for these workloads, or match on something plaintext carries (ipBlocks)",
@@ -25,41 +26,33 @@ test_fires_on_deny_namespaces_with_permissive if {
 }
 
 test_fires_on_allow_not_principals if {
-	fs := run(ap("ALLOW", {"notPrincipals": ["x"]}, {}), mtls("DISABLE", {}))
+	fs := run(ap("ALLOW", "notPrincipals", [disabled, permissive]))
 	count(fs) == 1
 	some f in fs
 	contains(f.message, "admits plaintext callers")
-}
-
-test_fires_on_a_permissive_port_the_rule_names if {
-	port := {"mode": "PERMISSIVE", "level": "port", "path": "spec.portLevelMtls.8080.mode", "source": 8, "by": "PeerAuthentication data/db", "known": true}
-	fs := run(ap("ALLOW", {"principals": ["a/ns/b/sa/c"]}, {"to": [{"operation": {"ports": ["8080"]}}]}), mtls("STRICT", {"8080": port}))
-	count(fs) == 1
-	some f in fs
-	contains(f.message, "(PERMISSIVE on port 8080, by PeerAuthentication data/db)")
-}
-
-test_silent_on_a_strict_port_the_rule_names if {
-	port := {"mode": "PERMISSIVE", "level": "port", "path": "spec.portLevelMtls.8080.mode", "source": 8, "by": "x", "known": true}
-	count(run(ap("ALLOW", {"principals": ["a/ns/b/sa/c"]}, {"to": [{"operation": {"ports": ["9090"]}}]}), mtls("STRICT", {"8080": port}))) == 0
-}
-
-test_silent_for_deny_not_namespaces if {
-	count(run(ap("DENY", {"notNamespaces": ["a"]}, {}), mtls("PERMISSIVE", {}))) == 0
-}
-
-test_silent_when_strict if {
-	count(run(ap("ALLOW", {"principals": ["a/ns/b/sa/c"]}, {}), mtls("STRICT", {}))) == 0
-}
-
-test_silent_when_the_default_is_not_proven if {
-	m := object.union(mtls("PERMISSIVE", {}), {"level": "default", "known": false})
-	count(run(ap("DENY", {"namespaces": ["a"]}, {}), m)) == 0
+	contains(f.message, "(and 1 more)")
 }
 
 test_fires_on_deny_not_namespaces_with_disable if {
-	fs := run(ap("DENY", {"notNamespaces": ["a"]}, {}), mtls("DISABLE", {}))
+	fs := run(ap("DENY", "notNamespaces", [disabled]))
 	count(fs) == 1
 	some f in fs
 	contains(f.message, "rejects the listed callers too")
+}
+
+test_silent_for_deny_not_namespaces_with_permissive if {
+	count(run(ap("DENY", "notNamespaces", [permissive]))) == 0
+}
+
+test_silent_when_nothing_accepts_plaintext if {
+	count(run(ap("ALLOW", "principals", []))) == 0
+}
+
+test_silent_without_identity_fields if {
+	count(run(ap("ALLOW", "ipBlocks", [permissive]))) == 0
+}
+
+test_silent_for_policies_the_index_has_no_facts_for if {
+	p := object.remove(ap("DENY", "namespaces", [permissive]), ["authz"])
+	count(run(p)) == 0
 }

@@ -39,13 +39,8 @@ import data.meshfleet.lib
 
 findings contains f if {
 	some ap in input.resources.AuthorizationPolicy
-	lib.istio(ap)
-	object.get(ap.object, ["spec", "action"], "ALLOW") == "ALLOW"
-	some i, rule in object.get(ap.object, ["spec", "rules"], [])
-	is_object(rule)
-	every k in ["from", "to", "when"] {
-		count(object.get(rule, k, [])) == 0
-	}
+	some i in ap.emptyRules
+	ap.action == "ALLOW"
 	f := {
 		"ref": ap.ref,
 		"path": sprintf("spec.rules[%d]", [i]),

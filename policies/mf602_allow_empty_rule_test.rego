@@ -2,16 +2,15 @@ package meshfleet.rules.mf602_test
 
 import data.meshfleet.rules.mf602
 
-ap(spec) := {
+ap(action, empty) := {
 	"ref": 1, "apiVersion": "security.istio.io/v1", "kind": "AuthorizationPolicy",
-	"namespace": "shop", "name": "api", "selector": {"app": "api"}, "object": {"spec": spec},
+	"namespace": "shop", "name": "api", "selector": {"app": "api"}, "action": action, "emptyRules": empty,
 }
 
 idx := {"rootNamespace": "istio-system"}
 
 test_fires_on_an_empty_rule if {
-	spec := {"action": "ALLOW", "rules": [{"from": [{"source": {"namespaces": ["a"]}}]}, {}]}
-	fs := mf602.findings with input as {"resources": {"AuthorizationPolicy": [ap(spec)]}, "index": idx}
+	fs := mf602.findings with input as {"resources": {"AuthorizationPolicy": [ap("ALLOW", [1])]}, "index": idx}
 	fs == {{
 		"ref": 1,
 		"path": "spec.rules[1]",
@@ -19,21 +18,17 @@ test_fires_on_an_empty_rule if {
 	}}
 }
 
-test_fires_without_action_and_with_empty_lists if {
-	fs := mf602.findings with input as {"resources": {"AuthorizationPolicy": [ap({"rules": [{"from": [], "to": []}]})]}, "index": idx}
-	count(fs) == 1
+test_fires_mesh_wide if {
+	p := object.union(object.remove(ap("ALLOW", [0]), ["selector"]), {"namespace": "istio-system"})
+	fs := mf602.findings with input as {"resources": {"AuthorizationPolicy": [p]}, "index": idx}
+	some f in fs
+	contains(f.message, "every workload in the mesh")
 }
 
 test_silent_for_deny if {
-	inp := {"resources": {"AuthorizationPolicy": [ap({"action": "DENY", "rules": [{}]})]}, "index": idx}
-	count(mf602.findings) == 0 with input as inp
+	count(mf602.findings) == 0 with input as {"resources": {"AuthorizationPolicy": [ap("DENY", [0])]}, "index": idx}
 }
 
-test_silent_without_rules if {
-	count(mf602.findings) == 0 with input as {"resources": {"AuthorizationPolicy": [ap({})]}, "index": idx}
-}
-
-test_silent_for_rules_with_conditions if {
-	spec := {"rules": [{"when": [{"key": "source.ip", "values": ["10.0.0.1"]}]}]}
-	count(mf602.findings) == 0 with input as {"resources": {"AuthorizationPolicy": [ap(spec)]}, "index": idx}
+test_silent_without_empty_rules if {
+	count(mf602.findings) == 0 with input as {"resources": {"AuthorizationPolicy": [ap("ALLOW", [])]}, "index": idx}
 }

@@ -32,10 +32,9 @@ import data.meshfleet.lib
 
 findings contains f if {
 	some ap in input.resources.AuthorizationPolicy
-	lib.istio(ap)
+	ap.ruleCount == 0
+	ap.action == "ALLOW"
 	spec := object.get(ap.object, "spec", {})
-	object.get(spec, "action", "ALLOW") == "ALLOW"
-	count(object.get(spec, "rules", [])) == 0
 	f := {
 		"ref": ap.ref,
 		"path": path(spec),

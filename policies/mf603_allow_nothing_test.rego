@@ -2,15 +2,15 @@ package meshfleet.rules.mf603_test
 
 import data.meshfleet.rules.mf603
 
-ap(obj) := {
+ap(action, count, obj) := {
 	"ref": 1, "apiVersion": "security.istio.io/v1", "kind": "AuthorizationPolicy",
-	"namespace": "shop", "name": "deny-all", "object": obj,
+	"namespace": "shop", "name": "deny-all", "action": action, "ruleCount": count, "object": obj,
 }
 
 idx := {"rootNamespace": "istio-system"}
 
 test_fires_on_an_empty_spec if {
-	fs := mf603.findings with input as {"resources": {"AuthorizationPolicy": [ap({"spec": {}})]}, "index": idx}
+	fs := mf603.findings with input as {"resources": {"AuthorizationPolicy": [ap("ALLOW", 0, {"spec": {}})]}, "index": idx}
 	fs == {{
 		"ref": 1,
 		"path": "spec",
@@ -19,7 +19,7 @@ test_fires_on_an_empty_spec if {
 }
 
 test_fires_on_a_selector_and_empty_rules if {
-	p := object.union(ap({"spec": {"selector": {"matchLabels": {"app": "a"}}, "rules": []}}), {"selector": {"app": "a"}})
+	p := object.union(ap("ALLOW", 0, {"spec": {"selector": {"matchLabels": {"app": "a"}}, "rules": []}}), {"selector": {"app": "a"}})
 	fs := mf603.findings with input as {"resources": {"AuthorizationPolicy": [p]}, "index": idx}
 	count(fs) == 1
 	some f in fs
@@ -27,12 +27,19 @@ test_fires_on_a_selector_and_empty_rules if {
 	contains(f.message, "workloads app=a in shop")
 }
 
+test_fires_on_a_gateway if {
+	p := ap("ALLOW", 0, {"spec": {"targetRefs": [{"kind": "Gateway", "name": "gw"}]}})
+	fs := mf603.findings with input as {"resources": {"AuthorizationPolicy": [p]}, "index": idx}
+	some f in fs
+	contains(f.message, "the targeted gateway or waypoint")
+}
+
 test_silent_for_deny if {
-	inp := {"resources": {"AuthorizationPolicy": [ap({"spec": {"action": "DENY"}})]}, "index": idx}
+	inp := {"resources": {"AuthorizationPolicy": [ap("DENY", 0, {"spec": {"action": "DENY"}})]}, "index": idx}
 	count(mf603.findings) == 0 with input as inp
 }
 
 test_silent_with_rules if {
-	inp := {"resources": {"AuthorizationPolicy": [ap({"spec": {"rules": [{"to": [{"operation": {"methods": ["GET"]}}]}]}})]}, "index": idx}
+	inp := {"resources": {"AuthorizationPolicy": [ap("ALLOW", 1, {"spec": {"rules": [{}]}})]}, "index": idx}
 	count(mf603.findings) == 0 with input as inp
 }

@@ -38,19 +38,16 @@
 #             - operation: {notPaths: [/public, /public/*]}
 package meshfleet.rules.mf604
 
-import data.meshfleet.lib
-
-source_fields := {
-	"ALLOW": ["notPrincipals", "notRequestPrincipals", "notNamespaces", "notIpBlocks", "notRemoteIpBlocks"],
-	"DENY": ["principals", "requestPrincipals", "namespaces", "ipBlocks", "remoteIpBlocks"],
+fields := {
+	"ALLOW": {
+		"notPrincipals", "notRequestPrincipals", "notNamespaces", "notIpBlocks", "notRemoteIpBlocks",
+		"notHosts", "notPorts", "notMethods", "notPaths", "notValues",
+	},
+	"DENY": {
+		"principals", "requestPrincipals", "namespaces", "ipBlocks", "remoteIpBlocks",
+		"hosts", "methods", "paths", "values",
+	},
 }
-
-operation_fields := {
-	"ALLOW": ["notHosts", "notPorts", "notMethods", "notPaths"],
-	"DENY": ["hosts", "methods", "paths"],
-}
-
-condition_field := {"ALLOW": "notValues", "DENY": "values"}
 
 advice := {
 	"ALLOW": "ALLOW with a negative match admits whatever the list does not foresee (another spelling, a normalised path, a new caller); Istio recommends ALLOW with positive matches, so a mismatch ends in a 403 rather than a bypass",
@@ -59,36 +56,12 @@ advice := {
 
 findings contains f if {
 	some ap in input.resources.AuthorizationPolicy
-	lib.istio(ap)
-	action := object.get(ap.object, ["spec", "action"], "ALLOW")
-	some i, rule in object.get(ap.object, ["spec", "rules"], [])
-	some [path, field] in matches(rule, action)
+	some field, cs in ap.conditions
+	fields[ap.action][field]
+	some c in cs
 	f := {
 		"ref": ap.ref,
-		"path": sprintf("spec.rules[%d].%s", [i, path]),
-		"message": sprintf("%s uses %s: %s", [action, field, advice[action]]),
+		"path": c.path,
+		"message": sprintf("%s uses %s: %s", [ap.action, field, advice[ap.action]]),
 	}
-}
-
-matches(rule, action) := union({source_matches(rule, action), operation_matches(rule, action), condition_matches(rule, action)})
-
-source_matches(rule, action) := {[path, field] |
-	some j, from in object.get(rule, "from", [])
-	some field in source_fields[action]
-	count(object.get(from, ["source", field], [])) > 0
-	path := sprintf("from[%d].source.%s", [j, field])
-}
-
-operation_matches(rule, action) := {[path, field] |
-	some j, to in object.get(rule, "to", [])
-	some field in operation_fields[action]
-	count(object.get(to, ["operation", field], [])) > 0
-	path := sprintf("to[%d].operation.%s", [j, field])
-}
-
-condition_matches(rule, action) := {[path, field] |
-	some j, cond in object.get(rule, "when", [])
-	field := condition_field[action]
-	count(object.get(cond, field, [])) > 0
-	path := sprintf("when[%d].%s", [j, field])
 }

@@ -41,8 +41,6 @@
 #             - operation: {ports: ["5432"]}
 package meshfleet.rules.mf605
 
-import data.meshfleet.lib
-
 operation_fields := ["methods", "notMethods", "paths", "notPaths", "hosts", "notHosts"]
 
 source_fields := ["requestPrincipals", "notRequestPrincipals"]
@@ -54,18 +52,13 @@ effects := {
 
 findings contains f if {
 	some ap in input.resources.AuthorizationPolicy
-	lib.istio(ap)
-	action := object.get(ap.object, ["spec", "action"], "ALLOW")
-	effect := effects[action]
-	ap.appliesComplete
-	ws := [w | some ref in ap.appliesTo; w := input.index.workloads[ref]; w.sidecar]
-	count(ws) > 0
-	some i, rule in object.get(ap.object, ["spec", "rules"], [])
-	some [path, field, ports] in uses(rule)
-	where := tcp(ws, ports)
+	ap.authz.tcpAny
+	effect := effects[ap.action]
+	some [c, field, where] in uses(ap)
+	where != ""
 	f := {
 		"ref": ap.ref,
-		"path": sprintf("spec.rules[%d].%s", [i, path]),
+		"path": c.path,
 		"message": sprintf(
 			"%s is HTTP-only, but the traffic on %s is TCP: %s; scope the rule to HTTP ports, or drop the field",
 			[field, where, effect],
@@ -73,78 +66,23 @@ findings contains f if {
 	}
 }
 
-# uses lists the HTTP-only fields of a rule as [path, field, ports], ports
-# being the operation's ports (or, for from and when, the rule's) or "all".
-uses(rule) := union({operation_uses(rule), source_uses(rule), condition_uses(rule)})
+# uses lists the HTTP-only fields of a policy as [condition, field, where],
+# where being the index's description of the TCP ports the field applies
+# to: the operation's ports for operation fields, the rule's for from and
+# when.
+uses(ap) := union({operation_uses(ap), source_uses(ap), condition_uses(ap)})
 
-operation_uses(rule) := {[path, field, ports] |
-	some j, to in object.get(rule, "to", [])
+operation_uses(ap) := {[c, field, ap.authz.rules[c.rule].to[c.to].tcp] |
 	some field in operation_fields
-	count(object.get(to, ["operation", field], [])) > 0
-	path := sprintf("to[%d].operation.%s", [j, field])
-	ports := operation_ports(to)
+	some c in ap.conditions[field]
 }
 
-source_uses(rule) := {[path, field, ports] |
-	some j, from in object.get(rule, "from", [])
+source_uses(ap) := {[c, field, ap.authz.rules[c.rule].tcp] |
 	some field in source_fields
-	count(object.get(from, ["source", field], [])) > 0
-	path := sprintf("from[%d].source.%s", [j, field])
-	ports := rule_ports(rule)
+	some c in ap.conditions[field]
 }
 
-condition_uses(rule) := {[path, field, ports] |
-	some j, cond in object.get(rule, "when", [])
-	is_string(cond.key)
-	startswith(cond.key, "request.")
-	path := sprintf("when[%d].key", [j])
-	field := cond.key
-	ports := rule_ports(rule)
+condition_uses(ap) := {[c, c.key, ap.authz.rules[c.rule].tcp] |
+	some c in ap.conditions.when
+	startswith(c.key, "request.")
 }
-
-operation_ports(to) := {sprintf("%v", [p]) | some p in to.operation.ports} if count(object.get(to, ["operation", "ports"], [])) > 0
-
-operation_ports(to) := "all" if count(object.get(to, ["operation", "ports"], [])) == 0
-
-rule_ports(rule) := {sprintf("%v", [p]) | some to in rule.to; some p in to.operation.ports} if limited(rule)
-
-rule_ports(rule) := "all" if not limited(rule)
-
-limited(rule) if {
-	count(object.get(rule, "to", [])) > 0
-	every to in rule.to {
-		count(object.get(to, ["operation", "ports"], [])) > 0
-	}
-}
-
-# tcp describes the TCP ports among ports, or, for "all", holds when every
-# port of every workload is TCP.
-tcp(ws, "all") := sprintf("every port of %s", [names(ws)]) if {
-	every w in ws {
-		count(w.listenPorts) > 0
-		every _, c in w.listenPorts {
-			c == "tcp"
-		}
-	}
-}
-
-tcp(ws, ports) := sprintf("%s %s of %s", [plural(found), concat(", ", sort(found)), names(ws)]) if {
-	is_set(ports)
-	found := {p |
-		some p in ports
-		some w in ws
-		w.listenPorts[p] == "tcp"
-		every w2 in ws {
-			object.get(w2.listenPorts, p, "tcp") == "tcp"
-		}
-	}
-	count(found) > 0
-}
-
-plural(ps) := "port" if count(ps) == 1
-
-plural(ps) := "ports" if count(ps) > 1
-
-names(ws) := sprintf("%s %s/%s", [ws[0].kind, ws[0].namespace, ws[0].name]) if count(ws) == 1
-
-names(ws) := sprintf("the %d workloads the policy applies to", [count(ws)]) if count(ws) > 1

@@ -34,22 +34,30 @@
 #             - operation: {paths: ["/api/{*}/users"]}
 package meshfleet.rules.mf606
 
-import data.meshfleet.lib
-
 findings contains f if {
 	some ap in input.resources.AuthorizationPolicy
-	lib.istio(ap)
-	some i, rule in object.get(ap.object, ["spec", "rules"], [])
-	some j, to in object.get(rule, "to", [])
 	some field in ["paths", "notPaths"]
-	some k, v in object.get(to, ["operation", field], [])
+	some c in ap.conditions[field]
+	some k, v in c.values
 	is_string(v)
+	suspicious(v)
 	some problem in problems(v)
 	f := {
 		"ref": ap.ref,
-		"path": sprintf("spec.rules[%d].to[%d].operation.%s[%d]", [i, j, field, k]),
+		"path": sprintf("%s[%d]", [c.path, k]),
 		"message": problem,
 	}
+}
+
+# suspicious is a cheap first filter: braces, or a star that is not a lone
+# leading or trailing one.
+suspicious(v) if contains(v, "{")
+
+suspicious(v) if contains(v, "}")
+
+suspicious(v) if {
+	contains(v, "*")
+	not simple_glob(v)
 }
 
 template(v) if contains(v, "{*}")

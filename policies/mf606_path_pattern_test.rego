@@ -5,7 +5,7 @@ import data.meshfleet.rules.mf606
 ap(paths) := {
 	"ref": 1, "apiVersion": "security.istio.io/v1", "kind": "AuthorizationPolicy",
 	"namespace": "shop", "name": "api",
-	"object": {"spec": {"rules": [{"to": [{"operation": {"paths": paths}}]}]}},
+	"conditions": {"paths": [{"rule": 0, "to": 0, "path": "spec.rules[0].to[0].operation.paths", "values": paths}]},
 }
 
 run(paths) := fs if {

@@ -46,35 +46,18 @@ effect := {
 
 findings contains f if {
 	some ap in input.resources.AuthorizationPolicy
-	lib.istio(ap)
-	ap.appliesComplete
-	ws := [w | some ref in ap.appliesTo; w := input.index.workloads[ref]; w.sidecar]
-	count(ws) > 0
-	every w in ws {
-		count(w.listenPorts) > 0
-	}
-	some i, rule in object.get(ap.object, ["spec", "rules"], [])
-	some j, to in object.get(rule, "to", [])
 	some field in ["ports", "notPorts"]
-	some k, p in object.get(to, ["operation", field], [])
+	some c in ap.conditions[field]
+	listen := {p | some p in ap.authz.listenPorts}
+	some k, p in c.values
 	port := sprintf("%v", [p])
-	every w in ws {
-		not w.listenPorts[port]
-	}
+	not listen[port]
 	f := {
 		"ref": ap.ref,
-		"path": sprintf("spec.rules[%d].to[%d].operation.%s[%d]", [i, j, field, k]),
+		"path": sprintf("%s[%d]", [c.path, k]),
 		"message": sprintf(
 			"port %s is not a port of %s (%s), so %s; operation ports are the ports the workloads listen on (targetPorts), not Service ports",
-			[port, lib.policy_scope(ap), describe(ws), effect[field]],
+			[port, lib.policy_scope(ap), ap.authz.portsText, effect[field]],
 		),
 	}
 }
-
-describe(ws) := concat("", [names[0], more(count(names) - 1)]) if {
-	names := sort([sprintf("%s %s/%s has %s", [w.kind, w.namespace, w.name, concat(", ", sort([p | some p, _ in w.listenPorts]))]) | some w in ws])
-}
-
-more(0) := ""
-
-more(n) := sprintf(" and %d more", [n]) if n > 0

@@ -34,28 +34,28 @@
 #             - source: {principals: [cluster.local/ns/shop/sa/api]}
 package meshfleet.rules.mf608
 
-import data.meshfleet.lib
-
 findings contains f if {
 	some ap in input.resources.AuthorizationPolicy
-	lib.istio(ap)
-	some i, rule in object.get(ap.object, ["spec", "rules"], [])
-	some j, from in object.get(rule, "from", [])
 	some field in ["principals", "notPrincipals"]
-	some k, principal in object.get(from, ["source", field], [])
+	some c in ap.conditions[field]
+	some k, principal in c.values
 	is_string(principal)
-	not contains(principal, "*")
-	parts := regex.find_all_string_submatch_n(`^[^/]+/ns/([^/]+)/sa/([^/]+)$`, principal, 1)
-	count(parts) == 1
-	ns := parts[0][1]
-	sa := parts[0][2]
+	parts := split(principal, "/")
+	count(parts) == 5
+	ns := parts[2]
 	input.index.namespaces[ns]
+	parts[1] == "ns"
+	parts[3] == "sa"
+	sa := parts[4]
+	parts[0] != ""
+	sa != ""
+	not contains(principal, "*")
 	sa != "default"
 	not has_account(ns, sa)
 	not runs_as(ns, sa)
 	f := {
 		"ref": ap.ref,
-		"path": sprintf("spec.rules[%d].from[%d].source.%s[%d]", [i, j, field, k]),
+		"path": sprintf("%s[%d]", [c.path, k]),
 		"message": sprintf(
 			"principal %q names service account %s in namespace %s, but %s has no ServiceAccount %s and no workload running as it%s, so no caller carries that identity; fix the name or add the ServiceAccount",
 			[principal, sa, ns, ns, sa, known_accounts(ns)],

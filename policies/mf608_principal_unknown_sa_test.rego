@@ -5,7 +5,7 @@ import data.meshfleet.rules.mf608
 ap(principals) := {
 	"ref": 1, "apiVersion": "security.istio.io/v1", "kind": "AuthorizationPolicy",
 	"namespace": "data", "name": "db",
-	"object": {"spec": {"rules": [{"from": [{"source": {"principals": principals}}]}]}},
+	"conditions": {"principals": [{"rule": 0, "path": "spec.rules[0].from[0].source.principals", "values": principals}]},
 }
 
 idx := {
