@@ -4,6 +4,7 @@ import (
 	"math"
 	"strconv"
 	"sync"
+	"sync/atomic"
 
 	"github.com/open-policy-agent/opa/v1/ast"
 )
@@ -122,21 +123,50 @@ func termOf(t *ast.Term) *ast.Term {
 }
 
 // objectParallel converts the values of m on up to workers goroutines: the
-// index's big maps (workloads, hosts) are independent of each other.
+// index's maps are independent of each other, and the entries of a big
+// refMap (index.workloads, most of the index) are converted in chunks too,
+// so one key does not leave the other workers idle.
 func objectParallel(m map[string]any, workers int) ast.Value {
+	const chunk = 256
 	keys := sortedKeys(m)
 	items := make([][2]*ast.Term, len(keys))
-	sem := make(chan struct{}, max(workers, 1))
-	var wg sync.WaitGroup
+	var tasks []func()
+	var finish []func()
 	for i, k := range keys {
+		rm, ok := m[k].(refMap)
+		if !ok || len(rm) <= chunk {
+			tasks = append(tasks, func() { items[i] = [2]*ast.Term{ast.StringTerm(k), ast.NewTerm(toAST(m[k]))} })
+			continue
+		}
+		refs := make([]int, 0, len(rm))
+		for ref := range rm {
+			refs = append(refs, ref)
+		}
+		entries := make([][2]*ast.Term, len(refs))
+		for lo := 0; lo < len(refs); lo += chunk {
+			hi := min(lo+chunk, len(refs))
+			tasks = append(tasks, func() {
+				for j := lo; j < hi; j++ {
+					entries[j] = [2]*ast.Term{ast.IntNumberTerm(refs[j]), ast.NewTerm(toAST(rm[refs[j]]))}
+				}
+			})
+		}
+		finish = append(finish, func() { items[i] = [2]*ast.Term{ast.StringTerm(k), ast.ObjectTerm(entries...)} })
+	}
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for w := 0; w < max(workers, 1); w++ {
 		wg.Add(1)
-		sem <- struct{}{}
 		go func() {
 			defer wg.Done()
-			items[i] = [2]*ast.Term{ast.StringTerm(k), ast.NewTerm(toAST(m[k]))}
-			<-sem
+			for t := next.Add(1) - 1; t < int64(len(tasks)); t = next.Add(1) - 1 {
+				tasks[t]()
+			}
 		}()
 	}
 	wg.Wait()
+	for _, f := range finish {
+		f()
+	}
 	return ast.NewObject(items...)
 }
