@@ -422,7 +422,6 @@ func (ix *index) secAuthorization(sec *security, r *resource) {
 	}
 	if declared {
 		authz["listenPorts"] = sortedKeys(union)
-		authz["portsText"] = sec.portsText(ws)
 	}
 	facts := []any{}
 	plaintextAny, tcpAny := false, false
@@ -464,17 +463,18 @@ func authzConditions(spec map[string]any) map[string]any {
 	}
 	for i, raw := range listOf(spec["rules"]) {
 		rule := mapOf(raw)
+		base := "spec.rules[" + strconv.Itoa(i) + "]"
 		for j, from := range listOf(rule["from"]) {
 			for field, v := range mapOf(dig(from, "source")) {
 				if vs := listOf(v); len(vs) > 0 {
-					add(field, map[string]any{"rule": i, "path": fmt.Sprintf("spec.rules[%d].from[%d].source.%s", i, j, field), "values": vs})
+					add(field, map[string]any{"rule": i, "path": base + ".from[" + strconv.Itoa(j) + "].source." + field, "values": vs})
 				}
 			}
 		}
 		for j, to := range listOf(rule["to"]) {
 			for field, v := range mapOf(dig(to, "operation")) {
 				if vs := listOf(v); len(vs) > 0 {
-					add(field, map[string]any{"rule": i, "to": j, "path": fmt.Sprintf("spec.rules[%d].to[%d].operation.%s", i, j, field), "values": vs})
+					add(field, map[string]any{"rule": i, "to": j, "path": base + ".to[" + strconv.Itoa(j) + "].operation." + field, "values": vs})
 				}
 			}
 		}
@@ -484,10 +484,11 @@ func authzConditions(spec map[string]any) map[string]any {
 			if key == "" {
 				continue
 			}
-			add("when", map[string]any{"rule": i, "path": fmt.Sprintf("spec.rules[%d].when[%d].key", i, j), "key": key})
+			when := base + ".when[" + strconv.Itoa(j) + "]."
+			add("when", map[string]any{"rule": i, "path": when + "key", "key": key})
 			for _, field := range []string{"values", "notValues"} {
 				if vs := listOf(cond[field]); len(vs) > 0 {
-					add(field, map[string]any{"rule": i, "path": fmt.Sprintf("spec.rules[%d].when[%d].%s", i, j, field), "values": vs, "key": key})
+					add(field, map[string]any{"rule": i, "path": when + field, "values": vs, "key": key})
 				}
 			}
 		}
@@ -616,24 +617,6 @@ func (sec *security) tcpText(ws []*workload, ports []string, limited bool) strin
 		return "port " + found[0] + " of " + names
 	}
 	return "ports " + strings.Join(found, ", ") + " of " + names
-}
-
-// portsText names the first of ws (by kind, namespace, name) with its
-// listen ports, and how many more there are.
-func (sec *security) portsText(ws []*workload) string {
-	var names []string
-	for _, w := range ws {
-		var ps []string
-		for _, p := range sortedIntKeys(sec.listen[w.ref]) {
-			ps = append(ps, strconv.Itoa(p))
-		}
-		names = append(names, fmt.Sprintf("%s %s/%s has %s", w.kind, w.namespace, w.name, strings.Join(ps, ", ")))
-	}
-	sort.Strings(names)
-	if len(names) > 1 {
-		return fmt.Sprintf("%s and %d more", names[0], len(names)-1)
-	}
-	return names[0]
 }
 
 func sortedIntKeys[V any](m map[int]V) []int {

@@ -48,7 +48,8 @@ findings contains f if {
 	some ap in input.resources.AuthorizationPolicy
 	some field in ["ports", "notPorts"]
 	some c in ap.conditions[field]
-	listen := {p | some p in ap.authz.listenPorts}
+	declared := ap.authz.listenPorts
+	listen := {p | some p in declared}
 	some k, p in c.values
 	port := sprintf("%v", [p])
 	not listen[port]
@@ -57,7 +58,23 @@ findings contains f if {
 		"path": sprintf("%s[%d]", [c.path, k]),
 		"message": sprintf(
 			"port %s is not a port of %s (%s), so %s; operation ports are the ports the workloads listen on (targetPorts), not Service ports",
-			[port, lib.policy_scope(ap), ap.authz.portsText, effect[field]],
+			[port, lib.policy_scope(ap), describe(ap), effect[field]],
 		),
 	}
 }
+
+# describe names the first workload the policy applies to with its ports,
+# and how many more there are.
+describe(ap) := concat("", [names[0], more(count(names) - 1)]) if {
+	names := sort([sprintf("%s %s/%s has %s", [w.kind, w.namespace, w.name, ports(w)]) |
+		some ref in ap.appliesTo
+		w := input.index.workloads[ref]
+		w.sidecar
+	])
+}
+
+ports(w) := concat(", ", [sprintf("%d", [n]) | some n in sort([to_number(p) | some p, _ in w.listenPorts])])
+
+more(0) := ""
+
+more(n) := sprintf(" and %d more", [n]) if n > 0

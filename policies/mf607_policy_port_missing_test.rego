@@ -8,25 +8,30 @@ ap(op, authz) := {
 	"conditions": {field: [{"rule": 0, "to": 0, "path": sprintf("spec.rules[0].to[0].operation.%s", [field]), "values": values}] |
 		some field, values in op
 	},
-	"authz": authz,
+	"appliesTo": [2], "authz": authz,
 }
 
-known := {"listenPorts": ["8080"], "portsText": "Deployment shop/web has 8080", "rules": []}
+idx := {
+	"rootNamespace": "istio-system",
+	"workloads": {2: {"ref": 2, "kind": "Deployment", "namespace": "shop", "name": "web", "sidecar": true, "listenPorts": {"9090": "", "8080": "http"}}},
+}
+
+known := {"listenPorts": ["8080", "9090"], "rules": []}
 
 run(p) := fs if {
-	fs := mf607.findings with input as {"resources": {"AuthorizationPolicy": [p]}, "index": {"rootNamespace": "istio-system"}}
+	fs := mf607.findings with input as {"resources": {"AuthorizationPolicy": [p]}, "index": idx}
 }
 
 test_fires_on_a_service_port if {
 	run(ap({"ports": ["80"]}, known)) == {{
 		"ref": 1,
 		"path": "spec.rules[0].to[0].operation.ports[0]",
-		"message": "port 80 is not a port of workloads app=web in shop (Deployment shop/web has 8080), so this operation never matches; operation ports are the ports the workloads listen on (targetPorts), not Service ports",
+		"message": "port 80 is not a port of workloads app=web in shop (Deployment shop/web has 8080, 9090), so this operation never matches; operation ports are the ports the workloads listen on (targetPorts), not Service ports",
 	}}
 }
 
 test_fires_on_not_ports if {
-	fs := run(ap({"notPorts": [9090]}, known))
+	fs := run(ap({"notPorts": [9091]}, known))
 	count(fs) == 1
 	some f in fs
 	contains(f.message, "excludes nothing")
