@@ -11,6 +11,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/meshfleet/meshfleet/internal/manifest"
+	"github.com/meshfleet/meshfleet/internal/suggest"
 )
 
 // The decoder walks the yaml.Node tree itself instead of yaml.Decode into
@@ -114,41 +115,12 @@ func lookupField(fields []field, name string) *field {
 // hint suggests the closest known name for a misspelt one, or lists the
 // known names when none is close.
 func hint(got string, names []string) string {
-	best, bestD := "", math.MaxInt
-	lg := strings.ToLower(got)
-	for _, n := range names {
-		dist := editDistance(lg, strings.ToLower(n))
-		if dist < bestD {
-			best, bestD = n, dist
-		}
-	}
-	if best != "" && bestD <= max(2, len(best)/3) {
+	if best := suggest.Closest(got, names); best != "" {
 		return " (did you mean " + best + "?)"
 	}
 	sorted := append([]string(nil), names...)
 	sort.Strings(sorted)
 	return " (expected one of: " + strings.Join(sorted, ", ") + ")"
-}
-
-// editDistance is the Levenshtein distance between a and b, by bytes.
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }
 
 func isNull(n *yaml.Node) bool {

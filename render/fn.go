@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"sort"
 	"strconv"
 	"strings"
 
@@ -203,19 +202,7 @@ func fnIdentity(r *yaml.ResourceIdentifier) string {
 // re-serialised it, which is not the user's file, so results carry the field
 // path (exact) and the file and index the orchestrator annotated instead.
 func fnResults(errs []*manifest.Error, origin map[string]*fnFleet) framework.Results {
-	sort.SliceStable(errs, func(i, j int) bool {
-		a, b := errs[i], errs[j]
-		if a.File != b.File {
-			return a.File < b.File
-		}
-		if a.Line != b.Line {
-			return a.Line < b.Line
-		}
-		if a.Column != b.Column {
-			return a.Column < b.Column
-		}
-		return a.Msg < b.Msg
-	})
+	manifest.SortErrors(errs)
 	var rs framework.Results
 	var last string
 	for _, e := range errs {

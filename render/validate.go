@@ -77,25 +77,9 @@ func pathsOverlap(a, b string) bool {
 	return a == b || a == "" || strings.HasPrefix(b, a) && (b[len(a)] == '.' || b[len(a)] == '[')
 }
 
-// sortErrors orders errors by file, position, path and message, and drops
-// exact duplicates, so every run reports the same lines.
+// sortErrors sorts errs in place (manifest.SortErrors) and returns it.
 func sortErrors(errs []*manifest.Error) []*manifest.Error {
-	sort.SliceStable(errs, func(i, j int) bool {
-		a, b := errs[i], errs[j]
-		if a.File != b.File {
-			return a.File < b.File
-		}
-		if a.Line != b.Line {
-			return a.Line < b.Line
-		}
-		if a.Column != b.Column {
-			return a.Column < b.Column
-		}
-		if a.Path != b.Path {
-			return a.Path < b.Path
-		}
-		return a.Msg < b.Msg
-	})
+	manifest.SortErrors(errs)
 	return errs
 }
 

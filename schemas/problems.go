@@ -13,6 +13,7 @@ import (
 	"golang.org/x/text/message"
 
 	"github.com/meshfleet/meshfleet/internal/manifest"
+	"github.com/meshfleet/meshfleet/internal/suggest"
 )
 
 // ProblemKind classifies a Problem, so callers can choose a rule or a
@@ -489,42 +490,13 @@ func propertyNames(s map[string]any) []string {
 // hint suggests the closest known field for a misspelt one, or lists the
 // known fields when none is close and the list is short enough to read.
 func hint(got string, known []string) string {
-	best, bestD := "", -1
-	lg := strings.ToLower(got)
-	for _, n := range known {
-		d := editDistance(lg, strings.ToLower(n))
-		if bestD < 0 || d < bestD {
-			best, bestD = n, d
-		}
-	}
-	if best != "" && bestD <= max(2, len(best)/3) {
+	if best := suggest.Closest(got, known); best != "" {
 		return " (did you mean " + best + "?)"
 	}
 	if len(known) > 0 && len(known) <= 12 {
 		return " (expected one of: " + strings.Join(known, ", ") + ")"
 	}
 	return ""
-}
-
-// editDistance is the Levenshtein distance between a and b, by bytes.
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }
 
 // normalize merges type problems reported twice at one field (a CUE int

@@ -8,7 +8,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 
 	"github.com/spf13/pflag"
@@ -167,22 +166,7 @@ func layoutProblem(le *render.LayoutError, dir string) *manifest.Error {
 
 // reportProblems prints every problem once, sorted by position.
 func reportProblems(w io.Writer, ps []*manifest.Error) int {
-	sort.SliceStable(ps, func(i, j int) bool {
-		a, b := ps[i], ps[j]
-		if a.File != b.File {
-			return a.File < b.File
-		}
-		if a.Line != b.Line {
-			return a.Line < b.Line
-		}
-		if a.Column != b.Column {
-			return a.Column < b.Column
-		}
-		if a.Path != b.Path {
-			return a.Path < b.Path
-		}
-		return a.Msg < b.Msg
-	})
+	manifest.SortErrors(ps)
 	last := ""
 	for _, p := range ps {
 		if s := p.Error(); s != last {
