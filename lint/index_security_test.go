@@ -82,12 +82,33 @@ spec: {containers: [{name: d, image: d}]}
 apiVersion: v1
 kind: Pod
 metadata: {name: e, namespace: bare, labels: {app: a}}
-spec: {containers: [{name: e, image: e}]}`
+spec: {containers: [{name: e, image: e}]}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: f, namespace: istio-system, labels: {app: a}}
+spec: {containers: [{name: f, image: f}]}
+---
+apiVersion: security.istio.io/v1
+kind: PeerAuthentication
+metadata: {name: a-unstamped, namespace: late}
+spec: {mtls: {mode: DISABLE}}
+---
+apiVersion: security.istio.io/v1
+kind: PeerAuthentication
+metadata: {name: z-stamped, namespace: late, creationTimestamp: "2024-01-01T00:00:00Z"}
+spec: {mtls: {mode: STRICT}}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: g, namespace: late, labels: {app: g}}
+spec: {containers: [{name: g, image: g}]}`
 
 // TestEffectiveMTLS pins istiod's PeerAuthentication precedence: the oldest
 // matching workload policy (creationTimestamp, then name) over the namespace
 // policy over the mesh policy, UNSET inheriting, portLevelMtls per port, a
-// selector in the root namespace ignored.
+// selector in the root namespace ignored (even for the root namespace's own
+// workloads), a policy without creationTimestamp newer than one with it.
 func TestEffectiveMTLS(t *testing.T) {
 	ix, rs := securityIndex(t, precedenceInput)
 	check := func(pod string, port int, mode, level, by string) {
@@ -108,6 +129,8 @@ func TestEffectiveMTLS(t *testing.T) {
 	check("shop/c", 0, "STRICT", "mesh", "istio-system/default")
 	check("other/d", 0, "PERMISSIVE", "namespace", "other/a")
 	check("bare/e", 0, "STRICT", "mesh", "istio-system/default")
+	check("istio-system/f", 0, "STRICT", "mesh", "istio-system/default")
+	check("late/g", 0, "STRICT", "namespace", "late/z-stamped")
 }
 
 // TestSecurityFacts covers listen ports with protocols, the workloads an
