@@ -33,7 +33,24 @@ var internedKeys = []string{
 	"matchLabels", "workloadSelector", "probe", "httpGet", "image", "replicas", "type",
 }
 
-func init() { ast.InternStringTerm(internedKeys...) }
+// interned maps internedKeys to their shared terms: a small map of our
+// own, one lookup per string.
+var interned = map[string]*ast.Term{}
+
+func init() {
+	ast.InternStringTerm(internedKeys...)
+	for _, k := range internedKeys {
+		interned[k] = ast.InternedTerm(k)
+	}
+}
+
+// stringTerm returns the shared term of s if it is interned, else a new one.
+func stringTerm(s string) *ast.Term {
+	if t, ok := interned[s]; ok {
+		return t
+	}
+	return ast.StringTerm(s)
+}
 
 // toAST converts plain values to OPA values directly. Feeding OPA ast.Values
 // avoids the JSON round trip rego.EvalInput does on Go maps (DESIGN.md §6).
@@ -60,14 +77,14 @@ func toAST(v any) ast.Value {
 		i := 0
 		for k, e := range x {
 			terms[i].Value = toAST(e)
-			items = append(items, [2]*ast.Term{ast.InternedTerm(k), termOf(&terms[i])})
+			items = append(items, [2]*ast.Term{stringTerm(k), termOf(&terms[i])})
 			i++
 		}
 		return ast.NewObject(items...)
 	case map[string]string:
 		items := make([][2]*ast.Term, 0, len(x))
 		for k, e := range x {
-			items = append(items, [2]*ast.Term{ast.InternedTerm(k), ast.InternedTerm(e)})
+			items = append(items, [2]*ast.Term{stringTerm(k), stringTerm(e)})
 		}
 		return ast.NewObject(items...)
 	case refMap:
@@ -98,7 +115,7 @@ func toAST(v any) ast.Value {
 	case []string:
 		terms := make([]*ast.Term, len(x))
 		for i, e := range x {
-			terms[i] = ast.InternedTerm(e)
+			terms[i] = stringTerm(e)
 		}
 		return ast.NewArray(terms...)
 	case ast.Value:
@@ -115,8 +132,8 @@ func termOf(t *ast.Term) *ast.Term {
 	case ast.Boolean:
 		return ast.InternedTerm(bool(v))
 	case ast.String:
-		if ast.HasInternedValue(string(v)) {
-			return ast.InternedTerm(string(v))
+		if it, ok := interned[string(v)]; ok {
+			return it
 		}
 	}
 	return t

@@ -421,15 +421,15 @@ func (e *Engine) shardInput(sh shard, ix *index, global ast.Value) ast.Value {
 			continue
 		}
 		entry := [][2]*ast.Term{
-			{ast.StringTerm("ref"), ast.IntNumberTerm(r.ref)},
-			{ast.StringTerm("apiVersion"), ast.StringTerm(r.apiVersion)},
-			{ast.StringTerm("kind"), ast.StringTerm(r.kind)},
-			{ast.StringTerm("namespace"), ast.StringTerm(r.namespace)},
-			{ast.StringTerm("name"), ast.StringTerm(r.name)},
-			{ast.StringTerm("object"), ast.NewTerm(ix.object(r))},
+			{stringTerm("ref"), ast.IntNumberTerm(r.ref)},
+			{stringTerm("apiVersion"), ast.StringTerm(r.apiVersion)},
+			{stringTerm("kind"), ast.StringTerm(r.kind)},
+			{stringTerm("namespace"), ast.StringTerm(r.namespace)},
+			{stringTerm("name"), ast.StringTerm(r.name)},
+			{stringTerm("object"), ast.NewTerm(ix.object(r))},
 		}
 		for _, k := range sortedKeys(ix.extras[r.ref]) {
-			entry = append(entry, [2]*ast.Term{ast.StringTerm(k), ast.NewTerm(toAST(ix.extras[r.ref][k]))})
+			entry = append(entry, [2]*ast.Term{stringTerm(k), ast.NewTerm(toAST(ix.extras[r.ref][k]))})
 		}
 		byKind[r.kind] = append(byKind[r.kind], ast.ObjectTerm(entry...))
 	}
@@ -438,7 +438,7 @@ func (e *Engine) shardInput(sh shard, ix *index, global ast.Value) ast.Value {
 		kinds = append(kinds, [2]*ast.Term{ast.StringTerm(k), ast.ArrayTerm(l...)})
 	}
 	return ast.NewObject(
-		[2]*ast.Term{ast.StringTerm("namespace"), ast.StringTerm(sh.namespace)},
+		[2]*ast.Term{stringTerm("namespace"), ast.StringTerm(sh.namespace)},
 		[2]*ast.Term{ast.StringTerm("resources"), ast.ObjectTerm(kinds...)},
 		[2]*ast.Term{ast.StringTerm("destinations"), ast.NewTerm(toAST(orEmpty(ix.dests[sh.namespace])))},
 		[2]*ast.Term{ast.StringTerm("index"), ast.NewTerm(global)},
