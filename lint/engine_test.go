@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/open-policy-agent/opa/v1/ast"
+
 	"github.com/meshfleet/meshfleet/lint/finding"
 )
 
@@ -315,6 +317,37 @@ func TestKindsRead(t *testing.T) {
 	}
 	if !dyn.allKinds {
 		t.Errorf("input.resources[k] must read every kind")
+	}
+	// Whole objects are converted only for the kinds whose "object" a
+	// built-in rule reads; user policies get every object.
+	if eng.allObjects || eng.objKinds["Service"] || eng.objKinds["DestinationRule"] || !eng.objKinds["AuthorizationPolicy"] || !eng.objKinds["WorkloadGroup"] {
+		t.Errorf("built-in rules read the objects of %v (all=%v)", eng.objKinds, eng.allObjects)
+	}
+	if !dyn.allObjects {
+		t.Errorf("user policies must see every object")
+	}
+	for _, tc := range []struct {
+		src   string
+		kinds []string
+		all   bool
+		what  string
+	}{
+		{"package p\nx if input.resources.Service[_].selected", nil, false, "facts only"},
+		{"package p\nx if input.resources.Service[_].object.spec", []string{"Service"}, false, "object of one kind"},
+		{"package p\nx if { some r in input.resources.Pod; r[\"object\"] }", []string{"Pod"}, false, "object by string key"},
+		{"package p\nf(r) := r.object.spec", nil, true, "a helper may be handed any resource"},
+		{"package p\nx if input.resources[k][_].object", nil, true, "dynamic kind"},
+	} {
+		m := ast.MustParseModule(tc.src)
+		_, _, _, objKinds, all := kindsRead(map[string]*ast.Module{"p.rego": m})
+		if all != tc.all || len(objKinds) != len(tc.kinds) {
+			t.Errorf("%s: object kinds %v all=%v, want %v all=%v", tc.what, objKinds, all, tc.kinds, tc.all)
+		}
+		for _, k := range tc.kinds {
+			if !objKinds[k] {
+				t.Errorf("%s: object kinds %v lack %s", tc.what, objKinds, k)
+			}
+		}
 	}
 }
 

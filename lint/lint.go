@@ -37,6 +37,10 @@ type Engine struct {
 	kinds    map[string]bool
 	allKinds bool
 	objects  bool
+	// objKinds are the kinds whose resources' whole object a policy may
+	// read (input.resources[kind][_].object); allObjects means every kind.
+	objKinds   map[string]bool
+	allObjects bool
 	// Kustomize builds a kustomization directory; nil disables kustomize
 	// inputs (they are then reported as unreadable).
 	Kustomize func(dir string) ([]byte, error)
@@ -74,8 +78,14 @@ func NewEngine(ctx context.Context, opts EngineOptions) (*Engine, error) {
 	if err != nil {
 		return nil, &PolicyError{err}
 	}
-	kinds, all, objects := kindsRead(mods)
-	return &Engine{reg: reg, policies: ps, checks: checks, kinds: kinds, allKinds: all, objects: objects, Kustomize: defaultKustomize}, nil
+	kinds, all, objects, objKinds, allObjects := kindsRead(mods)
+	// User policies are not analysed for the objects they read.
+	allObjects = allObjects || len(opts.PolicyDirs) > 0
+	return &Engine{
+		reg: reg, policies: ps, checks: checks,
+		kinds: kinds, allKinds: all, objects: objects, objKinds: objKinds, allObjects: allObjects,
+		Kustomize: defaultKustomize,
+	}, nil
 }
 
 // Rules is the catalogue, sorted by ID.
@@ -302,9 +312,9 @@ func (e *Engine) keepObject(r *resource) bool {
 	return e.policyReads(r.kind) || indexKinds[r.kind] || r.wl != nil || e.objects && objectKinds[r.kind]
 }
 
-// policyReads reports whether a policy reads objects of kind.
+// policyReads reports whether a policy reads the objects of kind.
 func (e *Engine) policyReads(kind string) bool {
-	return e.allKinds || e.kinds[kind]
+	return (e.allKinds || e.kinds[kind]) && (e.allObjects || e.objKinds[kind])
 }
 
 // forEach runs f on every resource on up to workers goroutines.
@@ -426,7 +436,9 @@ func (e *Engine) shardInput(sh shard, ix *index, global ast.Value) ast.Value {
 			{stringTerm("kind"), ast.StringTerm(r.kind)},
 			{stringTerm("namespace"), ast.StringTerm(r.namespace)},
 			{stringTerm("name"), ast.StringTerm(r.name)},
-			{stringTerm("object"), ast.NewTerm(ix.object(r))},
+		}
+		if e.policyReads(r.kind) {
+			entry = append(entry, [2]*ast.Term{stringTerm("object"), ast.NewTerm(ix.object(r))})
 		}
 		for _, k := range sortedKeys(ix.extras[r.ref]) {
 			entry = append(entry, [2]*ast.Term{stringTerm(k), ast.NewTerm(toAST(ix.extras[r.ref][k]))})

@@ -139,17 +139,28 @@ func compile(ctx context.Context, mods map[string]*ast.Module, order []string, r
 // a whole, input.resources[k]), and whether some policy reads
 // input.index.objects. Only what is read is converted to OPA values:
 // conversion, not evaluation, is the bulk of a run's Rego cost.
-func kindsRead(mods map[string]*ast.Module) (kinds map[string]bool, all, objects bool) {
-	kinds = map[string]bool{}
-	index, objs := ast.StringTerm("index"), ast.StringTerm("objects")
+//
+// objKinds are the kinds whose resources' "object" (the whole manifest)
+// some policy may read, allObjects set when that is every kind: a module
+// that names the key "object" anywhere reads the objects of the kinds it
+// takes from input.resources, or of every kind if it names none (a helper
+// package that may be handed any resource) or reads them dynamically.
+// Other modules see each resource's index facts only. User policies are
+// not analysed: they may read objects in ways a key search misses (walk,
+// json.marshal), so the engine gives them every object.
+func kindsRead(mods map[string]*ast.Module) (kinds map[string]bool, all, objects bool, objKinds map[string]bool, allObjects bool) {
+	kinds, objKinds = map[string]bool{}, map[string]bool{}
+	index, objs, object := ast.StringTerm("index"), ast.StringTerm("objects"), ast.StringTerm("object")
 	for _, m := range mods {
+		modKinds := map[string]bool{}
+		modAll := false
 		ast.WalkRefs(m, func(r ast.Ref) bool {
 			if !r[0].Equal(ast.InputRootDocument) {
 				return false
 			}
 			switch {
 			case len(r) < 2:
-				all = true
+				modAll = true
 			case r[1].Equal(index):
 				if len(r) < 3 || r[2].Equal(objs) {
 					objects = true
@@ -158,21 +169,40 @@ func kindsRead(mods map[string]*ast.Module) (kinds map[string]bool, all, objects
 				}
 			case !r[1].Equal(ast.StringTerm("resources")):
 				if _, ok := r[1].Value.(ast.String); !ok {
-					all = true
+					modAll = true
 				}
 			case len(r) < 3:
-				all = true
+				modAll = true
 			default:
 				if k, ok := r[2].Value.(ast.String); ok {
-					kinds[string(k)] = true
+					modKinds[string(k)] = true
 				} else {
-					all = true
+					modAll = true
 				}
 			}
 			return false
 		})
+		for k := range modKinds {
+			kinds[k] = true
+		}
+		all = all || modAll
+		namesObject := false
+		ast.WalkTerms(m, func(t *ast.Term) bool {
+			if t.Equal(object) {
+				namesObject = true
+			}
+			return namesObject
+		})
+		if namesObject {
+			if modAll || len(modKinds) == 0 {
+				allObjects = true
+			}
+			for k := range modKinds {
+				objKinds[k] = true
+			}
+		}
 	}
-	return kinds, all, objects || all
+	return kinds, all, objects || all, objKinds, allObjects || all
 }
 
 // ruleMetadata reads a rule's documentation from its package METADATA.
