@@ -126,6 +126,9 @@ type index struct {
 	// namespace (index_refs.go).
 	wlFacts map[int]map[string]any
 	vsFacts map[string][]any
+	// pending, set only on the copies concurrently gives its stages, takes
+	// their extra() writes.
+	pending map[int]map[string]any
 	// objs holds, by ref, the OPA values of objectKinds objects when rules
 	// read input.index.objects; shard inputs reuse them.
 	objs []ast.Value
@@ -181,13 +184,55 @@ func newIndex(rs []*resource, root, trustDomain string, production map[string]st
 	}
 	ix.ensureDestinationHosts()
 	ix.applyWildcards()
-	ix.indexPorts(rs)
-	ix.indexSecurity(rs)
 	for _, h := range ix.hosts {
 		h.known = h.namespace != "" && ix.namespaces[h.namespace] != nil || len(h.serviceEntries) > 0
 	}
-	ix.addRefs(rs)
+	ix.concurrently(
+		func(c *index) { c.indexPorts(rs) },
+		func(c *index) { c.indexSecurity(rs) },
+		func(c *index) { c.addRefs(rs) },
+	)
 	return ix
+}
+
+// concurrently runs the index stages that only read what newIndex built
+// before them (ports, security, references) on their own goroutines, each
+// on a copy of ix whose extra() writes to a private overlay, then merges
+// the overlays in stage order and takes each stage's own fields back. The
+// stages write disjoint extra keys (servicePorts; authz, tlsSettings and
+// the AuthorizationPolicy facts; shortHost, duplicateOf) and fields
+// (portDups; sec; wlFacts, vsFacts), so the result is the serial one.
+func (ix *index) concurrently(stages ...func(*index)) {
+	copies := make([]*index, len(stages))
+	var wg sync.WaitGroup
+	for i, stage := range stages {
+		c := *ix
+		c.pending = map[int]map[string]any{}
+		copies[i] = &c
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			stage(copies[i])
+		}()
+	}
+	wg.Wait()
+	for _, c := range copies {
+		if c.portDups != nil {
+			ix.portDups = c.portDups
+		}
+		if c.sec != nil {
+			ix.sec = c.sec
+		}
+		if c.wlFacts != nil {
+			ix.wlFacts, ix.vsFacts = c.wlFacts, c.vsFacts
+		}
+		for ref, m := range c.pending {
+			e := ix.extra(ref)
+			for k, v := range m {
+				e[k] = v
+			}
+		}
+	}
 }
 
 func (ix *index) namespace(name string) map[string]any {
@@ -331,6 +376,19 @@ func refsOf(ws []*workload) []int {
 }
 
 func (ix *index) extra(ref int) map[string]any {
+	if ix.pending != nil {
+		// A concurrent stage: copy on first write, so its reads through
+		// the map see what earlier stages recorded, and nothing is shared.
+		e := ix.pending[ref]
+		if e == nil {
+			e = make(map[string]any, len(ix.extras[ref])+2)
+			for k, v := range ix.extras[ref] {
+				e[k] = v
+			}
+			ix.pending[ref] = e
+		}
+		return e
+	}
 	e := ix.extras[ref]
 	if e == nil {
 		e = map[string]any{}
