@@ -638,6 +638,14 @@ func (ix *index) convertObjects(rs []*resource, workers int) ast.Value {
 	return ast.NewObject(items...)
 }
 
+// release drops what only building the index needed, once its value is
+// converted: evaluation reads the extras, the destinations and the
+// converted objects, and the rest would stay live through it.
+func (ix *index) release() {
+	size, extras, dests, objs := ix.size, ix.extras, ix.dests, ix.objs
+	*ix = index{size: size, extras: extras, dests: dests, objs: objs}
+}
+
 // object is r's object as an OPA value, converted once.
 func (ix *index) object(r *resource) ast.Value {
 	if ix.objs != nil && ix.objs[r.ref] != nil {

@@ -239,11 +239,15 @@ func (e *Engine) Lint(ctx context.Context, opts Options) (*Result, error) {
 	global := objectParallel(iv, workers)
 	// The index has read what it needs: free the objects no policy or Go
 	// check reads before evaluation allocates the shard inputs.
+	// Likewise the index: evaluation reads only the global value, the
+	// extras and the destinations.
 	for _, r := range rs {
 		if !e.policyReads(r.kind) {
 			r.obj = nil
 		}
+		r.wl = nil
 	}
+	ix.release()
 	res.Timings.Index = time.Since(t)
 
 	t = time.Now()
