@@ -119,7 +119,10 @@ type Options struct {
 	Loaded func(inputBytes int64)
 }
 
-// Timings split a run's wall time by stage.
+// Timings split a run's wall time by stage. Parse includes the Go checks
+// (MF101-MF103), which run on the parse workers as each file is read;
+// Index includes converting the index to OPA values; Eval is building
+// the shard inputs and evaluating the Rego rules.
 type Timings struct {
 	Parse, Render, Index, Eval, Findings time.Duration
 }
