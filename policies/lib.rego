@@ -3,12 +3,9 @@ package meshfleet.lib
 
 # selects(selector, labels) is true when labels carry every key and value
 # of selector (Kubernetes matchLabels semantics). The index already turns
-# label values into strings on both sides.
-selects(selector, labels) if {
-	every k, v in selector {
-		labels[k] == v
-	}
-}
+# label values into strings on both sides, so object.subset (one builtin
+# call, several times faster than an every loop) compares them as equals.
+selects(selector, labels) if object.subset(labels, selector)
 
 # format_labels writes a label map as sorted key=value pairs: "app=cart,version=v2".
 format_labels(ls) := concat(",", sort([sprintf("%v=%v", [k, v]) | some k, v in ls]))
