@@ -213,12 +213,15 @@ func benchLint(b *testing.B, fleets int) {
 	dir := b.TempDir()
 	n := writeCorpus(b, dir, fleets)
 	eng := testEngine(b)
-	// As the CLI does (internal/cli tuneGC).
+	// As the CLI does (internal/cli tuneGC): GOGC=400 and a soft memory
+	// limit of 60 bytes per input byte, at least 160 MiB.
 	defer debug.SetGCPercent(debug.SetGCPercent(400))
+	defer debug.SetMemoryLimit(debug.SetMemoryLimit(-1))
+	loaded := func(n int64) { debug.SetMemoryLimit(max(160<<20, 60*n)) }
 	var sum Timings
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		res, err := eng.Lint(context.Background(), Options{Paths: []string{dir}})
+		res, err := eng.Lint(context.Background(), Options{Paths: []string{dir}, Loaded: loaded})
 		if err != nil {
 			b.Fatal(err)
 		}
