@@ -48,15 +48,13 @@ package meshfleet.rules.mf204
 import data.meshfleet.lib
 
 # The index ties entries to groups (group) on the workload, so no shard
-# converts WorkloadEntry objects.
-entries contains w if {
-	some ref in input.index.workloadsByNamespace[input.namespace]
-	w := input.index.workloads[ref]
-	w.group
-}
+# converts WorkloadEntry objects. The rules walk the namespace's workloads
+# directly: collecting them in a set first hashed every workload, which
+# cost more than the checks.
 
 findings contains f if {
-	some w in entries
+	some ref in input.index.workloadsByNamespace[input.namespace]
+	w := input.index.workloads[ref]
 	g := w.group
 	g.via == "annotation"
 	missing := {k: v | some k, v in g.labels; object.get(w.labels, k, null) != v}
@@ -72,7 +70,8 @@ findings contains f if {
 }
 
 findings contains f if {
-	some w in entries
+	some ref in input.index.workloadsByNamespace[input.namespace]
+	w := input.index.workloads[ref]
 	g := w.group
 	g.serviceAccount != ""
 	sa := w.serviceAccount

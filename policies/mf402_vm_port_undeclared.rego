@@ -57,7 +57,12 @@ findings contains f if {
 	some svc in input.resources.Service
 	svc.apiVersion == "v1"
 	some p in svc.servicePorts
-	some status in {"dropped", "undeclared"}
+
+	# A status to report, found per endpoint before any comprehension runs:
+	# on a clean input every endpoint is "ok" and the rule stops here.
+	some e in p.endpoints
+	status := e.status
+	status in {"dropped", "undeclared"}
 	bad := {sprintf("%s %s", [ep.kind, ep.name]): ep | some ep in p.endpoints; ep.status == status}
 	count(bad) > 0
 	names := sort(object.keys(bad))
