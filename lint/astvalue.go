@@ -141,8 +141,8 @@ func termOf(t *ast.Term) *ast.Term {
 
 // objectParallel converts the values of m on up to workers goroutines: the
 // index's maps are independent of each other, and the entries of a big
-// refMap (index.workloads, most of the index) are converted in chunks too,
-// so one key does not leave the other workers idle.
+// map (index.workloads, index.hosts: most of the index) are converted in
+// chunks too, so one key does not leave the other workers idle.
 func objectParallel(m map[string]any, workers int) ast.Value {
 	const chunk = 256
 	keys := sortedKeys(m)
@@ -150,21 +150,32 @@ func objectParallel(m map[string]any, workers int) ast.Value {
 	var tasks []func()
 	var finish []func()
 	for i, k := range keys {
-		rm, ok := m[k].(refMap)
-		if !ok || len(rm) <= chunk {
+		// Big maps (index.workloads by ref, index.hosts by name) are
+		// converted entry by entry in chunks.
+		var keyTerms []*ast.Term
+		var vals []any
+		switch x := m[k].(type) {
+		case refMap:
+			for ref, v := range x {
+				keyTerms = append(keyTerms, ast.IntNumberTerm(ref))
+				vals = append(vals, v)
+			}
+		case map[string]any:
+			for name, v := range x {
+				keyTerms = append(keyTerms, stringTerm(name))
+				vals = append(vals, v)
+			}
+		}
+		if len(vals) <= chunk {
 			tasks = append(tasks, func() { items[i] = [2]*ast.Term{ast.StringTerm(k), ast.NewTerm(toAST(m[k]))} })
 			continue
 		}
-		refs := make([]int, 0, len(rm))
-		for ref := range rm {
-			refs = append(refs, ref)
-		}
-		entries := make([][2]*ast.Term, len(refs))
-		for lo := 0; lo < len(refs); lo += chunk {
-			hi := min(lo+chunk, len(refs))
+		entries := make([][2]*ast.Term, len(vals))
+		for lo := 0; lo < len(vals); lo += chunk {
+			hi := min(lo+chunk, len(vals))
 			tasks = append(tasks, func() {
 				for j := lo; j < hi; j++ {
-					entries[j] = [2]*ast.Term{ast.IntNumberTerm(refs[j]), ast.NewTerm(toAST(rm[refs[j]]))}
+					entries[j] = [2]*ast.Term{keyTerms[j], ast.NewTerm(toAST(vals[j]))}
 				}
 			})
 		}
