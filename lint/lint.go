@@ -240,10 +240,10 @@ func (e *Engine) Lint(ctx context.Context, opts Options) (*Result, error) {
 		iv["objects"] = ix.convertObjects(rs, workers)
 	}
 	global := objectParallel(iv, workers)
-	// The index has read what it needs: free the objects no policy or Go
-	// check reads before evaluation allocates the shard inputs.
-	// Likewise the index: evaluation reads only the global value, the
-	// extras and the destinations.
+	// The index has read what it needs: free the objects no policy reads
+	// (the Go checks ran while parsing) before evaluation allocates the
+	// shard inputs, and the index's build-only parts: evaluation reads
+	// only the global value, the extras and the destinations.
 	for _, r := range rs {
 		if !e.policyReads(r.kind) {
 			r.obj = nil
