@@ -293,22 +293,22 @@ func (ix *index) secServicePorts(sec *security, r *resource, ports []any, number
 // which the sidecar does not capture. appProtocol wins over the name's
 // "<protocol>[-suffix]" prefix; a ServiceEntry port states it in protocol.
 func secProtocolClass(name, appProtocol, protocol string, entry bool) string {
-	p := strings.ToLower(appProtocol)
+	p := appProtocol
 	if entry {
-		p = strings.ToLower(protocol)
+		p = protocol
 	} else if t := strings.ToUpper(protocol); t == "UDP" || t == "SCTP" {
 		return ""
 	}
 	if p == "" {
-		p = strings.ToLower(name)
-		if i := strings.IndexByte(p, '-'); i >= 0 {
-			p = p[:i]
-		}
+		p = name
 	}
-	switch p {
-	case "http", "http2", "grpc", "grpc-web", "h2c", "kubernetes.io/h2c":
+	if l := strings.ToLower(p); l == "h2c" || l == "kubernetes.io/h2c" {
 		return "http"
-	case "tcp", "tls", "https", "mongo", "mysql", "redis":
+	}
+	switch protocolClass(istioProtocol(p)) {
+	case "HTTP/1.1", "HTTP/2":
+		return "http"
+	case "TLS", "TCP":
 		return "tcp"
 	}
 	return ""
@@ -344,20 +344,10 @@ func secTargetPort(w *workload, name string, number int, targetPort any) (int, b
 	return 0, false
 }
 
-// secPort reads a port number from a YAML integer or a string of digits.
+// secPort is portNumber for a port that must be positive.
 func secPort(v any) (int, bool) {
-	switch x := v.(type) {
-	case int:
-		return x, x > 0
-	case int64:
-		return int(x), x > 0
-	case float64:
-		return int(x), x > 0 && x == float64(int(x))
-	case string:
-		n, err := strconv.Atoi(x)
-		return n, err == nil && n > 0
-	}
-	return 0, false
+	n, ok := portNumber(v)
+	return n, ok && n > 0
 }
 
 // secAuthorization records the workloads an AuthorizationPolicy applies
