@@ -63,7 +63,7 @@ findings contains f if {
 	some e in p.endpoints
 	status := e.status
 	status in {"dropped", "undeclared"}
-	bad := {sprintf("%s %s", [ep.kind, ep.name]): ep | some ep in p.endpoints; ep.status == status}
+	bad := {sprintf("%s %s %d", [ep.kind, ep.name, ep.ref]): ep | some ep in p.endpoints; ep.status == status}
 	count(bad) > 0
 	names := sort(object.keys(bad))
 	first := bad[names[0]]

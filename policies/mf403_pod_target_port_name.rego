@@ -48,7 +48,7 @@ findings contains f if {
 	some svc in input.resources.Service
 	svc.apiVersion == "v1"
 	some p in svc.servicePorts
-	bad := {sprintf("%s %s", [ep.kind, ep.name]): ep | some ep in p.endpoints; ep.status == "unnamed"}
+	bad := {sprintf("%s %s %d", [ep.kind, ep.name, ep.ref]): ep | some ep in p.endpoints; ep.status == "unnamed"}
 	count(bad) > 0
 	names := sort(object.keys(bad))
 	first := bad[names[0]]

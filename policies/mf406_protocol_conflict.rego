@@ -70,7 +70,7 @@ conflicts(svc, p) := {key: uses |
 	some c in ep.conflicts
 	c.service < svc.name
 	key := [c.service, c.portName, c.protocol]
-	uses := {sprintf("%s %s", [e.kind, e.name]): {"ep": e} |
+	uses := {sprintf("%s %s %d", [e.kind, e.name, e.ref]): {"ep": e} |
 		some e in p.endpoints
 		some d in e.conflicts
 		[d.service, d.portName, d.protocol] == key
