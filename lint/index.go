@@ -181,6 +181,7 @@ func newIndex(rs []*resource, root, trustDomain string, production map[string]st
 	}
 	for _, r := range rs {
 		ix.add(r)
+		ix.objectFacts(r)
 	}
 	ix.ensureDestinationHosts()
 	ix.applyWildcards()
@@ -536,6 +537,54 @@ func (ix *index) add(r *resource) {
 			ix.sas[r.namespace] = map[string]any{}
 		}
 		ix.sas[r.namespace][r.name] = r.ref
+	}
+}
+
+// objectFacts copies into the index the few fields rules read that the
+// index does not otherwise derive (MF202 targetRef(s), MF404 probe, MF503
+// portLevelMtls, MF603 spec keys), as written, so no shard has to convert
+// whole objects and every object can be dropped once the index is built.
+// A field is copied only when present, so Rego sees what it would see in
+// the object: undefined when absent, the raw value otherwise.
+func (ix *index) objectFacts(r *resource) {
+	switch r.kind {
+	case "AuthorizationPolicy", "PeerAuthentication", "RequestAuthentication", "Telemetry", "Sidecar", "WorkloadGroup":
+	default:
+		return
+	}
+	rawSpec, hasSpec := r.obj["spec"]
+	spec, isMap := rawSpec.(map[string]any)
+	set := func(k string, v any) {
+		ix.extra(r.ref)[k] = v
+	}
+	switch r.kind {
+	case "WorkloadGroup":
+		if t, ok := spec["template"].(map[string]any); ok {
+			if v, ok := t["ports"]; ok {
+				set("templatePorts", v)
+			}
+		}
+		if v, ok := spec["probe"]; ok {
+			set("probe", v)
+		}
+		return
+	case "PeerAuthentication":
+		if v, ok := spec["portLevelMtls"]; ok {
+			set("portLevelMtls", v)
+		}
+	case "AuthorizationPolicy":
+		switch {
+		case !hasSpec:
+			set("specKeys", []string{})
+		case isMap:
+			set("specKeys", sortedKeys(spec))
+		}
+	}
+	if v, ok := spec["targetRef"]; ok {
+		set("targetRef", v)
+	}
+	if v, ok := spec["targetRefs"]; ok {
+		set("targetRefs", v)
 	}
 }
 

@@ -90,9 +90,10 @@ findings contains f if {
 }
 
 # targeted is true for a policy attached by targetRef(s), not by labels.
-targeted(r) if r.object.spec.targetRef
+# The index copies spec.targetRef(s) as written (absent when unset).
+targeted(r) if r.targetRef
 
-targeted(r) if count(r.object.spec.targetRefs) > 0
+targeted(r) if count(r.targetRefs) > 0
 
 unmatched(r) := {
 	"ref": r.ref,

@@ -5,7 +5,7 @@ import data.meshfleet.rules.mf202
 policy(kind, extra) := object.union(
 	{
 		"ref": 3, "apiVersion": "security.istio.io/v1", "kind": kind, "namespace": "shop", "name": "cart",
-		"object": {"spec": {}}, "selector": {"app": "kart"}, "selected": [],
+		"selector": {"app": "kart"}, "selected": [],
 	},
 	extra,
 )
@@ -38,7 +38,7 @@ test_silent_without_selector if {
 }
 
 test_silent_with_target_refs if {
-	p := policy("AuthorizationPolicy", {"object": {"spec": {"targetRefs": [{"kind": "Gateway", "name": "gw"}]}}})
+	p := policy("AuthorizationPolicy", {"targetRefs": [{"kind": "Gateway", "name": "gw"}]})
 	count(mf202.findings) == 0 with input as {"resources": {"AuthorizationPolicy": [p]}, "index": index}
 }
 

@@ -43,11 +43,11 @@ import data.meshfleet.lib
 findings contains f if {
 	some wg in input.resources.WorkloadGroup
 	lib.istio(wg)
-	ports := wg.object.spec.template.ports
+	ports := wg.templatePorts
 	is_object(ports)
 	count(ports) > 0
 	some handler in ["httpGet", "tcpSocket"]
-	port := wg.object.spec.probe[handler].port
+	port := wg.probe[handler].port
 	is_number(port)
 	not declared(ports, port)
 	f := {

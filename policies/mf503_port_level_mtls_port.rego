@@ -40,7 +40,7 @@ import data.meshfleet.lib
 
 findings contains f if {
 	some pa in input.resources.PeerAuthentication
-	some key, _ in pa.object.spec.portLevelMtls
+	some key, _ in pa.portLevelMtls
 	count(pa.selected) > 0
 	pa.namespace != input.index.rootNamespace
 	port := sprintf("%v", [key])

@@ -5,7 +5,7 @@ import data.meshfleet.rules.mf503
 pa(levels) := {
 	"ref": 1, "apiVersion": "security.istio.io/v1", "kind": "PeerAuthentication",
 	"namespace": "shop", "name": "web", "selector": {"app": "web"}, "selected": [2],
-	"object": {"spec": {"selector": {"matchLabels": {"app": "web"}}, "portLevelMtls": levels}},
+	"portLevelMtls": levels,
 }
 
 index(listen) := {

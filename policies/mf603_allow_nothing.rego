@@ -34,27 +34,28 @@ findings contains f if {
 	some ap in input.resources.AuthorizationPolicy
 	ap.ruleCount == 0
 	ap.action == "ALLOW"
-	spec := object.get(ap.object, "spec", {})
+	keys := ap.specKeys
 	f := {
 		"ref": ap.ref,
-		"path": path(spec),
+		"path": path(keys),
 		"message": sprintf(
 			"this ALLOW policy has no rules, so it matches nothing and denies every request to %s that no other ALLOW policy admits; fine as a default-deny baseline, otherwise add rules listing what to allow",
-			[scope(ap, spec)],
+			[scope(ap, keys)],
 		),
 	}
 }
 
-path(spec) := "spec.rules" if "rules" in object.keys(spec)
+# keys are the keys of spec ([] without one), as the index lists them.
+path(keys) := "spec.rules" if "rules" in keys
 
-path(spec) := "spec" if not "rules" in object.keys(spec)
+path(keys) := "spec" if not "rules" in keys
 
-scope(ap, spec) := "the targeted gateway or waypoint" if {
+scope(_, keys) := "the targeted gateway or waypoint" if {
 	some k in ["targetRef", "targetRefs"]
-	k in object.keys(spec)
+	k in keys
 }
 
-scope(ap, spec) := lib.policy_scope(ap) if {
-	not "targetRef" in object.keys(spec)
-	not "targetRefs" in object.keys(spec)
+scope(ap, keys) := lib.policy_scope(ap) if {
+	not "targetRef" in keys
+	not "targetRefs" in keys
 }
