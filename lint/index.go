@@ -715,6 +715,20 @@ func (ix *index) value() map[string]any {
 	for ns, l := range ix.byNS {
 		byNS[ns] = refsOf(l)
 	}
+	// MF203 walks only the workloads lacking an app or version label,
+	// not every workload of the namespace.
+	missing := map[string]any{}
+	for ns, l := range ix.byNS {
+		var refs []int
+		for _, w := range l {
+			if m, _ := ix.wlFacts[w.ref]["missingLabels"].([]string); len(m) > 0 {
+				refs = append(refs, w.ref)
+			}
+		}
+		if refs != nil {
+			missing[ns] = refs
+		}
+	}
 	hosts := map[string]any{}
 	for name, h := range ix.hosts {
 		backends := make([]any, 0, len(h.backends))
@@ -750,7 +764,8 @@ func (ix *index) value() map[string]any {
 		"rootNamespace": ix.root, "trustDomain": ix.trustDomain,
 		"productionLabel": orEmptyStringMap(ix.production),
 		"namespaces":      namespaces, "workloads": ws, "workloadsByNamespace": byNS,
-		"hosts": hosts, "peerAuthentications": pas, "serviceAccounts": sas,
+		"workloadsMissingLabels": missing,
+		"hosts":                  hosts, "peerAuthentications": pas, "serviceAccounts": sas,
 		"portDuplicates":  ix.portDuplicatesValue(),
 		"virtualServices": ix.virtualServicesValue(),
 	}

@@ -43,7 +43,8 @@ injection_disabled(ns) if input.index.namespaces[ns].labels["istio-injection"] =
 # from service.istio.io/canonical-revision, app.kubernetes.io/version or
 # version.
 findings contains f if {
-	some ref in input.index.workloadsByNamespace[input.namespace]
+	# The index lists the workloads lacking app or version labels by namespace.
+	some ref in input.index.workloadsMissingLabels[input.namespace]
 	w := input.index.workloads[ref]
 	missing := w.missingLabels
 	count(missing) > 0
