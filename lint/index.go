@@ -188,6 +188,7 @@ func newIndex(rs []*resource, root, trustDomain string, production map[string]st
 	for _, h := range ix.hosts {
 		h.known = h.namespace != "" && ix.namespaces[h.namespace] != nil || len(h.serviceEntries) > 0
 	}
+	ix.subsetMatches(rs)
 	ix.concurrently(
 		func(c *index) { c.indexPorts(rs) },
 		func(c *index) { c.indexSecurity(rs) },
@@ -537,6 +538,39 @@ func (ix *index) add(r *resource) {
 			ix.sas[r.namespace] = map[string]any{}
 		}
 		ix.sas[r.namespace][r.name] = r.ref
+	}
+}
+
+// subsetMatches marks each DestinationRule subset with selectsBackend:
+// whether some backend of the rule's host (input.index.hosts[host]) carries
+// every label of its matchLabels, so MF301 reads one boolean instead of
+// matching every subset against every backend in Rego. Backends are final
+// once every resource is added.
+func (ix *index) subsetMatches(rs []*resource) {
+	for _, r := range rs {
+		if r.kind != "DestinationRule" {
+			continue
+		}
+		e := ix.extras[r.ref]
+		subsets, _ := e["subsets"].([]any)
+		if len(subsets) == 0 {
+			continue
+		}
+		h := ix.hosts[str(e["host"])]
+		for _, s := range subsets {
+			sm := s.(map[string]any)
+			sel, _ := sm["matchLabels"].(map[string]string)
+			found := false
+			if h != nil {
+				for _, b := range h.backends {
+					if matches(sel, b.labels) {
+						found = true
+						break
+					}
+				}
+			}
+			sm["selectsBackend"] = found
+		}
 	}
 }
 

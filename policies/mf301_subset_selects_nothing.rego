@@ -46,7 +46,9 @@ findings contains f if {
 	count(h.backends) > 0
 	some subset in dr.subsets
 	count(subset.matchLabels) > 0
-	not selects_any(h.backends, subset.matchLabels)
+	# The index matched matchLabels against h.backends: some backend
+	# carries every label (lib.selects).
+	not subset.selectsBackend
 	f := {
 		"ref": dr.ref,
 		"path": sprintf("spec.subsets[%d].labels", [subset.index]),
@@ -68,9 +70,4 @@ culprit(backends, labels) := sprintf("; none has %s", [lib.format_labels(absent)
 carried(backends, k, v) if {
 	some b in backends
 	b.labels[k] == v
-}
-
-selects_any(backends, labels) if {
-	some b in backends
-	lib.selects(labels, b.labels)
 }

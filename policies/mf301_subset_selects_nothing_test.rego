@@ -16,10 +16,14 @@ dr := {
 
 index(backends, complete) := {"hosts": {host: {"known": true, "backends": backends, "backendsComplete": complete}}}
 
+# dr_with(selects) is dr with each subset's selectsBackend as the index
+# computes it against the backends of the test.
+dr_with(selects) := object.union(dr, {"subsets": [object.union(s, {"selectsBackend": selects[i]}) | some i, s in dr.subsets]})
+
 pods := [{"ref": 1, "labels": {"app": "cart", "version": "v1"}}]
 
 test_fires_on_the_subset_no_backend_matches if {
-	fs := mf301.findings with input as {"resources": {"DestinationRule": [dr]}, "index": index(pods, true)}
+	fs := mf301.findings with input as {"resources": {"DestinationRule": [dr_with([true, false, false])]}, "index": index(pods, true)}
 	fs == {{
 		"ref": 2,
 		"path": "spec.subsets[1].labels",
@@ -28,24 +32,24 @@ test_fires_on_the_subset_no_backend_matches if {
 }
 
 test_silent_when_backends_are_not_all_known if {
-	count(mf301.findings) == 0 with input as {"resources": {"DestinationRule": [dr]}, "index": index(pods, false)}
+	count(mf301.findings) == 0 with input as {"resources": {"DestinationRule": [dr_with([true, false, false])]}, "index": index(pods, false)}
 }
 
 test_silent_when_nothing_is_behind_the_host if {
-	count(mf301.findings) == 0 with input as {"resources": {"DestinationRule": [dr]}, "index": index([], true)}
+	count(mf301.findings) == 0 with input as {"resources": {"DestinationRule": [dr_with([false, false, false])]}, "index": index([], true)}
 }
 
 test_silent_for_unknown_hosts if {
-	count(mf301.findings) == 0 with input as {"resources": {"DestinationRule": [dr]}, "index": {"hosts": {}}}
+	count(mf301.findings) == 0 with input as {"resources": {"DestinationRule": [dr_with([false, false, false])]}, "index": {"hosts": {}}}
 }
 
 test_silent_when_every_subset_matches if {
 	both := array.concat(pods, [{"ref": 3, "labels": {"app": "cart", "version": "v2"}}])
-	count(mf301.findings) == 0 with input as {"resources": {"DestinationRule": [dr]}, "index": index(both, true)}
+	count(mf301.findings) == 0 with input as {"resources": {"DestinationRule": [dr_with([true, true, false])]}, "index": index(both, true)}
 }
 
 test_names_the_label_no_workload_carries if {
-	vm := object.union(dr, {"subsets": [{"index": 0, "name": "vm", "labels": {"version": "v1", "runtime": "vm"}, "matchLabels": {"version": "v1", "runtime": "vm"}}]})
+	vm := object.union(dr, {"subsets": [{"index": 0, "name": "vm", "labels": {"version": "v1", "runtime": "vm"}, "matchLabels": {"version": "v1", "runtime": "vm"}, "selectsBackend": false}]})
 	some f in mf301.findings with input as {"resources": {"DestinationRule": [vm]}, "index": index(pods, true)}
 	endswith(f.message, "has those labels; none has runtime=vm")
 }
