@@ -28,9 +28,13 @@ const DefaultRootNamespace = "istio-system"
 // the only costly setup, and one Engine lints any number of inputs,
 // concurrently if need be.
 type Engine struct {
-	reg      *registry
-	policies []*policy
-	checks   []Check
+	reg *registry
+	// policies and compileErr are set by the compilation NewEngine starts;
+	// read them, and reg, only after wait.
+	policies   []*policy
+	compileErr error
+	compiled   chan struct{}
+	checks     []Check
 	// kinds are the kinds policies read from input.resources; allKinds
 	// is set when a policy may read any; objects when one reads
 	// input.index.objects.
@@ -74,25 +78,51 @@ func NewEngine(ctx context.Context, opts EngineOptions) (*Engine, error) {
 	if err != nil {
 		return nil, &PolicyError{err}
 	}
-	ps, err := compile(ctx, mods, order, reg)
-	if err != nil {
-		return nil, &PolicyError{err}
-	}
 	kinds, all, objects, objKinds, allObjects := kindsRead(mods)
 	// User policies are not analysed for the objects they read.
 	allObjects = allObjects || len(opts.PolicyDirs) > 0
-	return &Engine{
-		reg: reg, policies: ps, checks: checks,
+	e := &Engine{
+		reg: reg, checks: checks, compiled: make(chan struct{}),
 		kinds: kinds, allKinds: all, objects: objects, objKinds: objKinds, allObjects: allObjects,
 		Kustomize: defaultKustomize,
-	}, nil
+	}
+	build := func() {
+		e.policies, e.compileErr = compile(ctx, mods, order, reg)
+		close(e.compiled)
+	}
+	if len(opts.PolicyDirs) > 0 {
+		// User policies may not compile: say so here, with file:line.
+		build()
+		if err := e.wait(); err != nil {
+			return nil, err
+		}
+		return e, nil
+	}
+	// The built-in policies compile (their tests prove it), so they compile
+	// while the caller reads and parses its input: a pre-commit run on one
+	// file spends about as long on each.
+	go build()
+	return e, nil
+}
+
+// wait blocks until the policies are compiled.
+func (e *Engine) wait() error {
+	<-e.compiled
+	if e.compileErr != nil {
+		return &PolicyError{e.compileErr}
+	}
+	return nil
 }
 
 // Rules is the catalogue, sorted by ID.
-func (e *Engine) Rules() []finding.Rule { return e.reg.sorted() }
+func (e *Engine) Rules() []finding.Rule {
+	_ = e.wait() // a failed compilation leaves the Go rules, listed all the same
+	return e.reg.sorted()
+}
 
 // Rule returns one rule's documentation.
 func (e *Engine) Rule(id string) (finding.Rule, bool) {
+	_ = e.wait()
 	r, ok := e.reg.byID[id]
 	return r, ok
 }
@@ -254,6 +284,9 @@ func (e *Engine) Lint(ctx context.Context, opts Options) (*Result, error) {
 	res.Timings.Index = time.Since(t)
 
 	t = time.Now()
+	if err := e.wait(); err != nil {
+		return nil, err
+	}
 	sup := newSuppressor(data, cfg, opts.Disable)
 	found, err := e.evaluate(ctx, rs, ix, global, workers, disabled)
 	if err != nil {
