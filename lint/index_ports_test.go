@@ -1,11 +1,9 @@
 package lint
 
 import (
-	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
-	"gopkg.in/yaml.v3"
 
 	"github.com/meshfleet/meshfleet/render"
 )
@@ -21,24 +19,6 @@ func TestIstioProtocol(t *testing.T) {
 			t.Errorf("istioProtocol(%q) = %q, want %q", in, got, want)
 		}
 	}
-}
-
-// portsIndex builds an index from YAML documents separated by ---.
-func portsIndex(t *testing.T, docs string) (*index, map[string]*resource) {
-	t.Helper()
-	var rs []*resource
-	byName := map[string]*resource{}
-	for i, d := range strings.Split(docs, "\n---\n") {
-		var obj map[string]any
-		if err := yaml.Unmarshal([]byte(d), &obj); err != nil {
-			t.Fatal(err)
-		}
-		r := newResource(obj, "t.yaml", i, -1)
-		r.ref = len(rs)
-		rs = append(rs, r)
-		byName[r.kind+"/"+r.name] = r
-	}
-	return newIndex(rs, "istio-system", "cluster.local", nil), byName
 }
 
 const portsInput = `apiVersion: v1
@@ -103,7 +83,7 @@ spec:
 // TestEndpointPorts pins DESIGN.md §4's resolution of the port each workload
 // receives a Service port's traffic on, and its status for MF402/MF403.
 func TestEndpointPorts(t *testing.T) {
-	ix, byName := portsIndex(t, portsInput)
+	ix, byName := testIndex(t, portsInput)
 	type ep struct {
 		Status string
 		Port   any
@@ -154,7 +134,7 @@ func TestEndpointPorts(t *testing.T) {
 // protocol classes for one workload port are linked both ways, and that
 // alike protocols (http2 by appProtocol and grpc-web) are not.
 func TestProtocolConflicts(t *testing.T) {
-	ix, byName := portsIndex(t, portsInput)
+	ix, byName := testIndex(t, portsInput)
 	conflicts := func(svc, port, workload string) []string {
 		var out []string
 		for _, p := range ix.extras[byName["Service/"+svc].ref]["servicePorts"].([]any) {
@@ -194,7 +174,7 @@ func TestProtocolConflicts(t *testing.T) {
 }
 
 func TestPortDuplicates(t *testing.T) {
-	ix, _ := portsIndex(t, `apiVersion: v1
+	ix, _ := testIndex(t, `apiVersion: v1
 kind: Service
 metadata: {name: s, namespace: p}
 spec:

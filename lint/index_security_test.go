@@ -2,29 +2,8 @@ package lint
 
 import (
 	"slices"
-	"strings"
 	"testing"
-
-	"gopkg.in/yaml.v3"
 )
-
-// securityIndex builds an index from YAML documents separated by ---.
-func securityIndex(t *testing.T, docs string) (*index, map[string]*resource) {
-	t.Helper()
-	var rs []*resource
-	byName := map[string]*resource{}
-	for i, d := range strings.Split(docs, "\n---\n") {
-		var obj map[string]any
-		if err := yaml.Unmarshal([]byte(d), &obj); err != nil {
-			t.Fatal(err)
-		}
-		r := newResource(obj, "t.yaml", i, -1)
-		r.ref = len(rs)
-		rs = append(rs, r)
-		byName[r.kind+"/"+r.namespace+"/"+r.name] = r
-	}
-	return newIndex(rs, "istio-system", "cluster.local", nil), byName
-}
 
 const precedenceInput = `apiVersion: security.istio.io/v1
 kind: PeerAuthentication
@@ -110,7 +89,7 @@ spec: {containers: [{name: g, image: g}]}`
 // selector in the root namespace ignored (even for the root namespace's own
 // workloads), a policy without creationTimestamp newer than one with it.
 func TestEffectiveMTLS(t *testing.T) {
-	ix, rs := securityIndex(t, precedenceInput)
+	ix, rs := testIndex(t, precedenceInput)
 	check := func(pod string, port int, mode, level, by string) {
 		t.Helper()
 		r := rs["Pod/"+pod]
@@ -137,7 +116,7 @@ func TestEffectiveMTLS(t *testing.T) {
 // AuthorizationPolicy applies to, and DestinationRule TLS settings against
 // STRICT backends.
 func TestSecurityFacts(t *testing.T) {
-	ix, rs := securityIndex(t, `apiVersion: security.istio.io/v1
+	ix, rs := testIndex(t, `apiVersion: security.istio.io/v1
 kind: PeerAuthentication
 metadata: {name: db, namespace: shop}
 spec: {selector: {matchLabels: {app: db}}, mtls: {mode: STRICT}, portLevelMtls: {"9187": {mode: PERMISSIVE}}}
