@@ -4,12 +4,15 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"os"
 	"runtime/debug"
 	"sort"
 	"strings"
+
+	"github.com/spf13/pflag"
 )
 
 // Exit codes, decided by results, never by where an error happened.
@@ -112,4 +115,34 @@ func runVersion(env *Env, args []string) int {
 	}
 	fmt.Fprintf(env.Stdout, "meshfleet %s\n", version)
 	return ExitOK
+}
+
+// parseFailed handles a command's flag-parsing outcome the one way every
+// command does: --help prints the usage and exits 0, any other error is a
+// usage error (exit 2) with the usage after it. stop is false when parsing
+// succeeded and the command goes on.
+func parseFailed(env *Env, cmd, usage string, err error) (code int, stop bool) {
+	switch {
+	case err == nil:
+		return ExitOK, false
+	case errors.Is(err, pflag.ErrHelp):
+		fmt.Fprint(env.Stdout, usage)
+		return ExitOK, true
+	}
+	fmt.Fprintf(env.Stderr, "meshfleet %s: %v\n\n%s", cmd, err, usage)
+	return ExitUsage, true
+}
+
+// stdinAtMostOnce refuses a path list naming stdin (-) twice.
+func stdinAtMostOnce(paths []string) error {
+	stdin := 0
+	for _, p := range paths {
+		if p == "-" {
+			stdin++
+		}
+	}
+	if stdin > 1 {
+		return errors.New("- (stdin) given more than once")
+	}
+	return nil
 }

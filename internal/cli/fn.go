@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -34,16 +33,11 @@ func runFn(env *Env, args []string) int {
 	flags.StringVar(&opts.IstioVersion, "istio-version", os.Getenv(render.IstioVersionEnv), "Istio version to render for; below 1.22 renders the v1beta1 APIs (default $"+render.IstioVersionEnv+")")
 	usage := fnUsage + flags.FlagUsages()
 	err := flags.Parse(args)
-	if errors.Is(err, pflag.ErrHelp) {
-		fmt.Fprint(env.Stdout, usage)
-		return ExitOK
-	}
 	if err == nil && flags.NArg() > 0 {
 		err = fmt.Errorf("unexpected argument %q", strings.Join(flags.Args(), " "))
 	}
-	if err != nil {
-		fmt.Fprintf(env.Stderr, "meshfleet fn: %v\n\n%s", err, usage)
-		return ExitUsage
+	if code, stop := parseFailed(env, "fn", usage, err); stop {
+		return code
 	}
 
 	results, err := render.Fn(env.Stdin, env.Stdout, opts)

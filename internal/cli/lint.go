@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -72,14 +71,8 @@ func parseLintFlags(args []string) (*lintFlags, string, error) {
 	if len(f.paths) == 0 {
 		f.paths = []string{"."}
 	}
-	stdin := 0
-	for _, p := range f.paths {
-		if p == "-" {
-			stdin++
-		}
-	}
-	if stdin > 1 {
-		return nil, usage, errors.New("- (stdin) given more than once")
+	if err := stdinAtMostOnce(f.paths); err != nil {
+		return nil, usage, err
 	}
 	if f.failOn != "" {
 		if _, err := finding.ParseSeverity(f.failOn); err != nil {
@@ -91,13 +84,8 @@ func parseLintFlags(args []string) (*lintFlags, string, error) {
 
 func runLint(env *Env, args []string) int {
 	f, usage, err := parseLintFlags(args)
-	if errors.Is(err, pflag.ErrHelp) {
-		fmt.Fprint(env.Stdout, usage)
-		return ExitOK
-	}
-	if err != nil {
-		fmt.Fprintf(env.Stderr, "meshfleet lint: %v\n\n%s", err, usage)
-		return ExitUsage
+	if code, stop := parseFailed(env, "lint", usage, err); stop {
+		return code
 	}
 	w, err := output.New(f.format, output.Options{Color: colorOK(env.Stdout)})
 	if err != nil {

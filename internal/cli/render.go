@@ -64,27 +64,16 @@ func parseRenderFlags(args []string) (*renderFlags, string, error) {
 	case f.check && f.out == "":
 		return nil, usage, errors.New("--check needs -o DIR")
 	}
-	stdin := 0
-	for _, p := range f.paths {
-		if p == "-" {
-			stdin++
-		}
-	}
-	if stdin > 1 {
-		return nil, usage, errors.New("- (stdin) given more than once")
+	if err := stdinAtMostOnce(f.paths); err != nil {
+		return nil, usage, err
 	}
 	return f, usage, nil
 }
 
 func runRender(env *Env, args []string) int {
 	f, usage, err := parseRenderFlags(args)
-	if errors.Is(err, pflag.ErrHelp) {
-		fmt.Fprint(env.Stdout, usage)
-		return ExitOK
-	}
-	if err != nil {
-		fmt.Fprintf(env.Stderr, "meshfleet render: %v\n\n%s", err, usage)
-		return ExitUsage
+	if code, stop := parseFailed(env, "render", usage, err); stop {
+		return code
 	}
 
 	in := &renderInputs{env: env}

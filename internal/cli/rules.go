@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -29,16 +28,11 @@ func runRules(env *Env, args []string) int {
 	flags.StringArrayVar(&policies, "policy", nil, "also list the Rego rules in `DIR` (repeatable)")
 	usage := rulesUsage + flags.FlagUsages()
 	err := flags.Parse(args)
-	if errors.Is(err, pflag.ErrHelp) {
-		fmt.Fprint(env.Stdout, usage)
-		return ExitOK
-	}
 	if err == nil && flags.NArg() > 1 {
 		err = fmt.Errorf("want at most one rule ID, got %d", flags.NArg())
 	}
-	if err != nil {
-		fmt.Fprintf(env.Stderr, "meshfleet rules: %v\n\n%s", err, usage)
-		return ExitUsage
+	if code, stop := parseFailed(env, "rules", usage, err); stop {
+		return code
 	}
 	eng, err := lint.NewEngine(context.Background(), lint.EngineOptions{PolicyDirs: policies})
 	if err != nil {

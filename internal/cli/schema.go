@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -55,13 +54,8 @@ func parseSchemaFlags(args []string) (string, string, error) {
 
 func runSchema(env *Env, args []string) int {
 	format, usage, err := parseSchemaFlags(args)
-	if errors.Is(err, pflag.ErrHelp) {
-		fmt.Fprint(env.Stdout, usage)
-		return ExitOK
-	}
-	if err != nil {
-		fmt.Fprintf(env.Stderr, "meshfleet schema: %v\n\n%s", err, usage)
-		return ExitUsage
+	if code, stop := parseFailed(env, "schema", usage, err); stop {
+		return code
 	}
 	if _, err := env.Stdout.Write(schemaFormats[format]()); err != nil {
 		fmt.Fprintf(env.Stderr, "meshfleet schema: %v\n", err)
