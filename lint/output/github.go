@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/meshfleet/meshfleet/internal/safetext"
 	"github.com/meshfleet/meshfleet/lint/finding"
 )
 
@@ -22,7 +23,7 @@ func (githubWriter) Write(w io.Writer, r *finding.Report) error {
 	for _, f := range fs {
 		var props []string
 		if f.File != "" {
-			props = append(props, "file="+escapeProperty(slashPath(f.File)))
+			props = append(props, "file="+escapeProperty(safetext.Escape(slashPath(f.File))))
 			if f.Line > 0 {
 				props = append(props, "line="+strconv.Itoa(f.Line))
 				if f.Column > 0 {
@@ -31,7 +32,7 @@ func (githubWriter) Write(w io.Writer, r *finding.Report) error {
 			}
 		}
 		if f.Rule != "" {
-			props = append(props, "title="+escapeProperty(f.Rule))
+			props = append(props, "title="+escapeProperty(safetext.Escape(f.Rule)))
 		}
 		// The resource matters most for rendered VMFleets, whose file and
 		// line point at the fleet rather than at the resource that failed.
@@ -46,7 +47,7 @@ func (githubWriter) Write(w io.Writer, r *finding.Report) error {
 			bw.WriteString(strings.Join(props, ","))
 		}
 		bw.WriteString("::")
-		bw.WriteString(escapeData(msg))
+		bw.WriteString(escapeData(escapeKeepingLines(msg)))
 		bw.WriteString("\n")
 	}
 	bw.WriteString(summaryLine(s))
@@ -68,9 +69,26 @@ func githubCommand(s finding.Severity) string {
 
 // escapeData escapes a command's message the way the Actions runner
 // unescapes it, so a "%" or a newline in a message cannot be misread or end
-// the command early.
+// the command early. Messages pass safetext.Escape first: the runner
+// unescapes %0A back into a newline and passes ESC, BEL and OSC sequences
+// to the log viewer, so repository bytes must not reach it raw.
 var escapeData = strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A").Replace
 
 // escapeProperty also escapes ":" and ",", which delimit a command's
 // properties: a file name such as "a, b: c.yaml" stays one property.
 var escapeProperty = strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A", ":", "%3A", ",", "%2C").Replace
+
+// escapeKeepingLines escapes control characters but line breaks, which
+// escapeData turns into %0A and %0D: GitHub shows those as a multi-line
+// annotation, and they cannot start a new workflow command.
+func escapeKeepingLines(s string) string {
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		parts := strings.Split(l, "\r")
+		for j, p := range parts {
+			parts[j] = safetext.Escape(p)
+		}
+		lines[i] = strings.Join(parts, "\r")
+	}
+	return strings.Join(lines, "\n")
+}

@@ -2,12 +2,10 @@ package output
 
 import (
 	"bufio"
-	"fmt"
 	"io"
 	"strconv"
-	"strings"
-	"unicode"
 
+	"github.com/meshfleet/meshfleet/internal/safetext"
 	"github.com/meshfleet/meshfleet/lint/finding"
 )
 
@@ -77,27 +75,4 @@ func (t textWriter) severity(s finding.Severity) string {
 // oneLine escapes control characters (newlines above all) so each finding
 // stays one line for grep and editors, and so a message from a user policy
 // or a hostile file name cannot send escape sequences to the terminal.
-// Tabs are kept: they are harmless and common in messages.
-func oneLine(s string) string {
-	if !strings.ContainsFunc(s, isControl) {
-		return s
-	}
-	var b strings.Builder
-	for _, r := range s {
-		switch {
-		case r == '\n':
-			b.WriteString(`\n`)
-		case r == '\r':
-			b.WriteString(`\r`)
-		case !isControl(r):
-			b.WriteRune(r)
-		case r < 0x80:
-			fmt.Fprintf(&b, `\x%02x`, r)
-		default:
-			fmt.Fprintf(&b, `\u%04x`, r)
-		}
-	}
-	return b.String()
-}
-
-func isControl(r rune) bool { return r != '\t' && unicode.IsControl(r) }
+var oneLine = safetext.Escape
