@@ -8,6 +8,7 @@ package manifest
 
 import (
 	"bytes"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"io"
@@ -17,6 +18,8 @@ import (
 	"strings"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/meshfleet/meshfleet/internal/safetext"
 )
 
 // Limits bound what one input may cost before it is refused.
@@ -25,14 +28,21 @@ type Limits struct {
 	MaxBytes int
 	// MaxDepth caps the nesting of collections, aliases followed.
 	MaxDepth int
-	// MaxAliasNodes caps how many nodes the aliases of one document expand
+	// MaxAliasNodes caps how many nodes the aliases of one input expand
 	// to, counted as if every alias were replaced by a copy of its anchor.
+	// It is counted per input, not per document: yaml.v3 keeps anchors
+	// across the documents of a stream, so a per-document budget would let
+	// each of many documents expand one large anchor again.
 	MaxAliasNodes int
+	// MaxDocuments caps the documents of one input, empty ones included:
+	// each costs a node tree and, when skipped, a notice.
+	MaxDocuments int
 }
 
 // DefaultLimits are generous for real manifests and stop hostile ones early.
-// The alias budget is CUE's.
-var DefaultLimits = Limits{MaxBytes: 64 << 20, MaxDepth: 100, MaxAliasNodes: 50_000}
+// The alias budget is CUE's; 10,000 documents is far above any real file
+// (a 1,000-fleet render is about 8,000).
+var DefaultLimits = Limits{MaxBytes: 64 << 20, MaxDepth: 100, MaxAliasNodes: 50_000, MaxDocuments: 10_000}
 
 // Document is one YAML document of a file.
 type Document struct {
@@ -55,21 +65,26 @@ type Error struct {
 	Msg  string
 }
 
+// Error is the one-line form people and CI logs read; the file name, path
+// and message come from repository content, so their control characters
+// are escaped (see safetext).
 func (e *Error) Error() string {
 	var b strings.Builder
-	b.WriteString(e.File)
+	b.WriteString(safetext.Escape(e.File))
 	if e.Line > 0 {
-		fmt.Fprintf(&b, ":%d", e.Line)
+		b.WriteString(":")
+		b.WriteString(strconv.Itoa(e.Line))
 		if e.Column > 0 {
-			fmt.Fprintf(&b, ":%d", e.Column)
+			b.WriteString(":")
+			b.WriteString(strconv.Itoa(e.Column))
 		}
 	}
 	b.WriteString(": ")
 	if e.Path != "" {
-		b.WriteString(e.Path)
+		b.WriteString(safetext.Escape(e.Path))
 		b.WriteString(": ")
 	}
-	b.WriteString(e.Msg)
+	b.WriteString(safetext.Escape(e.Msg))
 	return b.String()
 }
 
@@ -106,6 +121,9 @@ func Parse(file string, data []byte, lim Limits) ([]*Document, error) {
 	}
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	var docs []*Document
+	// One checker for the whole input: the alias budget and the memo of
+	// anchor sizes span documents, as anchors do.
+	c := checker{file: file, lim: lim, sizes: map[*yaml.Node]int{}}
 	for i := 0; ; i++ {
 		var root yaml.Node
 		err := dec.Decode(&root)
@@ -115,6 +133,10 @@ func Parse(file string, data []byte, lim Limits) ([]*Document, error) {
 		if err != nil {
 			return nil, syntaxError(file, err)
 		}
+		if lim.MaxDocuments > 0 && i >= lim.MaxDocuments {
+			return nil, &Error{File: file, Line: root.Line, Column: root.Column,
+				Msg: fmt.Sprintf("more than %d documents (the documents-per-file limit)", lim.MaxDocuments)}
+		}
 		if root.Kind != yaml.DocumentNode || len(root.Content) == 0 {
 			continue
 		}
@@ -122,7 +144,6 @@ func Parse(file string, data []byte, lim Limits) ([]*Document, error) {
 		if n.Kind == yaml.ScalarNode && n.Tag == "!!null" {
 			continue
 		}
-		c := checker{file: file, lim: lim, sizes: map[*yaml.Node]int{}}
 		if err := c.check(n, 0); err != nil {
 			return nil, err
 		}
@@ -182,9 +203,11 @@ func (c *checker) check(n *yaml.Node, depth int) error {
 		}
 		c.expanded += size
 		if c.expanded > c.lim.MaxAliasNodes {
-			return Errorf(c.file, n, c.path(), "aliases expand to more than %d nodes", c.lim.MaxAliasNodes)
+			return Errorf(c.file, n, c.path(), "aliases expand to more than %d nodes (the alias limit per file)", c.lim.MaxAliasNodes)
 		}
 		return nil
+	case yaml.ScalarNode:
+		return c.scalar(n)
 	case yaml.MappingNode:
 		// Small mappings, the common case, are checked for duplicates by
 		// comparing pairs; a map pays off only for larger ones.
@@ -194,6 +217,12 @@ func (c *checker) check(n *yaml.Node, depth int) error {
 		}
 		for i := 0; i+1 < len(n.Content); i += 2 {
 			k, v := n.Content[i], n.Content[i+1]
+			if rk := Resolve(k); rk.Kind != yaml.ScalarNode {
+				return Errorf(c.file, k, c.path(), "a mapping key is a %s: Kubernetes objects have string keys", kindName(rk.Kind))
+			}
+			if err := c.scalar(k); err != nil {
+				return err
+			}
 			if k.Kind == yaml.ScalarNode && k.Tag != "!!merge" {
 				var first *yaml.Node
 				if seen != nil {
@@ -231,6 +260,37 @@ func (c *checker) check(n *yaml.Node, depth int) error {
 		}
 	}
 	return nil
+}
+
+// scalar reads a scalar's tag the way the Kubernetes tool chain
+// (sigs.k8s.io/yaml over YAML 1.1, as kubectl and Argo CD read manifests)
+// does, so no later stage sees another value than the cluster would: a
+// !!binary scalar is its base64-decoded text, written back into the node
+// as a plain string. Without this, `kind: !!binary <base64>` would be one
+// kind to meshfleet and another to kubectl, and escape every rule. Other
+// tags keep the value yaml.v3 gives, which is what the tool chain gives.
+func (c *checker) scalar(n *yaml.Node) error {
+	if n.Kind != yaml.ScalarNode || n.Tag != "!!binary" {
+		return nil
+	}
+	data, err := base64.StdEncoding.DecodeString(n.Value)
+	if err != nil {
+		return Errorf(c.file, n, c.path(), "!!binary value is not valid base64")
+	}
+	n.Value = strings.ToValidUTF8(string(data), "\uFFFD")
+	n.Tag = "!!str"
+	n.Style = yaml.DoubleQuotedStyle
+	return nil
+}
+
+func kindName(k yaml.Kind) string {
+	switch k {
+	case yaml.MappingNode:
+		return "mapping"
+	case yaml.SequenceNode:
+		return "sequence"
+	}
+	return "complex node"
 }
 
 // size counts the nodes of n with aliases expanded, failing once the budget
