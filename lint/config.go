@@ -29,20 +29,36 @@ type Config struct {
 	ProductionLabel map[string]string
 }
 
-// FindConfig walks up from dir to the filesystem root and returns the first
-// .meshfleet.yaml, or "" when there is none, so a repository's settings
-// apply from any subdirectory.
+// FindConfig walks up from dir and returns the first .meshfleet.yaml, or
+// "" when there is none, so a repository's settings apply from any
+// subdirectory. It looks no higher than the repository root (the nearest
+// directory holding .git) or, outside any repository, than dir itself: a
+// .meshfleet.yaml in a parent directory of a CI checkout is not the
+// repository's and must not disable its rules. A config that is a symbolic
+// link leading out of that boundary is not followed: the error is then a
+// *manifest.Skipped, which the caller reports as a notice.
 func FindConfig(dir string) (string, error) {
 	dir, err := filepath.Abs(dir)
 	if err != nil {
 		return "", err
 	}
+	top := manifest.RepoRoot(dir)
+	if top == "" {
+		top = dir
+	}
 	for {
 		p := filepath.Join(dir, ConfigFile)
-		if st, err := os.Stat(p); err == nil && !st.IsDir() {
+		if _, err := os.Lstat(p); err == nil {
+			var skip *manifest.Skipped
+			if _, err := manifest.Confine(top, p); errors.As(err, &skip) {
+				return "", skip
+			}
 			return p, nil
-		} else if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		} else if !errors.Is(err, fs.ErrNotExist) {
 			return "", err
+		}
+		if dir == top {
+			return "", nil
 		}
 		parent := filepath.Dir(dir)
 		if parent == dir {
@@ -56,12 +72,7 @@ func FindConfig(dir string) (string, error) {
 // unknown field or a wrong type is an error with its position, because a
 // misspelt `disable:` that silently does nothing is worse than a failure.
 func LoadConfig(file string) (*Config, error) {
-	f, err := os.Open(file)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	data, err := manifest.ReadAll(file, f, manifest.DefaultLimits)
+	data, err := manifest.ReadFile("", file, manifest.DefaultLimits)
 	if err != nil {
 		return nil, err
 	}

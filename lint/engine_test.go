@@ -12,6 +12,7 @@ import (
 
 	"github.com/open-policy-agent/opa/v1/ast"
 
+	"github.com/meshfleet/meshfleet/internal/manifest"
 	"github.com/meshfleet/meshfleet/lint/finding"
 )
 
@@ -253,11 +254,41 @@ func TestConfig(t *testing.T) {
 	}
 }
 
+// TestFindConfig pins where the search for .meshfleet.yaml stops: at the
+// repository root (the nearest folder holding .git), or outside any
+// repository at the starting directory; and that a config that is a link
+// leading out of that boundary is skipped, not read.
 func TestFindConfig(t *testing.T) {
-	dir := writeFiles(t, map[string]string{".meshfleet.yaml": "failOn: info\n", "a/b/x": ""})
-	got, err := FindConfig(filepath.Join(dir, "a", "b"))
-	if err != nil || got != filepath.Join(dir, ".meshfleet.yaml") {
-		t.Errorf("FindConfig = %q, %v", got, err)
+	outside := writeFiles(t, map[string]string{"secret": "failOn: info\n"})
+	dir := writeFiles(t, map[string]string{
+		".meshfleet.yaml":      "failOn: info\n",
+		"repo/.git/HEAD":       "",
+		"repo/a/b/x":           "",
+		"repo/.meshfleet.yaml": "failOn: warning\n",
+		"loose/a/x":            "",
+		"linked/.git":          "gitdir: elsewhere\n",
+	})
+	if err := os.Symlink(filepath.Join(outside, "secret"), filepath.Join(dir, "linked", ".meshfleet.yaml")); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct{ from, want string }{
+		{"repo/a/b", "repo/.meshfleet.yaml"},
+		{"loose/a", ""},
+		{".", ".meshfleet.yaml"},
+	} {
+		got, err := FindConfig(filepath.Join(dir, tc.from))
+		want := ""
+		if tc.want != "" {
+			want = filepath.Join(dir, tc.want)
+		}
+		if err != nil || got != want {
+			t.Errorf("FindConfig(%s) = %q, %v; want %q", tc.from, got, err, want)
+		}
+	}
+	got, err := FindConfig(filepath.Join(dir, "linked"))
+	var skip *manifest.Skipped
+	if got != "" || !errors.As(err, &skip) || !strings.Contains(err.Error(), "symbolic link leading out of") {
+		t.Errorf("FindConfig(linked) = %q, %v; want a *manifest.Skipped", got, err)
 	}
 }
 

@@ -22,7 +22,11 @@ type job struct {
 	// name is what findings call the input.
 	name string
 	// path is the file or directory on disk; "" for stdin.
-	path      string
+	path string
+	// root is the directory argument a walk found the file in: the file
+	// is not read through a symbolic link leading out of it. "" for a
+	// path the operator named.
+	root      string
 	stdin     bool
 	kustomize bool
 }
@@ -38,6 +42,34 @@ type source struct {
 	items   []*resource
 	fleets  []*manifest.Document
 	notices []string
+	// skipped counts the documents skipped for each reason beyond the
+	// first, which alone gets a notice of its own: a file of a million
+	// tiny documents costs one line of stderr, not a million.
+	skipped map[string]int
+}
+
+// skip notes a document skipped for reason; the first of each reason is
+// told in full (what), the rest counted (see summarise).
+func (s *source) skip(reason, what string) {
+	if s.skipped == nil {
+		s.skipped = map[string]int{}
+	}
+	if _, seen := s.skipped[reason]; !seen {
+		s.notices = append(s.notices, what)
+		s.skipped[reason] = 0
+		return
+	}
+	s.skipped[reason]++
+}
+
+// summarise appends, per reason, how many more documents were skipped.
+func (s *source) summarise() {
+	for _, reason := range sortedKeys(s.skipped) {
+		if n := s.skipped[reason]; n > 0 {
+			s.notices = append(s.notices, fmt.Sprintf("%s: skipped %d more: %s", s.name, n, reason))
+		}
+	}
+	s.skipped = nil
 }
 
 func isManifestFile(name string) bool {
@@ -107,10 +139,9 @@ func collect(args []string, stdinName string, ex excluder, notice func(string)) 
 					return nil
 				}
 			}
-			if !d.Type().IsRegular() && d.Type()&fs.ModeSymlink == 0 {
-				return nil
-			}
-			jobs = append(jobs, job{name: p, path: p})
+			// Links, FIFOs and devices too: manifest.ReadFile decides,
+			// and says why it skips one.
+			jobs = append(jobs, job{name: p, path: p, root: arg})
 			return nil
 		})
 		if err != nil {
@@ -178,10 +209,11 @@ func readOne(j job, stdin io.Reader, build func(dir string) ([]byte, error)) *so
 			}
 		}
 	default:
-		var f *os.File
-		if f, err = os.Open(j.path); err == nil {
-			data, err = manifest.ReadAll(j.name, f, manifest.DefaultLimits)
-			f.Close()
+		data, err = manifest.ReadFile(j.root, j.path, manifest.DefaultLimits)
+		var skip *manifest.Skipped
+		if errors.As(err, &skip) {
+			s.notices = append(s.notices, skip.Error())
+			return s
 		}
 	}
 	if err == nil {
@@ -198,6 +230,7 @@ func readOne(j job, stdin io.Reader, build func(dir string) ([]byte, error)) *so
 		return s
 	}
 	s.classify()
+	s.summarise()
 	s.docs = nil
 	return s
 }
@@ -208,7 +241,7 @@ func readOne(j job, stdin io.Reader, build func(dir string) ([]byte, error)) *so
 func (s *source) classify() {
 	for _, d := range s.docs {
 		if d.Node.Kind != yaml.MappingNode {
-			s.notices = append(s.notices, fmt.Sprintf("%s:%d:%d: skipped: document %d is not a mapping", d.File, d.Node.Line, d.Node.Column, d.Index+1))
+			s.skip("documents that are not a mapping", fmt.Sprintf("%s:%d:%d: skipped: document %d is not a mapping", d.File, d.Node.Line, d.Node.Column, d.Index+1))
 			continue
 		}
 		if isFleetNode(d.Node) {
@@ -219,7 +252,7 @@ func (s *source) classify() {
 		apiVersion, _ := obj["apiVersion"].(string)
 		kind, _ := obj["kind"].(string)
 		if apiVersion == "" || kind == "" {
-			s.notices = append(s.notices, fmt.Sprintf("%s:%d:%d: skipped: document %d has no apiVersion and kind", d.File, d.Node.Line, d.Node.Column, d.Index+1))
+			s.skip("documents without apiVersion and kind", fmt.Sprintf("%s:%d:%d: skipped: document %d has no apiVersion and kind", d.File, d.Node.Line, d.Node.Column, d.Index+1))
 			continue
 		}
 		if kind == "List" && apiVersion == "v1" {
@@ -245,7 +278,7 @@ func (s *source) expandList(d *manifest.Document, obj map[string]any) {
 		av, _ := m["apiVersion"].(string)
 		k, _ := m["kind"].(string)
 		if av == "" || k == "" {
-			s.notices = append(s.notices, fmt.Sprintf("%s:%d:%d: skipped: items[%d] has no apiVersion and kind", d.File, n.Line, n.Column, i))
+			s.skip("List items without apiVersion and kind", fmt.Sprintf("%s:%d:%d: skipped: items[%d] has no apiVersion and kind", d.File, n.Line, n.Column, i))
 			continue
 		}
 		s.items = append(s.items, newResource(m, d.File, d.Index, i))
