@@ -24,6 +24,13 @@ import (
 // DefaultRootNamespace is Istio's mesh config root namespace.
 const DefaultRootNamespace = "istio-system"
 
+// DefaultMaxResources is the resources-per-run limit: ten times the
+// 110,000-resource benchmark, and far above any real repository.
+const DefaultMaxResources = 1_000_000
+
+// maxNotices bounds the notices one run prints; the rest are counted.
+const maxNotices = 200
+
 // Engine holds the compiled rules. Build it once per process: compiling is
 // the only costly setup, and one Engine lints any number of inputs,
 // concurrently if need be.
@@ -141,6 +148,9 @@ type Options struct {
 	RootNamespace string
 	// Workers bounds parallelism; 0 means GOMAXPROCS.
 	Workers int
+	// MaxResources caps the resources (VMFleets counted as one) one run
+	// holds; 0 means DefaultMaxResources. Inputs past it are MF100.
+	MaxResources int
 	// Notice receives skipped-input notices (for stderr); may be nil.
 	Notice func(string)
 	// Loaded, when set, receives the size in bytes of every input read,
@@ -223,17 +233,34 @@ func (e *Engine) Lint(ctx context.Context, opts Options) (*Result, error) {
 	var rs []*resource
 	var fleetDocs []*manifest.Document
 	data := map[string][]byte{}
+	maxRes := opts.MaxResources
+	if maxRes <= 0 {
+		maxRes = DefaultMaxResources
+	}
+	notices := 0
 	for _, s := range srcs {
 		if s.err != nil {
 			probs = append(probs, s.err)
 			continue
 		}
-		data[s.name] = s.data
 		for _, n := range s.notices {
-			notice(n)
+			if notices++; notices <= maxNotices {
+				notice(n)
+			}
 		}
+		// Sources count in argument order, so which file is refused
+		// does not depend on which worker read it first.
+		if n := len(rs) + len(fleetDocs) + len(s.items) + len(s.fleets); n > maxRes {
+			probs = append(probs, &manifest.Error{File: s.name, Msg: fmt.Sprintf(
+				"not linted: the run would hold %d resources, over the resources-per-run limit of %d (--max-resources)", n, maxRes)})
+			continue
+		}
+		data[s.name] = s.data
 		rs = append(rs, s.items...)
 		fleetDocs = append(fleetDocs, s.fleets...)
+	}
+	if notices > maxNotices {
+		notice(fmt.Sprintf("%d more notices not shown", notices-maxNotices))
 	}
 	var raw []finding.Finding
 	for _, p := range probs {

@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/pflag"
 	"sigs.k8s.io/kustomize/kyaml/fn/framework"
 
+	"github.com/meshfleet/meshfleet/internal/safetext"
 	"github.com/meshfleet/meshfleet/render"
 )
 
@@ -42,11 +43,11 @@ func runFn(env *Env, args []string) int {
 
 	results, err := render.Fn(env.Stdin, env.Stdout, opts)
 	if err != nil {
-		fmt.Fprintf(env.Stderr, "meshfleet fn: %v\n", err)
+		fmt.Fprintf(env.Stderr, "meshfleet fn: %s\n", safetext.Escape(err.Error()))
 		return ExitUsage
 	}
 	for _, r := range results {
-		fmt.Fprintln(env.Stderr, resultLine(r))
+		fmt.Fprintln(env.Stderr, safetext.Escape(resultLine(r)))
 	}
 	return results.ExitCode()
 }

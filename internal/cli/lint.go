@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -10,6 +11,8 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"github.com/meshfleet/meshfleet/internal/manifest"
+	"github.com/meshfleet/meshfleet/internal/safetext"
 	"github.com/meshfleet/meshfleet/lint"
 	"github.com/meshfleet/meshfleet/lint/finding"
 	"github.com/meshfleet/meshfleet/lint/output"
@@ -45,6 +48,7 @@ type lintFlags struct {
 	exclude       []string
 	stdinFilename string
 	rootNamespace string
+	maxResources  int
 	paths         []string
 }
 
@@ -63,6 +67,7 @@ func parseLintFlags(args []string) (*lintFlags, string, error) {
 	flags.StringArrayVar(&f.exclude, "exclude", nil, "skip files and directories matching `GLOB` (repeatable; ** spans directories)")
 	flags.StringVar(&f.stdinFilename, "stdin-filename", "", "`NAME` that findings give to stdin (-)")
 	flags.StringVar(&f.rootNamespace, "root-namespace", "", "Istio root `namespace`, whose policies are mesh-wide (default istio-system)")
+	flags.IntVar(&f.maxResources, "max-resources", lint.DefaultMaxResources, "refuse (exit 2) inputs past `N` resources in one run; the limit is the operator's, never the repository's")
 	usage := lintUsage + flags.FlagUsages()
 	if err := flags.Parse(args); err != nil {
 		return nil, usage, err
@@ -89,12 +94,13 @@ func runLint(env *Env, args []string) int {
 	}
 	w, err := output.New(f.format, output.Options{Color: colorOK(env.Stdout)})
 	if err != nil {
-		fmt.Fprintf(env.Stderr, "meshfleet lint: --format: %v\n", err)
+		fmt.Fprintf(env.Stderr, "meshfleet lint: --format: %s\n", safetext.Escape(err.Error()))
 		return ExitUsage
 	}
-	cfg, err := lintConfig(f.config)
+	notice := func(msg string) { fmt.Fprintf(env.Stderr, "meshfleet lint: %s\n", safetext.Escape(msg)) }
+	cfg, err := lintConfig(f.config, notice)
 	if err != nil {
-		fmt.Fprintf(env.Stderr, "meshfleet lint: %v\n", err)
+		fmt.Fprintf(env.Stderr, "meshfleet lint: %s\n", safetext.Escape(err.Error()))
 		return ExitUsage
 	}
 	failOn := finding.Error
@@ -108,7 +114,7 @@ func runLint(env *Env, args []string) int {
 	ctx := context.Background()
 	eng, err := lint.NewEngine(ctx, lint.EngineOptions{PolicyDirs: f.policies})
 	if err != nil {
-		fmt.Fprintf(env.Stderr, "meshfleet lint: policy: %v\n", err)
+		fmt.Fprintf(env.Stderr, "meshfleet lint: policy: %s\n", safetext.Escape(err.Error()))
 		return ExitUsage
 	}
 	res, err := eng.Lint(ctx, lint.Options{
@@ -119,16 +125,17 @@ func runLint(env *Env, args []string) int {
 		Exclude:       f.exclude,
 		Disable:       f.disable,
 		RootNamespace: f.rootNamespace,
-		Notice:        func(msg string) { fmt.Fprintf(env.Stderr, "meshfleet lint: %s\n", msg) },
+		Notice:        notice,
 		Loaded:        loaded,
+		MaxResources:  f.maxResources,
 	})
 	if err != nil {
-		fmt.Fprintf(env.Stderr, "meshfleet lint: %v\n", err)
+		fmt.Fprintf(env.Stderr, "meshfleet lint: %s\n", safetext.Escape(err.Error()))
 		return ExitUsage
 	}
 	res.Report.Version = version
 	if err := w.Write(env.Stdout, &res.Report); err != nil {
-		fmt.Fprintf(env.Stderr, "meshfleet lint: %v\n", err)
+		fmt.Fprintf(env.Stderr, "meshfleet lint: %s\n", safetext.Escape(err.Error()))
 		return ExitUsage
 	}
 	return res.ExitCode(failOn)
@@ -136,11 +143,15 @@ func runLint(env *Env, args []string) int {
 
 // lintConfig reads --config, else the .meshfleet.yaml found upward from
 // the working directory, else returns the defaults.
-func lintConfig(file string) (*lint.Config, error) {
+func lintConfig(file string, notice func(string)) (*lint.Config, error) {
 	if file == "" {
 		var err error
 		if file, err = lint.FindConfig("."); err != nil {
-			return nil, err
+			var skip *manifest.Skipped
+			if !errors.As(err, &skip) {
+				return nil, err
+			}
+			notice(skip.Error())
 		}
 		if file == "" {
 			return &lint.Config{}, nil

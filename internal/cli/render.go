@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/meshfleet/meshfleet/internal/manifest"
+	"github.com/meshfleet/meshfleet/internal/safetext"
 	"github.com/meshfleet/meshfleet/render"
 )
 
@@ -101,7 +102,7 @@ func runRender(env *Env, args []string) int {
 			buf.Write(b.out)
 		}
 		if _, err := env.Stdout.Write(buf.Bytes()); err != nil {
-			fmt.Fprintf(env.Stderr, "meshfleet render: %v\n", err)
+			fmt.Fprintf(env.Stderr, "meshfleet render: %s\n", safetext.Escape(err.Error()))
 			return ExitUsage
 		}
 		return ExitOK
@@ -126,18 +127,18 @@ func runRender(env *Env, args []string) int {
 	if f.check {
 		d, err := render.DiffDir(f.out, files)
 		if err != nil {
-			fmt.Fprintf(env.Stderr, "meshfleet render: %v\n", err)
+			fmt.Fprintf(env.Stderr, "meshfleet render: %s\n", safetext.Escape(err.Error()))
 			return ExitUsage
 		}
 		if d != nil {
 			env.Stdout.Write(d)
-			fmt.Fprintf(env.Stderr, "meshfleet render: %s is out of date; render again with -o %s --prune\n", f.out, f.out)
+			fmt.Fprintf(env.Stderr, "meshfleet render: %s is out of date; render again with -o %s --prune\n", safetext.Escape(f.out), safetext.Escape(f.out))
 			return ExitFindings
 		}
 		return ExitOK
 	}
 	if _, _, err := render.WriteDir(f.out, files, f.prune); err != nil {
-		fmt.Fprintf(env.Stderr, "meshfleet render: %v\n", err)
+		fmt.Fprintf(env.Stderr, "meshfleet render: %s\n", safetext.Escape(err.Error()))
 		return ExitUsage
 	}
 	return ExitOK
@@ -159,7 +160,7 @@ func reportProblems(w io.Writer, ps []*manifest.Error) int {
 	last := ""
 	for _, p := range ps {
 		if s := p.Error(); s != last {
-			fmt.Fprintln(w, s)
+			fmt.Fprintln(w, s) // *manifest.Error escapes what it prints
 			last = s
 		}
 	}
@@ -207,7 +208,7 @@ func (in *renderInputs) add(p string, opts render.Options) {
 		return
 	}
 	if !st.IsDir() {
-		in.readFile(p)
+		in.readFile("", p)
 		return
 	}
 	if render.IsKustomization(p) {
@@ -230,14 +231,14 @@ func (in *renderInputs) add(p string, opts render.Options) {
 			// says (namespace, patches), which only a build of that
 			// directory gives; rendering its files bare would be wrong.
 			if render.IsKustomization(path) {
-				fmt.Fprintf(in.env.Stderr, "meshfleet render: skipping kustomization %s (name it as a PATH to build it)\n", path)
+				fmt.Fprintf(in.env.Stderr, "meshfleet render: skipping kustomization %s (name it as a PATH to build it)\n", safetext.Escape(path))
 				return filepath.SkipDir
 			}
 			return nil
 		}
 		switch strings.ToLower(filepath.Ext(path)) {
 		case ".yaml", ".yml", ".json":
-			in.readFile(path)
+			in.readFile(p, path)
 		}
 		return nil
 	})
@@ -246,24 +247,35 @@ func (in *renderInputs) add(p string, opts render.Options) {
 	}
 }
 
-func (in *renderInputs) readFile(name string) {
-	f, err := os.Open(name)
+// readFile reads one file through the guard (manifest.ReadFile): root is
+// the directory a walk found it in, "" for a PATH argument.
+func (in *renderInputs) readFile(root, name string) {
+	data, err := manifest.ReadFile(root, name, manifest.DefaultLimits)
+	var skip *manifest.Skipped
+	if errors.As(err, &skip) {
+		fmt.Fprintf(in.env.Stderr, "meshfleet render: %s\n", safetext.Escape(skip.Error()))
+		return
+	}
 	if err != nil {
 		in.problem(err, name)
 		return
 	}
-	defer f.Close()
-	in.read(name, f)
+	in.parse(name, data)
 }
 
-// read guards, splits and decodes one input; documents that are not
-// VMFleets are not looked at further.
+// read reads stdin through the guard.
 func (in *renderInputs) read(name string, r io.Reader) {
 	data, err := manifest.ReadAll(name, r, manifest.DefaultLimits)
 	if err != nil {
 		in.problem(err, name)
 		return
 	}
+	in.parse(name, data)
+}
+
+// parse splits and decodes one input; documents that are not VMFleets are
+// not looked at further.
+func (in *renderInputs) parse(name string, data []byte) {
 	docs, err := manifest.Parse(name, data, manifest.DefaultLimits)
 	if err != nil {
 		in.problem(err, name)
