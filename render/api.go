@@ -4,6 +4,8 @@
 package render
 
 import (
+	"time"
+
 	"gopkg.in/yaml.v3"
 
 	"github.com/meshfleet/meshfleet/internal/manifest"
@@ -21,6 +23,9 @@ type Options struct {
 	// networking.istio.io/v1 and security.istio.io/v1; below 1.22 renders
 	// the v1beta1 versions.
 	IstioVersion string
+	// BuildDeadline bounds one kustomize build (BuildKustomizationWith);
+	// 0 means DefaultBuildDeadline.
+	BuildDeadline time.Duration
 }
 
 // Fleet is one decoded, validated VMFleet and where it came from.

@@ -1,14 +1,16 @@
 package render
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"sync"
+	"time"
 
-	"gopkg.in/yaml.v3"
 	"sigs.k8s.io/kustomize/api/krusty"
+	"sigs.k8s.io/kustomize/api/resmap"
 	"sigs.k8s.io/kustomize/api/types"
 	"sigs.k8s.io/kustomize/kyaml/filesys"
 
@@ -29,113 +31,132 @@ func IsKustomization(dir string) bool {
 	return false
 }
 
-// buildMu serialises builds: each one points PATH at its own executable
-// directory for its duration, and PATH is process-wide.
-var buildMu sync.Mutex
+// DefaultBuildDeadline bounds a kustomize build when Options.BuildDeadline
+// is zero.
+const DefaultBuildDeadline = 2 * time.Minute
 
-// BuildKustomization runs `kustomize build --enable-alpha-plugins
-// --enable-exec` on dir in-process and returns its YAML output, so users need
-// no kustomize binary and meshfleet works as its own exec generator. Errors
-// are *manifest.Error: positioned in the offending file when the guard
-// refuses one, otherwise naming dir.
-//
-// Every YAML file kustomize reads passes the input guard first (see
-// guardFS): kyaml expands aliases without a budget, so an alias bomb in a
-// kustomization, a resource or a base outside dir is refused with its
-// position before kyaml parses a byte of it.
-//
-// kyaml runs an exec function with exec.Command(path), which resolves a bare
-// name through the PATH of this process at that moment (the function's Env
-// only reaches the child). So for the build a private directory holding a
-// symbolic link "meshfleet" to os.Executable() is put first on PATH: the
-// annotation `exec: {path: meshfleet}` then runs exactly this binary — the
-// same version that renders on the command line, whether or not meshfleet is
-// installed on PATH (an Argo CD sidecar, a CI runner, a test binary). The
-// link points at the running executable rather than a copy, costing nothing,
-// and the directory is removed after the build. No other function may run
-// (see onlySelfFunctions).
+// IstioVersionEnv is the environment variable `meshfleet fn` reads as its
+// default --istio-version, for kustomize runs it as an exec function with
+// no arguments. In-process builds do not use it: they pass Options directly,
+// so the caller's environment cannot change what a build renders.
+const IstioVersionEnv = "MESHFLEET_ISTIO_VERSION"
+
+// krustyMu serialises krusty runs: kyaml keeps the OpenAPI schema in a
+// process-wide variable that a kustomization's `openapi:` field replaces
+// for the duration of its build.
+var krustyMu sync.Mutex
+
+// BuildKustomization is BuildKustomizationWith with default options.
 func BuildKustomization(dir string) ([]byte, error) {
 	return BuildKustomizationWith(dir, Options{})
 }
 
-// IstioVersionEnv carries Options.IstioVersion from a build to the meshfleet
-// exec functions it runs, which kustomize starts with no arguments. A build
-// always sets it, empty included, so a value in the caller's environment
-// cannot make the function render other API versions than the build asked for.
-const IstioVersionEnv = "MESHFLEET_ISTIO_VERSION"
-
-// BuildKustomizationWith is BuildKustomization with render options, passed
-// to meshfleet exec functions through IstioVersionEnv.
+// BuildKustomizationWith runs `kustomize build` on dir in-process and
+// returns its YAML output, so users need no kustomize binary. Errors are
+// *manifest.Error, positioned in the offending file when meshfleet refuses
+// something, otherwise naming dir.
+//
+// The build runs on repositories nobody vetted (an Argo CD plugin, CI on a
+// pull request), so it never starts a process and never opens a socket:
+//
+//   - krusty runs with builtin plugins only: exec and container functions,
+//     Go plugins and Helm are off, whatever a kustomization names;
+//   - before krusty runs, every kustomization in the graph is read through
+//     the guard and every field that can name a path or URL is checked
+//     (kustomize_walk.go): anything that is not a local file or directory
+//     is refused with its position, before any connection;
+//   - meshfleet's own function configs (VMFleet) under generators: and
+//     transformers: are expanded in-process with Decode and Render, as the
+//     exec function `meshfleet fn` would have, and every other function
+//     config is refused;
+//   - every YAML file kustomize reads passes manifest.Parse first (guardFS):
+//     kyaml expands aliases without a budget;
+//   - the whole build is bounded by Options.BuildDeadline.
 func BuildKustomizationWith(dir string, opts Options) ([]byte, error) {
-	buildMu.Lock()
-	defer buildMu.Unlock()
-	restore, err := selfOnPath()
-	if err != nil {
-		return nil, &manifest.Error{File: dir, Msg: err.Error()}
+	limit := opts.BuildDeadline
+	if limit <= 0 {
+		limit = DefaultBuildDeadline
 	}
-	defer restore()
+	type result struct {
+		out []byte
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		out, err := buildKustomization(dir, opts)
+		done <- result{out, err}
+	}()
+	timer := time.NewTimer(limit)
+	defer timer.Stop()
+	select {
+	case r := <-done:
+		return r.out, r.err
+	case <-timer.C:
+		// krusty cannot be cancelled; with no process and no socket it can
+		// only be spinning or blocked on a file (a FIFO), and the goroutine
+		// ends with the process.
+		return nil, &manifest.Error{File: dir, Msg: fmt.Sprintf("kustomize build exceeded the %s build deadline", limit)}
+	}
+}
 
-	pc := types.MakePluginConfig(types.PluginRestrictionsNone, types.BploUseStaticallyLinked)
-	pc.FnpLoadingOptions.EnableExec = true
-	pc.FnpLoadingOptions.Env = []string{IstioVersionEnv + "=" + opts.IstioVersion}
+func buildKustomization(dir string, opts Options) (out []byte, err error) {
+	defer func() {
+		// krusty and kyaml panic on some malformed input; a build must
+		// fail, not take the process down.
+		if r := recover(); r != nil {
+			out, err = nil, &manifest.Error{File: dir, Msg: fmt.Sprintf("kustomize: internal error: %v", r)}
+		}
+	}()
+	disk := filesys.MakeFsOnDisk()
+	plan, err := planBuild(disk, dir, opts)
+	if err != nil {
+		return nil, err
+	}
+	fsys := &guardFS{FileSystem: &overlayFS{FileSystem: disk, files: plan.overlay}}
+
 	kopts := krusty.MakeDefaultOptions()
-	kopts.PluginConfig = pc
-	fsys := &guardFS{FileSystem: filesys.MakeFsOnDisk()}
+	kopts.PluginConfig = builtinsOnly()
+	krustyMu.Lock()
 	m, err := krusty.MakeKustomizer(kopts).Run(fsys, dir)
+	krustyMu.Unlock()
 	if fsys.err != nil {
 		return nil, fsys.err
 	}
 	if err != nil {
 		return nil, &manifest.Error{File: dir, Msg: "kustomize: " + err.Error()}
 	}
-	out, err := m.AsYaml()
+	if m, err = plan.transform(m, opts); err != nil {
+		return nil, err
+	}
+	out, err = m.AsYaml()
 	if err != nil {
 		return nil, &manifest.Error{File: dir, Msg: "kustomize: " + err.Error()}
 	}
 	return out, nil
 }
 
-// selfOnPath prepends a fresh directory holding "meshfleet" → this
-// executable to PATH and returns the function that undoes both.
-func selfOnPath() (func(), error) {
-	exe, err := os.Executable()
-	if err != nil {
-		return nil, fmt.Errorf("cannot locate the meshfleet executable for exec functions: %w", err)
-	}
-	bin, err := os.MkdirTemp("", "meshfleet-exec-")
-	if err != nil {
-		return nil, err
-	}
-	if err := os.Symlink(exe, filepath.Join(bin, "meshfleet")); err != nil {
-		os.RemoveAll(bin)
-		return nil, err
-	}
-	old, had := os.LookupEnv("PATH")
-	path := bin
-	if old != "" {
-		path += string(os.PathListSeparator) + old
-	}
-	os.Setenv("PATH", path)
-	return func() {
-		if had {
-			os.Setenv("PATH", old)
-		} else {
-			os.Unsetenv("PATH")
-		}
-		os.RemoveAll(bin)
-	}, nil
+// builtinsOnly is the plugin configuration of every build: kustomize's
+// builtin generators and transformers and nothing that starts a process.
+func builtinsOnly() *types.PluginConfig {
+	pc := types.MakePluginConfig(types.PluginRestrictionsBuiltinsOnly, types.BploUseStaticallyLinked)
+	pc.FnpLoadingOptions.EnableExec = false
+	pc.FnpLoadingOptions.Network = false
+	pc.FnpLoadingOptions.Mounts = nil
+	pc.HelmConfig.Enabled = false
+	pc.HelmConfig.Command = ""
+	return pc
 }
 
 // guardFS is the disk as kustomize sees it, except that a YAML or JSON file
 // (by name: .yaml, .yml, .json, or a kustomization) must pass manifest.Parse
 // before its bytes are handed over. Guarding reads rather than walking dir
-// beforehand covers bases and components outside dir too, and never refuses
-// a stray file the build does not use. Other files are what generators read
-// raw (env files, scripts, certificates): kyaml never parses those as YAML.
+// beforehand covers every file a resource names, and never refuses a stray
+// file the build does not use. Other files are what generators read raw (env
+// files, certificates): kyaml never parses those as YAML.
 type guardFS struct {
 	filesys.FileSystem
 	// err is the first refusal: krusty wraps errors in ways that lose the
-	// position, so BuildKustomization returns this one instead.
+	// position, so the build returns this one instead.
 	err error
 }
 
@@ -144,11 +165,7 @@ func (g *guardFS) ReadFile(path string) ([]byte, error) {
 	if err != nil || !guarded(path) {
 		return data, err
 	}
-	docs, err := manifest.Parse(displayPath(path), data, manifest.DefaultLimits)
-	if err == nil {
-		err = onlySelfFunctions(docs)
-	}
-	if err != nil {
+	if _, err := manifest.Parse(displayPath(path), data, manifest.DefaultLimits); err != nil {
 		if g.err == nil {
 			g.err = err
 		}
@@ -157,77 +174,76 @@ func (g *guardFS) ReadFile(path string) ([]byte, error) {
 	return data, nil
 }
 
-// onlySelfFunctions refuses a document that names any KRM function other
-// than `exec: {path: meshfleet}`. Exec functions must be enabled for meshfleet
-// to be its own generator, but kyaml would then run whatever executable a
-// repository names — and render and lint run on repositories their operator
-// did not write (an Argo CD sidecar, CI on a pull request). So a build runs
-// meshfleet and nothing else: no other path, no arguments (which could make it
-// write files), no containers. It reads the function the way kyaml does: the
-// function annotations, metadata.configFn, then the legacy container
-// annotation.
-func onlySelfFunctions(docs []*manifest.Document) error {
-	for _, d := range docs {
-		_, meta := manifest.Lookup(d.Node, "metadata")
-		_, annos := manifest.Lookup(meta, "annotations")
-		var spec *yaml.Node
-		var specPath string
-		for _, key := range []string{"config.kubernetes.io/function", "config.k8s.io/function"} {
-			if k, v := manifest.Lookup(annos, key); v != nil && v.Kind == yaml.ScalarNode && v.Value != "" {
-				specPath = manifest.AppendKey("metadata.annotations", key)
-				// Problems are reported at the annotation's key: lines
-				// inside its string value are not lines of the file.
-				fdocs, err := manifest.Parse(d.File, []byte(v.Value), manifest.DefaultLimits)
-				if err != nil || len(fdocs) != 1 {
-					return manifest.Errorf(d.File, k, specPath, "function spec is not a YAML mapping")
-				}
-				spec = fdocs[0].Node
-				if !isSelfFunction(spec) {
-					return manifest.Errorf(d.File, k, specPath, "%s", notSelfFunction)
-				}
-				break
-			}
-		}
-		if spec != nil {
-			continue
-		}
-		if k, v := manifest.Lookup(meta, "configFn"); v != nil && !(v.Kind == yaml.ScalarNode && v.Tag == "!!null") {
-			if !isSelfFunction(v) {
-				return manifest.Errorf(d.File, k, "metadata.configFn", "%s", notSelfFunction)
-			}
-			continue
-		}
-		if k, v := manifest.Lookup(annos, "config.kubernetes.io/container"); v != nil && v.Value != "" {
-			return manifest.Errorf(d.File, k, manifest.AppendKey("metadata.annotations", "config.kubernetes.io/container"), "%s", notSelfFunction)
-		}
-	}
-	return nil
+// overlayFS serves the files a build plan rewrote or made up (kustomization
+// files without meshfleet's own generators, the resources those rendered)
+// in place of the disk's, keyed by absolute path with symbolic links
+// resolved, as kustomize's loader resolves them.
+type overlayFS struct {
+	filesys.FileSystem
+	files map[string][]byte
 }
 
-const notSelfFunction = "meshfleet runs only itself as a KRM function (exec: {path: meshfleet}, no args); build other functions with kustomize build --enable-exec"
+func (o *overlayFS) lookup(path string) ([]byte, string, bool) {
+	if len(o.files) == 0 {
+		return nil, "", false
+	}
+	key, ok := canonical(path)
+	if !ok {
+		return nil, "", false
+	}
+	data, ok := o.files[key]
+	return data, key, ok
+}
 
-// isSelfFunction reports whether spec is exactly {exec: {path: meshfleet}}
-// (deferFailure aside, which changes only when kyaml reports a failure).
-func isSelfFunction(spec *yaml.Node) bool {
-	spec = manifest.Resolve(spec)
-	if spec == nil || spec.Kind != yaml.MappingNode {
+// canonical is path made absolute with the symbolic links of its directory
+// resolved; the file itself need not exist.
+func canonical(path string) (string, bool) {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return "", false
+	}
+	d, err := filepath.EvalSymlinks(filepath.Dir(abs))
+	if err != nil {
+		return "", false
+	}
+	return filepath.Join(d, filepath.Base(abs)), true
+}
+
+func (o *overlayFS) ReadFile(path string) ([]byte, error) {
+	if data, _, ok := o.lookup(path); ok {
+		return append([]byte(nil), data...), nil
+	}
+	return o.FileSystem.ReadFile(path)
+}
+
+func (o *overlayFS) Exists(path string) bool {
+	if _, _, ok := o.lookup(path); ok {
+		return true
+	}
+	return o.FileSystem.Exists(path)
+}
+
+func (o *overlayFS) IsDir(path string) bool {
+	if _, _, ok := o.lookup(path); ok {
 		return false
 	}
-	var exec *yaml.Node
-	for i := 0; i+1 < len(spec.Content); i += 2 {
-		switch spec.Content[i].Value {
-		case "deferFailure":
-		case "exec":
-			exec = manifest.Resolve(spec.Content[i+1])
-		default:
-			return false
-		}
+	return o.FileSystem.IsDir(path)
+}
+
+func (o *overlayFS) CleanedAbs(path string) (filesys.ConfirmedDir, string, error) {
+	if _, key, ok := o.lookup(path); ok {
+		return filesys.ConfirmedDir(filepath.Dir(key)), filepath.Base(key), nil
 	}
-	if exec == nil || exec.Kind != yaml.MappingNode || len(exec.Content) != 2 {
-		return false
+	return o.FileSystem.CleanedAbs(path)
+}
+
+// The loader reads through ReadFile only; refuse the other ways into a file
+// rather than serve the disk's version of a rewritten one.
+func (o *overlayFS) Open(path string) (filesys.File, error) {
+	if _, _, ok := o.lookup(path); ok {
+		return nil, errors.New("meshfleet: " + path + " is generated; read it with ReadFile")
 	}
-	k, v := exec.Content[0], manifest.Resolve(exec.Content[1])
-	return k.Value == "path" && v.Kind == yaml.ScalarNode && v.Value == "meshfleet"
+	return o.FileSystem.Open(path)
 }
 
 func guarded(path string) bool {
@@ -255,3 +271,7 @@ func displayPath(path string) string {
 	}
 	return rel
 }
+
+// resmapOf is the type transform works on; named so kustomize_walk.go need
+// not import resmap for one signature.
+type resmapOf = resmap.ResMap

@@ -2,7 +2,6 @@ package render
 
 import (
 	"errors"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -23,15 +22,12 @@ func TestBuildKustomization(t *testing.T) {
 	if !strings.Contains(string(out), "namespace: shop") || !strings.Contains(string(out), "colour: blue") {
 		t.Errorf("build output lacks the transformed ConfigMap:\n%s", out)
 	}
-	if p := os.Getenv("PATH"); strings.Contains(p, "meshfleet-exec-") {
-		t.Errorf("PATH still holds the build's directory: %s", p)
-	}
 }
 
 // TestBuildKustomizationGuard pins the STYLE.md trap: kyaml would expand the
 // alias bomb, so the guard must refuse it, with its position, first — also
-// in a base outside the kustomization's directory. It also refuses any KRM
-// function but meshfleet itself before kyaml could run it.
+// in a base outside the kustomization's directory. It also refuses every KRM
+// function, meshfleet's own exec annotation included, with its position.
 func TestBuildKustomizationGuard(t *testing.T) {
 	bomb := `apiVersion: v1
 kind: ConfigMap
@@ -65,10 +61,10 @@ data:
 		{"direct", "direct/bomb.yaml", "aliases expand to more than"},
 		{"overlay", "base/bomb.json", "aliases expand to more than"},
 		{"dupkey", "dupkey/kustomization.yaml", `duplicate key "resources"`},
-		{"shell", "shell/gen.yaml", "meshfleet runs only itself as a KRM function"},
-		{"args", "args/gen.yaml", "meshfleet runs only itself as a KRM function"},
-		{"image", "image/gen.yaml", "meshfleet runs only itself as a KRM function"},
-		{"legacy", "legacy/gen.yaml", "meshfleet runs only itself as a KRM function"},
+		{"shell", "shell/gen.yaml", "refused: meshfleet runs only kustomize's builtin plugins"},
+		{"args", "args/gen.yaml", "refused: meshfleet runs only kustomize's builtin plugins"},
+		{"image", "image/gen.yaml", "refused: meshfleet runs only kustomize's builtin plugins"},
+		{"legacy", "legacy/gen.yaml", "refused: meshfleet runs only kustomize's builtin plugins"},
 	} {
 		_, err := BuildKustomization(filepath.Join(dir, tc.dir))
 		var me *manifest.Error
