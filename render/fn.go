@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	yamlv3 "gopkg.in/yaml.v3"
 	"sigs.k8s.io/kustomize/kyaml/fn/framework"
 	"sigs.k8s.io/kustomize/kyaml/kio"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
@@ -35,7 +36,11 @@ func Fn(in io.Reader, out io.Writer, opts Options) (framework.Results, error) {
 	if err != nil {
 		return nil, err
 	}
-	if _, err := manifest.Parse(FnStdin, data, manifest.DefaultLimits); err != nil {
+	docs, err := manifest.Parse(FnStdin, data, manifest.DefaultLimits)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkResourceList(docs); err != nil {
 		return nil, err
 	}
 	p := &fnProcessor{opts: opts}
@@ -49,6 +54,45 @@ func Fn(in io.Reader, out io.Writer, opts Options) (framework.Results, error) {
 		return nil, err
 	}
 	return p.results, nil
+}
+
+// checkResourceList refuses what is not one ResourceList whose items are
+// objects: kyaml accepts `items: 5`, an empty stream or any other object and
+// writes an empty list, and an empty success from a generator is how a
+// pipeline deletes what it manages.
+func checkResourceList(docs []*manifest.Document) error {
+	if len(docs) == 0 {
+		return &manifest.Error{File: FnStdin, Msg: "empty input: want a ResourceList (config.kubernetes.io/v1)"}
+	}
+	if len(docs) > 1 {
+		n := docs[1].Node
+		return &manifest.Error{File: FnStdin, Line: n.Line, Column: n.Column, Msg: "more than one document: want a single ResourceList"}
+	}
+	root := docs[0].Node
+	if root.Kind != yamlv3.MappingNode {
+		return manifest.Errorf(FnStdin, root, "", "not a ResourceList: the input is not a mapping")
+	}
+	k, kind := manifest.Lookup(root, "kind")
+	if kind == nil || kind.Value != "ResourceList" {
+		if k == nil {
+			k = root
+		}
+		return manifest.Errorf(FnStdin, k, "kind", "not a ResourceList: want kind ResourceList")
+	}
+	k, items := manifest.Lookup(root, "items")
+	items = manifest.Resolve(items)
+	if items == nil || items.Kind == yamlv3.ScalarNode && items.Tag == "!!null" {
+		return nil
+	}
+	if items.Kind != yamlv3.SequenceNode {
+		return manifest.Errorf(FnStdin, k, "items", "items must be a list of objects")
+	}
+	for i, it := range items.Content {
+		if it = manifest.Resolve(it); it.Kind != yamlv3.MappingNode {
+			return manifest.Errorf(FnStdin, it, manifest.AppendIndex("items", i), "an item must be an object")
+		}
+	}
+	return nil
 }
 
 // errFnResults tells Fn that the processor put its problems in results.

@@ -95,8 +95,16 @@ func outPath(obj map[string]any) (p, id, field, msg string) {
 	case ns != "" && (len(ns) > 253 || !outNameRE.MatchString(ns)):
 		return "", id, "metadata.namespace", fmt.Sprintf("%s: namespace %q is not a DNS-1123 subdomain, refusing it as a directory name", id, ns)
 	}
-	return path.Join(ns, strings.ToLower(kind)+"-"+name+".yaml"), id, "", ""
+	base := strings.ToLower(kind) + "-" + name + ".yaml"
+	if len(base) > maxFileName {
+		return "", id, "metadata.name", fmt.Sprintf("%s: file name %s would be %d bytes, over the %d-byte file name limit of common file systems; shorten the name", id, base, len(base), maxFileName)
+	}
+	return path.Join(ns, base), id, "", ""
 }
+
+// maxFileName is NAME_MAX of Linux, macOS and Windows file systems: a
+// longer name fails at write time, after other files were written.
+const maxFileName = 255
 
 // WriteDir writes files under dir, creating it if needed. Each file is
 // written to a temporary file beside its target and renamed over it, so a
@@ -117,10 +125,10 @@ func WriteDir(dir string, files []OutFile, prune bool) (written, removed []strin
 		return nil, nil, err
 	}
 	defer root.Close()
+	if err := preflight(root, files); err != nil {
+		return nil, nil, err
+	}
 	for _, f := range files {
-		if err := checkOutPath(f.Path); err != nil {
-			return written, removed, err
-		}
 		old, err := root.ReadFile(f.Path)
 		if err == nil && bytes.Equal(old, f.Data) {
 			continue
@@ -209,6 +217,35 @@ func DiffDir(dir string, files []OutFile) ([]byte, error) {
 	return out.Bytes(), nil
 }
 
+// preflight checks every target before the first write, so a run that
+// cannot write all its files writes none: a path that leaves dir, a name
+// too long, a directory where a file goes or a file where a directory goes.
+func preflight(root *os.Root, files []OutFile) error {
+	dirs := map[string]bool{}
+	for _, f := range files {
+		if err := checkOutPath(f.Path); err != nil {
+			return err
+		}
+		for _, part := range strings.Split(f.Path, "/") {
+			if len(part) > maxFileName {
+				return fmt.Errorf("%s: a path element is over the %d-byte file name limit", f.Path, maxFileName)
+			}
+		}
+		if st, err := root.Lstat(f.Path); err == nil && !st.Mode().IsRegular() {
+			return fmt.Errorf("%s: exists and is not a regular file; refusing to replace it", f.Path)
+		}
+		if d := path.Dir(f.Path); d != "." {
+			dirs[d] = true
+		}
+	}
+	for _, d := range sortedOutDirs(dirs) {
+		if st, err := root.Lstat(d); err == nil && !st.IsDir() {
+			return fmt.Errorf("%s: exists and is not a directory", d)
+		}
+	}
+	return nil
+}
+
 // checkOutPath refuses a path that is absolute, unclean or climbs out, before
 // os.Root gets the chance to refuse it less legibly.
 func checkOutPath(p string) error {
@@ -268,7 +305,9 @@ func staleManaged(root *os.Root, files []OutFile) ([]string, error) {
 			}
 			return nil
 		}
-		if !d.Type().IsRegular() || want[p] {
+		if !d.Type().IsRegular() || want[p] || isKustomizationFile(d.Name()) {
+			// A kustomization is the user's, even when labelled managed
+			// (a commonLabels kustomization labels itself): never pruned.
 			return nil
 		}
 		if ext := path.Ext(p); ext != ".yaml" && ext != ".yml" {
@@ -322,4 +361,13 @@ func sortedOutDirs(m map[string]bool) []string {
 	}
 	sort.Strings(ks)
 	return ks
+}
+
+func isKustomizationFile(name string) bool {
+	for _, k := range KustomizationFiles {
+		if name == k {
+			return true
+		}
+	}
+	return false
 }

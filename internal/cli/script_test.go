@@ -6,6 +6,7 @@ import (
 	"os/exec"
 	"strconv"
 	"testing"
+	"time"
 
 	"github.com/rogpeppe/go-internal/testscript"
 )
@@ -14,7 +15,12 @@ import (
 // testscript scripts, and as the exec KRM function kustomize runs.
 func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){
-		"meshfleet": func() { os.Exit(Main(os.Args[1:], os.Stdin, os.Stdout, os.Stderr)) },
+		"meshfleet": func() {
+			start := time.Now()
+			code := Main(os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+			writeUsage(start)
+			os.Exit(code)
+		},
 	})
 }
 

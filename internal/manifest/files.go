@@ -68,6 +68,10 @@ func Confine(root, path string) (string, error) {
 	}
 	target, err := filepath.EvalSymlinks(path)
 	if err != nil {
+		if root != "" {
+			// Dangling, or through /proc (/dev/stdin): nothing to read.
+			return "", &Skipped{File: path, Reason: "a symbolic link that leads to no file is not followed"}
+		}
 		return "", &Error{File: path, Msg: pathErrText(err)}
 	}
 	if root == "" {

@@ -1,0 +1,7 @@
+//go:build race
+
+package cli
+
+// raceEnabled skips time and memory bounds, which the race detector
+// multiplies.
+const raceEnabled = true
