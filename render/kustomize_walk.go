@@ -311,9 +311,6 @@ func ownKind(n *yaml.Node) string {
 // same test is made here, after the guard has seen the string.
 func (w *walker) configs(k *kust, e *yaml.Node, p string) ([]*plugCfg, error) {
 	s := e.Value
-	if isRemote(s) {
-		return nil, manifest.Errorf(k.file, e, p, "remote plugin config %q refused: %s", s, offline)
-	}
 	inline := loc{file: k.file, entry: e, path: p}
 	docs, perr := manifest.Parse(k.file, []byte(s), manifest.DefaultLimits)
 	if perr == nil {
@@ -331,6 +328,9 @@ func (w *walker) configs(k *kust, e *yaml.Node, p string) ([]*plugCfg, error) {
 			}
 			return cfgs, nil
 		}
+	}
+	if isRemote(s) {
+		return nil, manifest.Errorf(k.file, e, p, "remote plugin config %q refused: %s", s, offline)
 	}
 	full := localPath(k.dir, s)
 	st, err := os.Stat(full)
@@ -715,7 +715,6 @@ func isRemote(s string) bool {
 	return strings.Contains(t, "://") || scpUser.MatchString(t) ||
 		strings.HasPrefix(t, "github.com/") || strings.HasPrefix(t, "github.com:")
 }
-
 
 // transform applies the VMFleet transformers of the kustomization being
 // built to krusty's output, in order, each exactly as kustomize ran the exec
