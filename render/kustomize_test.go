@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/meshfleet/meshfleet/internal/manifest"
 )
@@ -93,4 +94,86 @@ func indentLines(s, prefix string) string {
 		b.WriteString("\n")
 	}
 	return b.String()
+}
+
+// TestBuildKustomizationDeadline: a build that outlives its deadline fails,
+// naming the limit, instead of hanging the caller.
+func TestBuildKustomizationDeadline(t *testing.T) {
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{
+		"kustomization.yaml": "resources:\n- cm.yaml\n",
+		"cm.yaml":            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cart\n",
+	})
+	_, err := BuildKustomizationWith(dir, Options{BuildDeadline: time.Nanosecond})
+	if err == nil || !strings.HasSuffix(err.Error(), "kustomize build exceeded the 1ns build deadline") {
+		t.Errorf("error %v, want the deadline named", err)
+	}
+	if got := DefaultBuildDeadline.String(); got != "2m0s" {
+		t.Errorf("DefaultBuildDeadline = %s, want 2m0s", got)
+	}
+}
+
+// TestBuildKustomizationRefusals pins decisions the hostile fixtures do not:
+// what is allowed stays allowed (builtin plugin configs, local files and
+// directories, inline patches), and in-process limits are said plainly.
+func TestBuildKustomizationRefusals(t *testing.T) {
+	fleet := "apiVersion: meshfleet.dev/v1alpha1\nkind: VMFleet\nmetadata: {name: a, namespace: shop}\nspec:\n  ports: [{name: http, port: 80}]\n"
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{
+		"ok/kustomization.yaml": `resources:
+- ../base
+configMapGenerator:
+- name: c
+  files: [k=settings.txt]
+patchesStrategicMerge:
+- |-
+  apiVersion: v1
+  kind: ConfigMap
+  metadata: {name: base}
+  data: {patched: "yes"}
+transformers:
+- |-
+  apiVersion: builtin
+  kind: LabelTransformer
+  metadata: {name: l}
+  labels: {team: a}
+  fieldSpecs: [{path: metadata/labels, create: true}]
+`,
+		"ok/settings.txt":            "x\n",
+		"base/kustomization.yaml":    "resources:\n- cm.yaml\n",
+		"base/cm.yaml":               "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: base}\n",
+		"deep/kustomization.yaml":    "resources:\n- ../trafo\n",
+		"trafo/kustomization.yaml":   "transformers:\n- fleet.yaml\n",
+		"trafo/fleet.yaml":           fleet,
+		"order/kustomization.yaml":   "transformers:\n- fleet.yaml\n- |-\n  apiVersion: builtin\n  kind: LabelTransformer\n  metadata: {name: l}\n  labels: {a: b}\n",
+		"order/fleet.yaml":           fleet,
+		"valid/kustomization.yaml":   "validators:\n- fleet.yaml\n",
+		"valid/fleet.yaml":           fleet,
+		"mixed/kustomization.yaml":   "generators:\n- fleet.yaml\n",
+		"mixed/fleet.yaml":           fleet + "---\napiVersion: builtin\nkind: ConfigMapGenerator\nmetadata: {name: c}\n",
+		"missing/kustomization.yaml": "resources:\n- not-here\n",
+		"gendir/kustomization.yaml":  "generators:\n- ../base\n",
+	})
+	out, err := BuildKustomization(filepath.Join(dir, "ok"))
+	if err != nil {
+		t.Fatalf("ok: %v", err)
+	}
+	for _, want := range []string{"patched: \"yes\"", "team: a", "k: |"} {
+		if !strings.Contains(string(out), want) {
+			t.Errorf("ok: output lacks %q:\n%s", want, out)
+		}
+	}
+	for _, tc := range []struct{ dir, msg string }{
+		{"deep", "trafo/kustomization.yaml:2:3: transformers[0]: a VMFleet under transformers: is expanded in-process only in the kustomization being built"},
+		{"order", "order/kustomization.yaml:3:3: transformers[1]: a transformer after a VMFleet transformer is not supported in-process"},
+		{"valid", "valid/kustomization.yaml:2:3: validators[0]: a VMFleet under validators: adds resources"},
+		{"mixed", "mixed/kustomization.yaml:2:3: generators[0]: VMFleets and other plugin configs in one entry"},
+		{"missing", `missing/kustomization.yaml:2:3: resources[0]: "not-here" is not a local file or directory`},
+		{"gendir", `gendir/kustomization.yaml:2:3: generators[0]: "../base" is a directory`},
+	} {
+		_, err := BuildKustomization(filepath.Join(dir, tc.dir))
+		if err == nil || !strings.Contains(err.Error(), tc.msg) {
+			t.Errorf("%s: error %v, want …%s…", tc.dir, err, tc.msg)
+		}
+	}
 }
