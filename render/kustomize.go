@@ -101,8 +101,9 @@ func BuildKustomizationWith(dir string, opts Options) ([]byte, error) {
 
 func buildKustomization(dir string, opts Options) (out []byte, err error) {
 	defer func() {
-		// krusty and kyaml panic on some malformed input; a build must
-		// fail, not take the process down.
+		// The build runs on its own goroutine, out of reach of the CLI's
+		// recover: a panic in krusty or kyaml must fail this build, not
+		// take the process down.
 		if r := recover(); r != nil {
 			out, err = nil, &manifest.Error{File: dir, Msg: fmt.Sprintf("kustomize: internal error: %v", r)}
 		}

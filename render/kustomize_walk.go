@@ -222,6 +222,8 @@ func (w *walker) target(k *kust, n *yaml.Node, p, what string) (string, error) {
 		return "", manifest.Errorf(k.file, n, p, "%q is not a local file or directory, and kustomize would fetch it as a remote target: %s", s, offline)
 	}
 	switch {
+	case st.IsDir() && filepath.IsAbs(s):
+		return "", nil // kustomize refuses an absolute root without reading it
 	case st.IsDir():
 		return full, nil
 	case !st.Mode().IsRegular():
