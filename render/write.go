@@ -285,6 +285,37 @@ func writeAtomic(root *os.Root, p string, data []byte) (err error) {
 	return root.Rename(tmp, p)
 }
 
+// StaleFiles lists the managed files under dir that files does not name:
+// what WriteDir with prune would remove. A missing dir has none.
+func StaleFiles(dir string, files []OutFile) ([]string, error) {
+	root, err := os.OpenRoot(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	defer root.Close()
+	return staleManaged(root, files)
+}
+
+// MarkManaged labels obj managed-by meshfleet, as every rendered object is,
+// so that a later --prune may remove its file: used for the objects of a
+// kustomization build written with -o.
+func MarkManaged(obj map[string]any) {
+	meta, ok := obj["metadata"].(map[string]any)
+	if !ok {
+		meta = map[string]any{}
+		obj["metadata"] = meta
+	}
+	labels, ok := meta["labels"].(map[string]any)
+	if !ok {
+		labels = map[string]any{}
+		meta["labels"] = labels
+	}
+	labels[managedByKey] = managedByValue
+}
+
 // staleManaged lists the managed files under root that files does not name.
 // Hidden directories (.git of a rendered-manifests checkout) and hidden files
 // (our own temporaries) are never looked at, and symbolic links are not

@@ -27,18 +27,23 @@ functions enabled, with this meshfleet serving as the function "meshfleet".
 
 Output is one YAML stream on stdout, or with -o one file per resource,
 <namespace>/<kind>-<name>.yaml. Any problem in any input is reported as
-file:line:col: path: message and nothing is written (exit 2).
+file:line:col: path: message and nothing is written (exit 2). Rendering
+nothing is an error too (exit 2) unless --allow-empty is given, and never
+prunes: to a GitOps host an empty manifest set means "delete everything".
+With -o, every file --prune removes is named on stderr, --check names what
+it would remove, and without --prune stale managed files are named.
 
 flags:
 `
 
 // renderFlags are render's options once parsed.
 type renderFlags struct {
-	opts  render.Options
-	out   string
-	prune bool
-	check bool
-	paths []string
+	opts       render.Options
+	out        string
+	prune      bool
+	check      bool
+	allowEmpty bool
+	paths      []string
 }
 
 // parseRenderFlags returns the options, or the usage text with an error:
@@ -52,6 +57,7 @@ func parseRenderFlags(args []string) (*renderFlags, string, error) {
 	flags.StringVarP(&f.out, "output", "o", "", "write one file per resource under `DIR` instead of stdout")
 	flags.BoolVar(&f.prune, "prune", false, "with -o: remove meshfleet-managed files in DIR that render no longer writes")
 	flags.BoolVar(&f.check, "check", false, "with -o: write nothing; exit 1 with a diff when DIR differs from what render would write")
+	flags.BoolVar(&f.allowEmpty, "allow-empty", false, "exit 0 when nothing is rendered (otherwise exit 2: an empty manifest set makes Argo CD with auto-prune delete the application); never prunes")
 	usage := renderUsage + flags.FlagUsages()
 	if err := flags.Parse(args); err != nil {
 		return nil, usage, err
@@ -83,11 +89,23 @@ func runRender(env *Env, args []string) int {
 	}
 	rs, errs := render.Render(in.fleets, f.opts)
 	in.problems = append(in.problems, errs...)
-	if len(in.fleets) == 0 && len(in.builds) == 0 && len(in.problems) == 0 {
-		fmt.Fprintln(env.Stderr, "meshfleet render: no VMFleet found")
-	}
 	if len(in.problems) > 0 {
 		return reportProblems(env.Stderr, in.problems)
+	}
+	empty := len(rs) == 0
+	for _, b := range in.builds {
+		empty = empty && len(b.objects) == 0
+	}
+	if empty {
+		// Rendering nothing is the one result a GitOps host cannot tell
+		// from "delete everything": an error unless asked for, and never
+		// a reason to prune.
+		if !f.allowEmpty {
+			fmt.Fprintf(env.Stderr, "meshfleet render: nothing rendered: no VMFleet in %s (files *.yaml, *.yml, *.json; hidden directories and nested kustomizations are skipped); pass --allow-empty if an empty result is intended\n", safetext.Escape(strings.Join(f.paths, " ")))
+			return ExitUsage
+		}
+		fmt.Fprintln(env.Stderr, "meshfleet render: nothing rendered (--allow-empty): nothing written, nothing pruned")
+		return ExitOK
 	}
 
 	if f.out == "" {
@@ -112,6 +130,9 @@ func runRender(env *Env, args []string) int {
 	from := map[*render.Resource]string{}
 	for _, b := range in.builds {
 		for _, r := range b.objects {
+			// Written into DIR, a build's objects are meshfleet's to
+			// prune later, like the ones it renders.
+			render.MarkManaged(r.Object)
 			from[r] = b.dir
 			all = append(all, r)
 		}
@@ -124,6 +145,7 @@ func runRender(env *Env, args []string) int {
 		}
 		return reportProblems(env.Stderr, ps)
 	}
+	out := func(p string) string { return safetext.Escape(filepath.Join(f.out, filepath.FromSlash(p))) }
 	if f.check {
 		d, err := render.DiffDir(f.out, files)
 		if err != nil {
@@ -132,14 +154,32 @@ func runRender(env *Env, args []string) int {
 		}
 		if d != nil {
 			env.Stdout.Write(d)
+			stale, _ := render.StaleFiles(f.out, files)
+			for _, p := range stale {
+				fmt.Fprintf(env.Stderr, "meshfleet render: --prune would remove %s\n", out(p))
+			}
 			fmt.Fprintf(env.Stderr, "meshfleet render: %s is out of date; render again with -o %s --prune\n", safetext.Escape(f.out), safetext.Escape(f.out))
 			return ExitFindings
 		}
 		return ExitOK
 	}
-	if _, _, err := render.WriteDir(f.out, files, f.prune); err != nil {
+	_, removed, err := render.WriteDir(f.out, files, f.prune)
+	for _, p := range removed {
+		fmt.Fprintf(env.Stderr, "meshfleet render: removed %s (managed by meshfleet, no longer rendered)\n", out(p))
+	}
+	if err != nil {
 		fmt.Fprintf(env.Stderr, "meshfleet render: %s\n", safetext.Escape(err.Error()))
 		return ExitUsage
+	}
+	if !f.prune {
+		stale, err := render.StaleFiles(f.out, files)
+		if err != nil {
+			fmt.Fprintf(env.Stderr, "meshfleet render: %s\n", safetext.Escape(err.Error()))
+			return ExitUsage
+		}
+		for _, p := range stale {
+			fmt.Fprintf(env.Stderr, "meshfleet render: %s is managed by meshfleet but no longer rendered; --prune removes it\n", out(p))
+		}
 	}
 	return ExitOK
 }
