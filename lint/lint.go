@@ -7,6 +7,7 @@ package lint
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"runtime"
@@ -19,6 +20,7 @@ import (
 
 	"github.com/meshfleet/meshfleet/internal/manifest"
 	"github.com/meshfleet/meshfleet/lint/finding"
+	"github.com/meshfleet/meshfleet/policies"
 )
 
 // DefaultRootNamespace is Istio's mesh config root namespace.
@@ -148,6 +150,10 @@ type Options struct {
 	RootNamespace string
 	// Workers bounds parallelism; 0 means GOMAXPROCS.
 	Workers int
+	// EvalTimeout bounds the evaluation of the Rego rules, over the whole
+	// run (--eval-timeout); 0 means no deadline. Past it Lint returns a
+	// *DeadlineError naming the rule that was running.
+	EvalTimeout time.Duration
 	// MaxResources caps the resources (VMFleets counted as one) one run
 	// holds; 0 means DefaultMaxResources. Inputs past it are MF100.
 	MaxResources int
@@ -315,7 +321,7 @@ func (e *Engine) Lint(ctx context.Context, opts Options) (*Result, error) {
 		return nil, err
 	}
 	sup := newSuppressor(data, cfg, opts.Disable)
-	found, err := e.evaluate(ctx, rs, ix, global, workers, disabled)
+	found, err := e.evaluate(ctx, rs, ix, global, workers, disabled, opts.EvalTimeout)
 	if err != nil {
 		return nil, err
 	}
@@ -413,9 +419,41 @@ type shard struct {
 	rs        []*resource
 }
 
+// DeadlineError is a run whose Rego evaluation outlived Options.EvalTimeout.
+// Rule is the rule that was running, Where its file:line; both are empty
+// when the deadline fell between two rules.
+type DeadlineError struct {
+	Rule, Where string
+	Limit       time.Duration
+}
+
+func (e *DeadlineError) Error() string {
+	if e.Rule == "" {
+		return fmt.Sprintf("evaluation exceeded the %s deadline (--eval-timeout)", e.Limit)
+	}
+	return fmt.Sprintf("rule %s (%s) exceeded the %s evaluation deadline (--eval-timeout)", e.Rule, e.Where, e.Limit)
+}
+
+// evalDeadline is the cause of a context cancelled by the evaluation
+// deadline, errAborted that of one cancelled because another shard failed.
+type evalDeadline struct{ limit time.Duration }
+
+func (d *evalDeadline) Error() string { return (&DeadlineError{Limit: d.limit}).Error() }
+
+var errAborted = errors.New("evaluation aborted: another shard failed")
+
 // evaluate runs every policy and Go check not disabled per namespace shard
-// on workers goroutines sharing the prepared queries.
-func (e *Engine) evaluate(ctx context.Context, rs []*resource, ix *index, global ast.Value, workers int, disabled map[string]bool) ([]rawFinding, error) {
+// on workers goroutines sharing the prepared queries. timeout, when not 0,
+// bounds the whole evaluation; the first shard to fail (or to run out of
+// time) stops the others.
+func (e *Engine) evaluate(ctx context.Context, rs []*resource, ix *index, global ast.Value, workers int, disabled map[string]bool, timeout time.Duration) ([]rawFinding, error) {
+	if timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeoutCause(ctx, timeout, &evalDeadline{timeout})
+		defer cancel()
+	}
+	ctx, abort := context.WithCancelCause(ctx)
+	defer abort(nil)
 	byNS := map[string][]*resource{}
 	for _, r := range rs {
 		byNS[r.namespace] = append(byNS[r.namespace], r)
@@ -429,6 +467,7 @@ func (e *Engine) evaluate(ctx context.Context, rs []*resource, ix *index, global
 
 	results := make([][]rawFinding, len(shards))
 	errs := make([]error, len(shards))
+	done := make([]bool, len(shards))
 	next := make(chan int)
 	var wg sync.WaitGroup
 	for w := 0; w < workers; w++ {
@@ -437,22 +476,49 @@ func (e *Engine) evaluate(ctx context.Context, rs []*resource, ix *index, global
 			defer wg.Done()
 			for i := range next {
 				results[i], errs[i] = e.evalShard(ctx, shards[i], ix, global, disabled)
+				done[i] = true
+				if errs[i] != nil {
+					abort(errAborted)
+				}
 			}
 		}()
 	}
+feed:
 	for i := range shards {
-		next <- i
+		select {
+		case next <- i:
+		case <-ctx.Done():
+			break feed
+		}
 	}
 	close(next)
 	wg.Wait()
+	// The shard that failed first in shard order speaks; the others only
+	// stopped because of it.
+	for i := range shards {
+		if errs[i] != nil && !errors.Is(errs[i], errAborted) {
+			return nil, errs[i]
+		}
+	}
 	var out []rawFinding
 	for i := range shards {
-		if errs[i] != nil {
-			return nil, errs[i]
+		if !done[i] || errs[i] != nil {
+			return nil, stopped(ctx, "", "")
 		}
 		out = append(out, results[i]...)
 	}
 	return out, nil
+}
+
+// stopped says why ctx ended evaluation while rule (at where) ran: a
+// *DeadlineError for the evaluation deadline, else the context's cause.
+func stopped(ctx context.Context, rule, where string) error {
+	cause := context.Cause(ctx)
+	var d *evalDeadline
+	if errors.As(cause, &d) {
+		return &DeadlineError{Rule: rule, Where: where, Limit: d.limit}
+	}
+	return cause
 }
 
 func (e *Engine) evalShard(ctx context.Context, sh shard, ix *index, global ast.Value, disabled map[string]bool) ([]rawFinding, error) {
@@ -471,8 +537,19 @@ func (e *Engine) evalShard(ctx context.Context, sh shard, ix *index, global ast.
 		if disabled[p.rule.ID] {
 			continue
 		}
+		if ctx.Err() != nil {
+			// Stopped between rules: no rule to blame here.
+			return nil, errAborted
+		}
 		rs, err := p.query.Eval(ctx, rego.EvalParsedInput(input))
 		if err != nil {
+			var limit *policies.LimitError
+			switch {
+			case errors.As(err, &limit):
+				return nil, &PolicyError{fmt.Errorf("rule %s (%s): %w", p.rule.ID, p.where, limit)}
+			case ctx.Err() != nil:
+				return nil, stopped(ctx, p.rule.ID, p.where)
+			}
 			return nil, fmt.Errorf("rule %s: %w", p.rule.ID, err)
 		}
 		fs, err := decodeFindings(p.rule.ID, rs)

@@ -23,7 +23,10 @@ const rulesPackage = "data.meshfleet.rules."
 // policy is one compiled rule: its metadata and the prepared query for its
 // findings, shared by every evaluating goroutine.
 type policy struct {
-	rule  finding.Rule
+	rule finding.Rule
+	// where is the rule's file:line (its package clause), for errors met
+	// while evaluating it.
+	where string
 	query rego.PreparedEvalQuery
 }
 
@@ -114,7 +117,8 @@ func compile(ctx context.Context, mods map[string]*ast.Module, order []string, r
 		if err != nil {
 			return nil, err
 		}
-		if err := reg.add(rule, fmt.Sprintf("%s:%d", f, m.Package.Location.Row)); err != nil {
+		where := fmt.Sprintf("%s:%d", f, m.Package.Location.Row)
+		if err := reg.add(rule, where); err != nil {
 			return nil, err
 		}
 		q, err := rego.New(
@@ -129,7 +133,7 @@ func compile(ctx context.Context, mods map[string]*ast.Module, order []string, r
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", f, err)
 		}
-		out = append(out, &policy{rule: rule, query: q})
+		out = append(out, &policy{rule: rule, where: where, query: q})
 	}
 	return out, nil
 }

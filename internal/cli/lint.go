@@ -8,6 +8,7 @@ import (
 	"os"
 	"runtime/debug"
 	"strings"
+	"time"
 
 	"github.com/spf13/pflag"
 
@@ -28,7 +29,9 @@ rendered and what they render is linted, findings pointing at the VMFleet.
 With no PATH, the current directory is linted.
 
 Exit status: 0 clean, 1 findings at or above --fail-on, 2 usage error,
-unreadable input (MF100) or policy error.
+unreadable input (MF100), policy error, or rules still running at
+--eval-timeout (a deadline for all of the Rego evaluation; the error names
+the rule).
 
 Suppress a finding with a comment on its line or the line above
 ("# meshfleet:ignore MF301 reason"), the annotation meshfleet.dev/ignore:
@@ -49,6 +52,7 @@ type lintFlags struct {
 	stdinFilename string
 	rootNamespace string
 	maxResources  int
+	evalTimeout   time.Duration
 	paths         []string
 }
 
@@ -68,6 +72,7 @@ func parseLintFlags(args []string) (*lintFlags, string, error) {
 	flags.StringVar(&f.stdinFilename, "stdin-filename", "", "`NAME` that findings give to stdin (-)")
 	flags.StringVar(&f.rootNamespace, "root-namespace", "", "Istio root `namespace`, whose policies are mesh-wide (default istio-system)")
 	flags.IntVar(&f.maxResources, "max-resources", lint.DefaultMaxResources, "refuse (exit 2) inputs past `N` resources in one run; the limit is the operator's, never the repository's")
+	flags.DurationVar(&f.evalTimeout, "eval-timeout", 10*time.Second, "stop (exit 2) when the Rego rules run longer than `DURATION` in all, naming the rule; 0 for no deadline")
 	usage := lintUsage + flags.FlagUsages()
 	if err := flags.Parse(args); err != nil {
 		return nil, usage, err
@@ -78,6 +83,9 @@ func parseLintFlags(args []string) (*lintFlags, string, error) {
 	}
 	if err := stdinAtMostOnce(f.paths); err != nil {
 		return nil, usage, err
+	}
+	if f.evalTimeout < 0 {
+		return nil, usage, fmt.Errorf("--eval-timeout: %s is negative", f.evalTimeout)
 	}
 	if f.failOn != "" {
 		if _, err := finding.ParseSeverity(f.failOn); err != nil {
@@ -128,6 +136,7 @@ func runLint(env *Env, args []string) int {
 		Notice:        notice,
 		Loaded:        loaded,
 		MaxResources:  f.maxResources,
+		EvalTimeout:   f.evalTimeout,
 	})
 	if err != nil {
 		fmt.Fprintf(env.Stderr, "meshfleet lint: %s\n", safetext.Escape(err.Error()))
