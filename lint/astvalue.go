@@ -118,6 +118,8 @@ func toAST(v any) ast.Value {
 			terms[i] = stringTerm(e)
 		}
 		return ast.NewArray(terms...)
+	case *selection:
+		return x.value()
 	case ast.Value:
 		return x
 	}

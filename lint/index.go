@@ -27,6 +27,8 @@ type workload struct {
 	// address and network: WorkloadEntry spec.address and spec.network,
 	// WorkloadGroup spec.template.network.
 	address, network string
+	// cls is the workload's class (index_classes.go).
+	cls *class
 }
 
 func (w *workload) value() map[string]any {
@@ -56,7 +58,7 @@ type host struct {
 	services        []int
 	serviceEntries  []int
 	backends        []backend
-	seen            map[int]bool
+	seen            map[*class]bool
 	providers       int
 	open            bool
 	destinationRule []int
@@ -66,18 +68,25 @@ type host struct {
 	ports []any
 }
 
-// backend is a workload behind a host; ServiceEntry endpoints carry the
-// entry's ref.
+// backend is a class of workloads behind a host (ref: its first
+// workload), or a ServiceEntry endpoint (ref: the entry's, cls nil).
+// Backends are in the order their providers were added, and within one
+// provider by ref, so the first backend of a class is where the host's
+// first workload of that class sat when backends were listed one by one.
 type backend struct {
 	ref    int
 	labels map[string]string
+	cls    *class
 }
 
-func (h *host) addWorkloads(ws []*workload) {
-	for _, w := range ws {
-		if !h.seen[w.ref] {
-			h.seen[w.ref] = true
-			h.backends = append(h.backends, backend{w.ref, w.labels})
+func (h *host) addWorkloads(s *selection) {
+	if s == nil {
+		return
+	}
+	for _, c := range s.classes {
+		if !h.seen[c] {
+			h.seen[c] = true
+			h.backends = append(h.backends, backend{c.rep().ref, c.labels, c})
 		}
 	}
 }
@@ -109,8 +118,9 @@ type index struct {
 	workloads   []*workload
 	byRef       map[int]*workload
 	byNS        map[string][]*workload
-	// posting maps namespace → "key=value" → workloads carrying that label.
-	posting  map[string]map[string][]*workload
+	// classes group identical workloads; selections caches selector
+	// matches (index_classes.go).
+	classes  *classIndex
 	hosts    map[string]*host
 	seHosts  map[string]bool
 	extras   map[int]map[string]any
@@ -140,7 +150,6 @@ func newIndex(rs []*resource, root, trustDomain string, production map[string]st
 		namespaces: map[string]map[string]any{},
 		byRef:      map[int]*workload{},
 		byNS:       map[string][]*workload{},
-		posting:    map[string]map[string][]*workload{},
 		hosts:      map[string]*host{},
 		seHosts:    map[string]bool{},
 		extras:     map[int]map[string]any{},
@@ -162,14 +171,6 @@ func newIndex(rs []*resource, root, trustDomain string, production map[string]st
 			ix.workloads = append(ix.workloads, w)
 			ix.byRef[w.ref] = w
 			ix.byNS[w.namespace] = append(ix.byNS[w.namespace], w)
-			p := ix.posting[w.namespace]
-			if p == nil {
-				p = map[string][]*workload{}
-				ix.posting[w.namespace] = p
-			}
-			for k, v := range w.labels {
-				p[k+"="+v] = append(p[k+"="+v], w)
-			}
 		}
 		if r.kind == "ServiceEntry" && r.group() == "networking.istio.io" {
 			for _, h := range listOf(dig(r.obj, "spec", "hosts")) {
@@ -179,6 +180,7 @@ func newIndex(rs []*resource, root, trustDomain string, production map[string]st
 			}
 		}
 	}
+	ix.classes = newClassIndex(rs)
 	for _, r := range rs {
 		ix.add(r)
 		ix.objectFacts(r)
@@ -273,7 +275,7 @@ func (ix *index) fqdn(h, ns string) string {
 func (ix *index) host(name string) *host {
 	h := ix.hosts[name]
 	if h == nil {
-		h = &host{name: name, seen: map[int]bool{}, subsets: map[string][]int{}}
+		h = &host{name: name, seen: map[*class]bool{}, subsets: map[string][]int{}}
 		if rest, ok := strings.CutSuffix(name, "."+clusterDomain); ok {
 			if i := strings.IndexByte(rest, '.'); i > 0 && !strings.Contains(rest[i+1:], ".") {
 				h.namespace = rest[i+1:]
@@ -323,41 +325,16 @@ func declaredLabels(sel map[string]string) map[string]string {
 	return out
 }
 
-// selectIn returns the workloads of namespace ns carrying every label of
-// sel, walking the shortest posting list rather than every workload.
-// Run-time labels in sel match anything.
-func (ix *index) selectIn(ns string, sel map[string]string) []*workload {
-	sel = declaredLabels(sel)
-	if len(sel) == 0 {
-		return ix.byNS[ns]
-	}
-	p := ix.posting[ns]
-	var best []*workload
-	first := true
-	for k, v := range sel {
-		l := p[k+"="+v]
-		if len(l) == 0 {
-			return nil
-		}
-		if first || len(l) < len(best) {
-			best, first = l, false
-		}
-	}
-	var out []*workload
-	for _, w := range best {
-		if matches(sel, w.labels) {
-			out = append(out, w)
-		}
-	}
-	return out
+// selectIn returns the classes of namespace ns whose labels carry every
+// label of sel, cached by selector (index_classes.go). Run-time labels in
+// sel match anything.
+func (ix *index) selectIn(ns string, sel map[string]string) *selection {
+	return ix.classes.selectIn(ns, sel)
 }
 
-func (ix *index) selectAll(sel map[string]string) []*workload {
-	var out []*workload
-	for _, ns := range sortedKeys(ix.posting) {
-		out = append(out, ix.selectIn(ns, sel)...)
-	}
-	return out
+// selectAll is selectIn over every namespace, in namespace order.
+func (ix *index) selectAll(sel map[string]string) *selection {
+	return ix.classes.selectAll(sel)
 }
 
 func matches(sel, labels map[string]string) bool {
@@ -399,11 +376,19 @@ func (ix *index) extra(ref int) map[string]any {
 	return e
 }
 
-// setSelector records a resource's selector and the workloads it selects.
-func (ix *index) setSelector(r *resource, sel map[string]string, ws []*workload) {
+// setSelector records a resource's selector and the workloads it selects:
+// as Rego sees it, the first workload of each selected class, one value
+// shared by every resource with the same selector in the namespace.
+func (ix *index) setSelector(r *resource, sel map[string]string, s *selection) {
 	e := ix.extra(r.ref)
 	e["selector"] = sel
-	e["selected"] = refsOf(ws)
+	e["selected"] = s
+}
+
+// selectionOf is what setSelector recorded for ref, nil without selector.
+func (ix *index) selectionOf(ref int) *selection {
+	s, _ := ix.extras[ref]["selected"].(*selection)
+	return s
 }
 
 func (ix *index) add(r *resource) {
@@ -433,7 +418,7 @@ func (ix *index) add(r *resource) {
 	case r.kind == "ServiceEntry" && istio:
 		var hs []string
 		sel := stringMap(dig(spec, "workloadSelector", "labels"))
-		var ws []*workload
+		var ws *selection
 		if len(sel) > 0 {
 			ws = ix.selectIn(r.namespace, sel)
 			ix.setSelector(r, sel, ws)
@@ -460,7 +445,7 @@ func (ix *index) add(r *resource) {
 			}
 			h.addWorkloads(ws)
 			for _, ep := range eps {
-				h.backends = append(h.backends, backend{r.ref, stringMap(mapOf(ep)["labels"])})
+				h.backends = append(h.backends, backend{r.ref, stringMap(mapOf(ep)["labels"]), nil})
 			}
 		}
 		ix.extra(r.ref)["hosts"] = hs
@@ -510,7 +495,7 @@ func (ix *index) add(r *resource) {
 	case (r.kind == "PeerAuthentication" || r.kind == "AuthorizationPolicy" || r.kind == "RequestAuthentication" || r.kind == "Telemetry") && istio:
 		sel := stringMap(dig(spec, "selector", "matchLabels"))
 		if len(sel) > 0 {
-			var ws []*workload
+			var ws *selection
 			if r.kind == "AuthorizationPolicy" && r.namespace == ix.root {
 				ws = ix.selectAll(sel)
 			} else {
@@ -544,8 +529,10 @@ func (ix *index) add(r *resource) {
 // subsetMatches marks each DestinationRule subset with selectsBackend:
 // whether some backend of the rule's host (input.index.hosts[host]) carries
 // every label of its matchLabels, so MF301 reads one boolean instead of
-// matching every subset against every backend in Rego. Backends are final
-// once every resource is added.
+// matching every subset against every backend in Rego, and, for a subset
+// that selects none, absent: the matchLabels labels no backend carries at
+// all (MF301 names them). Backends are final once every resource is added;
+// they are classes, so this costs per class, not per workload.
 func (ix *index) subsetMatches(rs []*resource) {
 	for _, r := range rs {
 		if r.kind != "DestinationRule" {
@@ -570,6 +557,23 @@ func (ix *index) subsetMatches(rs []*resource) {
 				}
 			}
 			sm["selectsBackend"] = found
+			if found || h == nil {
+				continue
+			}
+			absent := map[string]string{}
+			for k, v := range sel {
+				carried := false
+				for _, b := range h.backends {
+					if lv, ok := b.labels[k]; ok && lv == v {
+						carried = true
+						break
+					}
+				}
+				if !carried {
+					absent[k] = v
+				}
+			}
+			sm["absent"] = absent
 		}
 	}
 }
@@ -746,8 +750,17 @@ func (ix *index) value() map[string]any {
 	}
 	ix.securityValues(ws)
 	ix.refValues(ws)
+	// MF608 asks whether a workload of a namespace runs as an account.
+	accounts := map[string]any{}
 	for ns, l := range ix.byNS {
 		byNS[ns] = refsOf(l)
+		m := map[string]any{}
+		for _, w := range l {
+			if w.serviceAccount != "" {
+				m[w.serviceAccount] = true
+			}
+		}
+		accounts[ns] = m
 	}
 	// MF203 walks only the workloads lacking an app or version label,
 	// not every workload of the namespace.
@@ -800,8 +813,10 @@ func (ix *index) value() map[string]any {
 		"namespaces":      namespaces, "workloads": ws, "workloadsByNamespace": byNS,
 		"workloadsMissingLabels": missing,
 		"hosts":                  hosts, "peerAuthentications": pas, "serviceAccounts": sas,
-		"portDuplicates":  ix.portDuplicatesValue(),
-		"virtualServices": ix.virtualServicesValue(),
+		"workloadServiceAccounts": accounts,
+		"classes":                 ix.classes.classesValue(),
+		"portDuplicates":          ix.portDuplicatesValue(),
+		"virtualServices":         ix.virtualServicesValue(),
 	}
 }
 

@@ -2,6 +2,7 @@ package lint
 
 import (
 	"fmt"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -99,20 +100,31 @@ type portIndex struct {
 	dups map[string][]any
 }
 
-// servicePort is one Service port and the endpoints resolved for it.
+// servicePort is one Service port and the endpoints resolved for it: one
+// per class of selected workloads, whose members receive the port alike.
 type servicePort struct {
 	svc       *resource
 	index     int
 	name      string
 	protocol  render.Protocol
 	class     string
-	endpoints []map[string]any
+	fact      map[string]any
+	endpoints []classEndpoint
 }
 
-// indexPorts records, for every Service, its ports' protocols and the port
-// each selected workload receives (extra "servicePorts", policies/README.md),
-// and the duplicate ports of Services and pod templates
-// (index "portDuplicates").
+// classEndpoint is where one class of workloads receives a Service port:
+// ep is endpointPort's answer for the class's first workload.
+type classEndpoint struct {
+	cls *class
+	ep  map[string]any
+}
+
+// indexPorts records, for every Service, its ports' protocols and, per
+// status, how many selected workloads receive each port that way and the
+// first of them (extra "servicePorts", policies/README.md), and the
+// duplicate ports of Services and pod templates (index "portDuplicates").
+// Endpoints are resolved per class of workloads, so a Service selecting a
+// thousand identical VMs costs what one selecting one does.
 func (ix *index) indexPorts(rs []*resource) {
 	pi := &portIndex{pods: map[int]*podPorts{}, dups: map[string][]any{}}
 	var services []*resource
@@ -125,56 +137,108 @@ func (ix *index) indexPorts(rs []*resource) {
 			pi.pods[r.ref] = pi.podDuplicates(r)
 		}
 	}
-	// byTarget groups the Service ports that declare a protocol by
-	// workload and the port it receives: Istio builds one inbound listener
-	// per port, so Services disagreeing there are reported (MF406).
-	type use struct {
-		sp *servicePort
-		ep map[string]any
+	// byTarget groups the Service ports that declare a protocol by class
+	// of workloads and the port it receives, and there by protocol class:
+	// Istio builds one inbound listener per port, so Services disagreeing
+	// there are reported (MF406).
+	type target struct {
+		cls  *class
+		port int
 	}
-	byTarget := map[[2]int][]use{}
+	byTarget := map[target]map[string][]*servicePort{}
+	var all []*servicePort
 	for _, r := range services {
 		for _, sp := range ix.servicePorts(r, pi) {
+			all = append(all, sp)
 			if sp.class == "" {
 				continue
 			}
-			for _, ep := range sp.endpoints {
-				if n, ok := ep["port"].(int); ok {
-					key := [2]int{ep["ref"].(int), n}
-					byTarget[key] = append(byTarget[key], use{sp, ep})
+			for _, ce := range sp.endpoints {
+				if n, ok := ce.ep["port"].(int); ok {
+					key := target{ce.cls, n}
+					m := byTarget[key]
+					if m == nil {
+						m = map[string][]*servicePort{}
+						byTarget[key] = m
+					}
+					m[sp.class] = append(m[sp.class], sp)
 				}
 			}
 		}
 	}
-	for _, group := range byTarget {
-		for _, a := range group {
-			var conflicts []any
-			for _, b := range group {
-				if a.sp.svc.ref == b.sp.svc.ref || a.sp.class == b.sp.class {
+	for _, a := range all {
+		if a.class == "" {
+			continue
+		}
+		// Group a's workloads by the other Service port they conflict
+		// with, as MF406 reports them: [service, portName, protocol].
+		type group struct {
+			fact    map[string]any
+			first   firstOf
+			classes map[*class]bool
+		}
+		groups := map[string]*group{}
+		var order []string
+		for _, ce := range a.endpoints {
+			n, ok := ce.ep["port"].(int)
+			if !ok {
+				continue
+			}
+			for cl, others := range byTarget[target{ce.cls, n}] {
+				if cl == a.class {
 					continue
 				}
-				conflicts = append(conflicts, map[string]any{
-					"ref": b.sp.svc.ref, "service": b.sp.svc.name, "portIndex": b.sp.index, "portName": b.sp.name,
-					"protocol": strings.ToLower(string(b.sp.protocol)), "class": b.sp.class,
-				})
-			}
-			if conflicts != nil {
-				a.ep["conflicts"] = conflicts
+				for _, b := range others {
+					if b.svc.ref == a.svc.ref {
+						continue
+					}
+					proto := strings.ToLower(string(b.protocol))
+					key := b.svc.name + "\x00" + b.name + "\x00" + proto
+					g := groups[key]
+					if g == nil {
+						g = &group{fact: map[string]any{"service": b.svc.name, "portName": b.name, "protocol": proto}, classes: map[*class]bool{}}
+						groups[key] = g
+						order = append(order, key)
+					}
+					if !g.classes[ce.cls] {
+						g.classes[ce.cls] = true
+						w, k := ce.cls.firstEndpoint()
+						g.first.add(k, w, ce.cls, len(ce.cls.members))
+						if g.first.cls == ce.cls {
+							g.fact["port"] = n
+						}
+					}
+				}
 			}
 		}
+		if len(groups) == 0 {
+			continue
+		}
+		sort.Strings(order)
+		conflicts := make([]any, 0, len(order))
+		for _, key := range order {
+			g := groups[key]
+			g.fact["first"] = endpointRef(g.first.w)
+			g.fact["count"] = g.first.n
+			conflicts = append(conflicts, g.fact)
+		}
+		a.fact["conflicts"] = conflicts
 	}
 	ix.portDups = pi.dups
+}
+
+// endpointRef names a workload in an endpoint fact.
+func endpointRef(w *workload) map[string]any {
+	return map[string]any{"ref": w.ref, "kind": w.kind, "name": w.name}
 }
 
 // servicePorts resolves the ports of Service r (see indexPorts).
 func (ix *index) servicePorts(r *resource, pi *portIndex) []*servicePort {
 	spec := mapOf(r.obj["spec"])
-	var selected []*workload
+	var selected []*class
 	if sel := stringMap(spec["selector"]); len(sel) > 0 && str(spec["type"]) != "ExternalName" {
-		for _, ref := range intsOf(ix.extras[r.ref]["selected"]) {
-			if w := ix.byRef[ref]; w != nil {
-				selected = append(selected, w)
-			}
+		if s := ix.selectionOf(r.ref); s != nil {
+			selected = s.classes
 		}
 	}
 	var out []*servicePort
@@ -208,13 +272,37 @@ func (ix *index) servicePorts(r *resource, pi *portIndex) []*servicePort {
 		if tp := p["targetPort"]; tp != nil {
 			fact["targetPort"] = tp
 		}
-		eps := make([]any, 0, len(selected))
-		for _, w := range selected {
-			ep := endpointPort(w, name, number, p["targetPort"], pi.pods[w.ref])
-			sp.endpoints = append(sp.endpoints, ep)
-			eps = append(eps, ep)
+		// endpoints: per status, the first workload (by "kind name ref",
+		// as the rules sort them) with its port and via, and the count.
+		firsts := map[string]*firstOf{}
+		for _, c := range selected {
+			ep := endpointPort(c.rep(), name, number, p["targetPort"], pi.pods[c.rep().ref])
+			sp.endpoints = append(sp.endpoints, classEndpoint{c, ep})
+			status := ep["status"].(string)
+			f := firsts[status]
+			if f == nil {
+				f = &firstOf{}
+				firsts[status] = f
+			}
+			w, k := c.firstEndpoint()
+			f.add(k, w, c, len(c.members))
 		}
-		fact["endpoints"] = eps
+		byStatus := make(map[string]any, len(firsts))
+		for status, f := range firsts {
+			first := endpointRef(f.w)
+			for _, ce := range sp.endpoints {
+				if ce.cls == f.cls {
+					for _, k := range []string{"port", "via"} {
+						if v, ok := ce.ep[k]; ok {
+							first[k] = v
+						}
+					}
+				}
+			}
+			byStatus[status] = map[string]any{"first": first, "count": f.n}
+		}
+		fact["endpointsByStatus"] = byStatus
+		sp.fact = fact
 		facts = append(facts, fact)
 		out = append(out, sp)
 	}

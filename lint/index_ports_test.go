@@ -1,6 +1,7 @@
 package lint
 
 import (
+	"fmt"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -89,12 +90,19 @@ func TestEndpointPorts(t *testing.T) {
 		Port   any
 		Via    any
 	}
+	// Each workload here is a class of its own: resolve the Service's
+	// ports again to read the endpoint of every class.
+	pi := &portIndex{pods: map[int]*podPorts{}, dups: map[string][]any{}}
+	for _, r := range byName {
+		if r.wl != nil && r.wl.containerPorts != nil {
+			pi.pods[r.ref] = pi.podDuplicates(r)
+		}
+	}
 	got := map[string]ep{}
-	for _, p := range ix.extras[byName["Service/pay"].ref]["servicePorts"].([]any) {
-		pm := p.(map[string]any)
-		for _, e := range pm["endpoints"].([]any) {
-			em := e.(map[string]any)
-			got[pm["name"].(string)+" "+em["name"].(string)] = ep{em["status"].(string), em["port"], em["via"]}
+	for _, sp := range ix.servicePorts(byName["Service/pay"], pi) {
+		for _, ce := range sp.endpoints {
+			em := ce.ep
+			got[sp.name+" "+em["name"].(string)] = ep{em["status"].(string), em["port"], em["via"]}
 		}
 	}
 	want := map[string]ep{
@@ -128,6 +136,26 @@ func TestEndpointPorts(t *testing.T) {
 	if d := cmp.Diff(want, got); d != "" {
 		t.Errorf("endpoints (-want +got):\n%s", d)
 	}
+	// What rules read: per status, the first workload by "kind name ref"
+	// and how many there are.
+	byStatus := map[string]string{}
+	for _, p := range ix.extras[byName["Service/pay"].ref]["servicePorts"].([]any) {
+		pm := p.(map[string]any)
+		if pm["name"] != "tcp-gone" {
+			continue
+		}
+		for status, v := range pm["endpointsByStatus"].(map[string]any) {
+			vm := v.(map[string]any)
+			first := vm["first"].(map[string]any)
+			byStatus[status] = fmt.Sprintf("%s %s x%d", first["kind"], first["name"], vm["count"])
+		}
+	}
+	wantStatus := map[string]string{
+		"dropped": "WorkloadEntry vm x1", "unnamed": "Deployment pod x1", "unchecked": "Custom op x2",
+	}
+	if d := cmp.Diff(wantStatus, byStatus); d != "" {
+		t.Errorf("endpointsByStatus (-want +got):\n%s", d)
+	}
 }
 
 // TestProtocolConflicts checks that two Services declaring different
@@ -135,40 +163,36 @@ func TestEndpointPorts(t *testing.T) {
 // alike protocols (http2 by appProtocol and grpc-web) are not.
 func TestProtocolConflicts(t *testing.T) {
 	ix, byName := testIndex(t, portsInput)
-	conflicts := func(svc, port, workload string) []string {
+	conflicts := func(svc, port string) []string {
 		var out []string
 		for _, p := range ix.extras[byName["Service/"+svc].ref]["servicePorts"].([]any) {
 			pm := p.(map[string]any)
 			if pm["name"] != port {
 				continue
 			}
-			for _, e := range pm["endpoints"].([]any) {
-				em := e.(map[string]any)
-				if em["name"] != workload {
-					continue
-				}
-				cs, _ := em["conflicts"].([]any)
-				for _, c := range cs {
-					cm := c.(map[string]any)
-					out = append(out, cm["service"].(string)+"/"+cm["portName"].(string)+"/"+cm["protocol"].(string))
-				}
+			cs, _ := pm["conflicts"].([]any)
+			for _, c := range cs {
+				cm := c.(map[string]any)
+				first := cm["first"].(map[string]any)
+				out = append(out, fmt.Sprintf("%s/%s/%s port %v first %s %s x%d", cm["service"], cm["portName"], cm["protocol"], cm["port"], first["kind"], first["name"], cm["count"]))
 			}
 		}
 		return out
 	}
 	for _, tc := range []struct {
-		svc, port, workload string
-		want                []string
+		svc, port string
+		want      []string
 	}{
-		{"pay-http", "http-raw", "vm", []string{"pay/tcp-raw/tcp"}},
-		{"pay", "tcp-raw", "vm", []string{"pay-http/http-raw/http"}},
-		{"pay", "tcp-raw", "pod", []string{"pay-http/http-raw/http"}},
+		// Every workload receives both on 8080; the first by "kind name
+		// ref" is named.
+		{"pay-http", "http-raw", []string{"pay/tcp-raw/tcp port 8080 first Custom op x4"}},
+		{"pay", "tcp-raw", []string{"pay-http/http-raw/http port 8080 first Custom op x4"}},
 		// Same Service, or no declared protocol: not a conflict here.
-		{"pay", "http", "vm", nil},
-		{"pay", "postgres", "vm", nil},
+		{"pay", "http", nil},
+		{"pay", "postgres", nil},
 	} {
-		if d := cmp.Diff(tc.want, conflicts(tc.svc, tc.port, tc.workload)); d != "" {
-			t.Errorf("%s %s %s: (-want +got):\n%s", tc.svc, tc.port, tc.workload, d)
+		if d := cmp.Diff(tc.want, conflicts(tc.svc, tc.port)); d != "" {
+			t.Errorf("%s %s: (-want +got):\n%s", tc.svc, tc.port, d)
 		}
 	}
 }

@@ -433,15 +433,26 @@ func exportKey(v any, ns string) string {
 // policies, so its identity should be the group's; an entry that fits no
 // group, or several, is left alone.
 func (ix *index) annotateWorkloadEntries(wes []*resource, groups map[string]*resource) {
-	fits := map[int][]*resource{}
+	// fits counts, per class of WorkloadEntries, the groups whose labels
+	// it carries, and keeps the first: only "exactly one" matters.
+	type fit struct {
+		n int
+		g *resource
+	}
+	fits := map[*class]*fit{}
 	for _, key := range sortedKeys(groups) {
 		g := groups[key]
 		if g.wl == nil || len(declaredLabels(g.wl.labels)) == 0 {
 			continue
 		}
-		for _, w := range ix.selectIn(g.namespace, g.wl.labels) {
-			if w.kind == "WorkloadEntry" {
-				fits[w.ref] = append(fits[w.ref], g)
+		for _, c := range ix.selectIn(g.namespace, g.wl.labels).classes {
+			if c.kind == "WorkloadEntry" {
+				f := fits[c]
+				if f == nil {
+					f = &fit{g: g}
+					fits[c] = f
+				}
+				f.n++
 			}
 		}
 	}
@@ -453,8 +464,8 @@ func (ix *index) annotateWorkloadEntries(wes []*resource, groups map[string]*res
 		via := ""
 		if name := ann[autoRegistrationGroup]; name != "" {
 			g, via = groups[r.namespace+"/"+name], "annotation"
-		} else if f := fits[r.ref]; len(f) == 1 {
-			g, via = f[0], "labels"
+		} else if r.wl != nil && fits[r.wl.cls] != nil && fits[r.wl.cls].n == 1 {
+			g, via = fits[r.wl.cls].g, "labels"
 		}
 		if g != nil && g.wl != nil {
 			ix.wlFact(r.ref)["group"] = map[string]any{

@@ -67,18 +67,39 @@ func (m *workloadMTLS) at(p int) mtlsSetting {
 	return m.base
 }
 
-// security holds the facts of this file for one run.
+// security holds the facts of this file for one run. Workloads of one
+// class (index_classes.go) share every one of them.
 type security struct {
-	mtls map[int]*workloadMTLS
-	// listen maps workload ref → target port → protocol class ("http",
-	// "tcp" or "" when no Service states it).
-	listen map[int]map[int]string
+	mtls map[*class]*workloadMTLS
+	// listen maps class → target port → protocol class ("http", "tcp" or
+	// "" when no Service states it).
+	listen map[*class]map[int]string
 	// noSidecar marks pods whose template opts out of injection: no
 	// PeerAuthentication or AuthorizationPolicy reaches them.
-	noSidecar map[int]bool
+	noSidecar map[*class]bool
+	// texts caches, per class and text, the smallest text any member
+	// gives (see minText).
+	texts map[classText]string
 	// providers are the Services and ServiceEntries by ref.
 	providers map[int]*resource
 	rootKnown bool
+}
+
+type classText struct {
+	cls *class
+	key string
+}
+
+// minText is the smallest of f(w) over c's members, cached under key: the
+// first workload a message names, as Rego's sort would pick it.
+func (sec *security) minText(c *class, key string, f func(w *workload) string) string {
+	k := classText{c, key}
+	if t, ok := sec.texts[k]; ok {
+		return t
+	}
+	t := c.minText(f)
+	sec.texts[k] = t
+	return t
 }
 
 // paMode reads spec.mtls.mode, "UNSET" when absent.
@@ -112,21 +133,25 @@ func olderFirst(l []*resource) {
 
 // indexSecurity computes the facts above; newIndex calls it last.
 func (ix *index) indexSecurity(rs []*resource) {
-	sec := &security{mtls: map[int]*workloadMTLS{}, listen: map[int]map[int]string{}, providers: map[int]*resource{}, noSidecar: map[int]bool{}}
+	sec := &security{
+		mtls: map[*class]*workloadMTLS{}, listen: map[*class]map[int]string{}, providers: map[int]*resource{},
+		noSidecar: map[*class]bool{}, texts: map[classText]string{},
+	}
 	sec.rootKnown = ix.namespaces[ix.root] != nil
 	var mesh []*resource
 	nsWide := map[string][]*resource{}
 	selectorPAs := map[string][]*resource{}
-	var services, entries, drs, aps []*resource
+	var services, entries, drs, aps, pas []*resource
 	for _, r := range rs {
 		if r.obj == nil {
 			continue
 		}
 		if r.wl != nil && injectionDisabled(r) {
-			sec.noSidecar[r.ref] = true
+			sec.noSidecar[r.wl.cls] = true
 		}
 		switch {
 		case r.kind == "PeerAuthentication" && r.group() == "security.istio.io":
+			pas = append(pas, r)
 			if len(stringMap(dig(r.obj, "spec", "selector", "matchLabels"))) > 0 {
 				if r.namespace != ix.root {
 					selectorPAs[r.namespace] = append(selectorPAs[r.namespace], r)
@@ -155,19 +180,20 @@ func (ix *index) indexSecurity(rs []*resource) {
 	for _, l := range selectorPAs {
 		olderFirst(l)
 	}
-	// The oldest matching selector policy of each workload: walk the
+	// The oldest matching selector policy of each class: walk the
 	// policies oldest first and keep the first that selects it.
-	workloadPA := map[int]*resource{}
+	workloadPA := map[*class]*resource{}
 	for ns, l := range selectorPAs {
 		for _, r := range l {
-			for _, w := range ix.selectIn(ns, stringMap(dig(r.obj, "spec", "selector", "matchLabels"))) {
-				if workloadPA[w.ref] == nil {
-					workloadPA[w.ref] = r
+			for _, c := range ix.selectIn(ns, stringMap(dig(r.obj, "spec", "selector", "matchLabels"))).classes {
+				if workloadPA[c] == nil {
+					workloadPA[c] = r
 				}
 			}
 		}
 	}
-	for _, w := range ix.workloads {
+	for _, c := range ix.classes.all {
+		w := c.rep()
 		m := &workloadMTLS{base: mtlsSetting{mode: "PERMISSIVE", level: "default"}}
 		apply := func(r *resource, level string) {
 			if mode := paMode(r); mode != "UNSET" {
@@ -180,7 +206,7 @@ func (ix *index) indexSecurity(rs []*resource) {
 		if l := nsWide[w.namespace]; len(l) > 0 {
 			apply(l[0], "namespace")
 		}
-		if r := workloadPA[w.ref]; r != nil {
+		if r := workloadPA[c]; r != nil {
 			apply(r, "workload")
 			for key, v := range mapOf(dig(r.obj, "spec", "portLevelMtls")) {
 				p, err := strconv.Atoi(key)
@@ -198,8 +224,8 @@ func (ix *index) indexSecurity(rs []*resource) {
 				}
 			}
 		}
-		sec.mtls[w.ref] = m
-		sec.listen[w.ref] = declaredPorts(w)
+		sec.mtls[c] = m
+		sec.listen[c] = declaredPorts(w)
 	}
 	for _, r := range services {
 		ix.secServicePorts(sec, r, listOf(dig(r.obj, "spec", "ports")), "port", false)
@@ -212,6 +238,9 @@ func (ix *index) indexSecurity(rs []*resource) {
 	}
 	for _, r := range drs {
 		ix.secDestinationRule(sec, r)
+	}
+	for _, r := range pas {
+		ix.secPortLevel(sec, r)
 	}
 	ix.sec = sec
 }
@@ -259,7 +288,10 @@ func declaredPorts(w *workload) map[int]string {
 // ServiceEntry's) ports to the workloads it selects, with the protocol
 // class Istio gives them.
 func (ix *index) secServicePorts(sec *security, r *resource, ports []any, numberKey string, entry bool) {
-	sel, _ := ix.extras[r.ref]["selected"].([]int)
+	sel := ix.selectionOf(r.ref)
+	if sel == nil {
+		return
+	}
 	for _, raw := range ports {
 		p := mapOf(raw)
 		number, ok := secPort(p[numberKey])
@@ -267,16 +299,12 @@ func (ix *index) secServicePorts(sec *security, r *resource, ports []any, number
 			continue
 		}
 		class := secProtocolClass(str(p["name"]), str(p["appProtocol"]), str(p["protocol"]), entry)
-		for _, ref := range sel {
-			w := ix.byRef[ref]
-			if w == nil {
-				continue
-			}
-			target, ok := secTargetPort(w, str(p["name"]), number, p["targetPort"])
+		for _, c := range sel.classes {
+			target, ok := secTargetPort(c.rep(), str(p["name"]), number, p["targetPort"])
 			if !ok {
 				continue
 			}
-			l := sec.listen[ref]
+			l := sec.listen[c]
 			if prev, seen := l[target]; seen && prev != "" && prev != class {
 				l[target] = "mixed"
 			} else if !seen || prev == "" {
@@ -378,22 +406,24 @@ func (ix *index) secAuthorization(sec *security, r *resource) {
 	if spec["targetRef"] != nil || len(listOf(spec["targetRefs"])) > 0 {
 		return
 	}
-	var refs []int
-	switch sel, ok := e["selected"].([]int); {
+	var sel *selection
+	switch s, ok := e["selected"].(*selection); {
 	case ok:
-		refs = sel
+		sel = s
 	case r.namespace == ix.root:
-		refs = refsOf(ix.workloads)
+		sel = ix.selectAll(nil)
 	default:
-		refs = refsOf(ix.byNS[r.namespace])
+		sel = ix.selectIn(r.namespace, nil)
 	}
 	complete := r.namespace != ix.root
-	e["appliesTo"] = orEmptyInts(refs)
+	e["appliesTo"] = sel
 	e["appliesComplete"] = complete
-	var ws []*workload
-	for _, ref := range refs {
-		if w := ix.byRef[ref]; w != nil && !sec.noSidecar[ref] {
-			ws = append(ws, w)
+	var ws []*class
+	n := 0
+	for _, c := range sel.classes {
+		if !sec.noSidecar[c] {
+			ws = append(ws, c)
+			n += len(c.members)
 		}
 	}
 	if len(ws) == 0 {
@@ -402,17 +432,31 @@ func (ix *index) secAuthorization(sec *security, r *resource) {
 	authz := map[string]any{}
 	declared := complete
 	union := map[string]bool{}
-	for _, w := range ws {
-		if len(sec.listen[w.ref]) == 0 {
+	first := ""
+	for i, c := range ws {
+		l := sec.listen[c]
+		if len(l) == 0 {
 			declared = false
 		}
-		for p := range sec.listen[w.ref] {
+		for p := range l {
 			union[strconv.Itoa(p)] = true
+		}
+		// MF607 names the first workload, by "Kind ns/name has <ports>".
+		nums := make([]string, 0, len(l))
+		for _, p := range sortedIntKeys(l) {
+			nums = append(nums, strconv.Itoa(p))
+		}
+		t := sec.minText(c, "ports", func(w *workload) string {
+			return w.kind + " " + w.namespace + "/" + w.name + " has " + strings.Join(nums, ", ")
+		})
+		if i == 0 || t < first {
+			first = t
 		}
 	}
 	if declared {
 		authz["listenPorts"] = sortedKeys(union)
 	}
+	authz["describe"] = map[string]any{"first": first, "count": n}
 	facts := []any{}
 	plaintextAny, tcpAny := false, false
 	for _, raw := range rules {
@@ -422,13 +466,13 @@ func (ix *index) secAuthorization(sec *security, r *resource) {
 		plaintextAny = plaintextAny || len(plain) > 0
 		rv := map[string]any{"plaintext": plain}
 		if complete {
-			tcp := sec.tcpText(ws, ports, limited)
+			tcp := sec.tcpText(ws, n, ports, limited)
 			tcpAny = tcpAny || tcp != ""
 			rv["tcp"] = tcp
 			tos := []any{}
 			for _, to := range listOf(rule["to"]) {
 				op := operationPorts(mapOf(to))
-				tcp := sec.tcpText(ws, op, len(op) > 0)
+				tcp := sec.tcpText(ws, n, op, len(op) > 0)
 				tcpAny = tcpAny || tcp != ""
 				tos = append(tos, map[string]any{"tcp": tcp})
 			}
@@ -514,14 +558,34 @@ func rulePorts(rule map[string]any) ([]string, bool) {
 	return out, len(out) > 0
 }
 
-// plaintext lists, for the workloads ws on the rule's ports (all when not
-// limited), the settings that accept plaintext as {mode, text}, sorted by
-// text. Modes only Istio's default sets count only when the root namespace
-// is known.
-func (sec *security) plaintext(ws []*workload, ports []string, limited bool) []any {
-	seen := map[string]string{}
-	for _, w := range ws {
-		m := sec.mtls[w.ref]
+// plaintext sums up, for the workloads of classes ws on the rule's ports
+// (all when not limited), the settings that accept plaintext: per mode,
+// {mode, first, count}, first being the smallest of the texts MF601
+// quotes ("WorkloadEntry ns/name accepts plaintext (PERMISSIVE, by ...)")
+// and count how many distinct texts there are. Modes only Istio's default
+// sets count only when the root namespace is known.
+func (sec *security) plaintext(ws []*class, ports []string, limited bool) []any {
+	type agg struct {
+		first string
+		n     int
+	}
+	byMode := map[string]*agg{}
+	add := func(mode, text string, n int) {
+		a := byMode[mode]
+		if a == nil {
+			byMode[mode] = &agg{text, n}
+			return
+		}
+		if text < a.first {
+			a.first = text
+		}
+		a.n += n
+	}
+	// Texts of classes sharing a workload name with another class are
+	// counted one by one, so a workload written twice counts once.
+	var shared map[string]string
+	for _, c := range ws {
+		m := sec.mtls[c]
 		if m == nil {
 			continue
 		}
@@ -538,6 +602,7 @@ func (sec *security) plaintext(ws []*workload, ports []string, limited bool) []a
 				sets = append(sets, m.ports[p])
 			}
 		}
+		seen := map[string]bool{}
 		for _, s := range sets {
 			if (s.mode != "PERMISSIVE" && s.mode != "DISABLE") || (s.pa == nil && !sec.rootKnown) {
 				continue
@@ -546,29 +611,49 @@ func (sec *security) plaintext(ws []*workload, ports []string, limited bool) []a
 			if s.level == "port" {
 				port = " on port " + strings.Split(s.path, ".")[2]
 			}
-			text := fmt.Sprintf("%s %s/%s accepts plaintext (%s%s, by %s)", w.kind, w.namespace, w.name, s.mode, port, s.value(true)["by"])
-			seen[text] = s.mode
+			suffix := fmt.Sprintf("%s%s, by %s)", s.mode, port, s.value(true)["by"])
+			if seen[suffix] {
+				continue
+			}
+			seen[suffix] = true
+			text := func(w *workload) string {
+				return w.kind + " " + w.namespace + "/" + w.name + " accepts plaintext (" + suffix
+			}
+			if c.crossDup {
+				if shared == nil {
+					shared = map[string]string{}
+				}
+				for _, w := range c.members {
+					shared[text(w)] = s.mode
+				}
+				continue
+			}
+			add(s.mode, sec.minText(c, "plaintext\x00"+suffix, text), c.names)
 		}
 	}
+	for text, mode := range shared {
+		add(mode, text, 1)
+	}
 	out := []any{}
-	for _, text := range sortedKeys(seen) {
-		out = append(out, map[string]any{"mode": seen[text], "text": text})
+	for _, mode := range sortedKeys(byMode) {
+		out = append(out, map[string]any{"mode": mode, "first": byMode[mode].first, "count": byMode[mode].n})
 	}
 	return out
 }
 
-// tcpText says where the workloads ws receive only TCP: "port 5432 of
-// WorkloadEntry data/db-1" for the given ports carrying TCP on every
-// workload that listens on them, "every port of ..." when not limited and
-// every declared port of every workload is TCP, else "".
-func (sec *security) tcpText(ws []*workload, ports []string, limited bool) string {
-	names := fmt.Sprintf("the %d workloads the policy applies to", len(ws))
-	if len(ws) == 1 {
-		names = fmt.Sprintf("%s %s/%s", ws[0].kind, ws[0].namespace, ws[0].name)
+// tcpText says where the n workloads of classes ws receive only TCP:
+// "port 5432 of WorkloadEntry data/db-1" for the given ports carrying TCP
+// on every workload that listens on them, "every port of ..." when not
+// limited and every declared port of every workload is TCP, else "".
+func (sec *security) tcpText(ws []*class, n int, ports []string, limited bool) string {
+	names := fmt.Sprintf("the %d workloads the policy applies to", n)
+	if n == 1 {
+		w := ws[0].rep()
+		names = fmt.Sprintf("%s %s/%s", w.kind, w.namespace, w.name)
 	}
 	if !limited {
-		for _, w := range ws {
-			l := sec.listen[w.ref]
+		for _, c := range ws {
+			l := sec.listen[c]
 			if len(l) == 0 {
 				return ""
 			}
@@ -587,8 +672,8 @@ func (sec *security) tcpText(ws []*workload, ports []string, limited bool) strin
 			continue
 		}
 		tcp := false
-		for _, w := range ws {
-			if c, ok := sec.listen[w.ref][n]; ok {
+		for _, c := range ws {
+			if c, ok := sec.listen[c][n]; ok {
 				if c != "tcp" {
 					tcp = false
 					break
@@ -668,19 +753,28 @@ func (ix *index) secDestinationRule(sec *security, r *resource) {
 	}
 	out := make([]any, 0, len(settings))
 	for _, s := range settings {
-		strict := []any{}
+		// Backends are classes in the order their workloads were listed
+		// (index.go), so the first hit names the first such workload.
+		var first map[string]any
+		count := 0
 		if h != nil && (s.mode == "DISABLE" || s.mode == "SIMPLE") {
 			for _, b := range h.backends {
-				w := ix.byRef[b.ref]
-				if w == nil || sec.noSidecar[w.ref] || (s.subset != nil && !matches(s.subset, w.labels)) {
+				c := b.cls
+				if c == nil || sec.noSidecar[c] || (s.subset != nil && !matches(s.subset, c.labels)) {
 					continue
 				}
-				if hit := strictOn(sec.mtls[w.ref], w, s, ports); hit != nil {
-					strict = append(strict, hit)
+				if hit := strictOn(sec.mtls[c], c.rep(), s, ports); hit != nil {
+					if first == nil {
+						first = hit
+					}
+					count += len(c.members)
 				}
 			}
 		}
-		v := map[string]any{"path": s.path, "mode": s.mode, "strict": strict}
+		v := map[string]any{"path": s.path, "mode": s.mode, "strictCount": count}
+		if first != nil {
+			v["strictFirst"] = first
+		}
 		if s.port != 0 {
 			v["port"] = s.port
 		}
@@ -755,30 +849,73 @@ func strictOn(m *workloadMTLS, w *workload, s tlsSetting, ports []map[string]any
 	return nil
 }
 
+// secPortLevel records, for a PeerAuthentication with a selector and
+// portLevelMtls, what MF503 checks the ports against (extra
+// "selectedPorts"): whether every selected workload declares some port
+// (declared), the union of their ports, the first workload by "Kind
+// ns/name has <ports>" and how many there are.
+func (ix *index) secPortLevel(sec *security, r *resource) {
+	sel := ix.selectionOf(r.ref)
+	if sel == nil || len(mapOf(dig(r.obj, "spec", "portLevelMtls"))) == 0 {
+		return
+	}
+	declared := len(sel.classes) > 0
+	ports := map[string]any{}
+	first := ""
+	for i, c := range sel.classes {
+		l := sec.listen[c]
+		if len(l) == 0 {
+			declared = false
+		}
+		keys := make([]string, 0, len(l))
+		for p := range l {
+			keys = append(keys, strconv.Itoa(p))
+			ports[strconv.Itoa(p)] = true
+		}
+		sort.Strings(keys)
+		t := sec.minText(c, "portKeys", func(w *workload) string {
+			return w.kind + " " + w.namespace + "/" + w.name + " has " + strings.Join(keys, ", ")
+		})
+		if i == 0 || t < first {
+			first = t
+		}
+	}
+	ix.extra(r.ref)["selectedPorts"] = map[string]any{"declared": declared, "ports": ports, "first": first, "count": sel.count}
+}
+
 // securityValues adds, to each workload of input.index.workloads: mtls
 // {mode, level, source, path, by, known, ports {port: {...}}}, listenPorts
-// {port: "http"|"tcp"|"mixed"|""} and sidecar.
+// {port: "http"|"tcp"|"mixed"|""} and sidecar, computed once per class.
 func (ix *index) securityValues(ws refMap) {
 	if ix.sec == nil {
 		return
 	}
-	for ref, m := range ix.sec.mtls {
-		wv, _ := ws[ref].(map[string]any)
-		if wv == nil {
+	type values struct {
+		mtls, listen map[string]any
+	}
+	byClass := map[*class]values{}
+	for _, w := range ix.workloads {
+		wv, _ := ws[w.ref].(map[string]any)
+		m := ix.sec.mtls[w.cls]
+		if wv == nil || m == nil {
 			continue
 		}
-		v := m.base.value(ix.sec.rootKnown)
-		ports := map[string]any{}
-		for p, s := range m.ports {
-			ports[strconv.Itoa(p)] = s.value(ix.sec.rootKnown)
+		v, ok := byClass[w.cls]
+		if !ok {
+			v.mtls = m.base.value(ix.sec.rootKnown)
+			ports := map[string]any{}
+			for p, s := range m.ports {
+				ports[strconv.Itoa(p)] = s.value(ix.sec.rootKnown)
+			}
+			v.mtls["ports"] = ports
+			v.listen = map[string]any{}
+			for p, c := range ix.sec.listen[w.cls] {
+				v.listen[strconv.Itoa(p)] = c
+			}
+			byClass[w.cls] = v
 		}
-		v["ports"] = ports
-		wv["mtls"] = v
-		listen := map[string]any{}
-		for p, c := range ix.sec.listen[ref] {
-			listen[strconv.Itoa(p)] = c
-		}
-		wv["listenPorts"] = listen
-		wv["sidecar"] = !ix.sec.noSidecar[ref]
+		wv["mtls"] = v.mtls
+		wv["listenPorts"] = v.listen
+		wv["sidecar"] = !ix.sec.noSidecar[w.cls]
 	}
 }

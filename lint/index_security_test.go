@@ -93,7 +93,7 @@ func TestEffectiveMTLS(t *testing.T) {
 	check := func(pod string, port int, mode, level, by string) {
 		t.Helper()
 		r := rs["Pod/"+pod]
-		s := ix.sec.mtls[r.ref].at(port)
+		s := ix.sec.mtls[r.wl.cls].at(port)
 		got := s.mode + " " + s.level + " "
 		if s.pa != nil {
 			got += s.pa.namespace + "/" + s.pa.name
@@ -164,12 +164,12 @@ spec:
 	if listen["5432"] != "tcp" || listen["9187"] != "http" || len(listen) != 2 {
 		t.Errorf("listenPorts = %v", listen)
 	}
-	if job := rs["Pod/shop/job"]; !ix.sec.noSidecar[job.ref] {
+	if job := rs["Pod/shop/job"]; !ix.sec.noSidecar[job.wl.cls] {
 		t.Errorf("pod opting out of injection has a sidecar")
 	}
 	ap := ix.extras[rs["AuthorizationPolicy/shop/all"].ref]
-	if got := ap["appliesTo"].([]int); len(got) != 2 || ap["appliesComplete"] != true {
-		t.Errorf("appliesTo = %v, complete %v", got, ap["appliesComplete"])
+	if got := ap["appliesTo"].(*selection); got.count != 2 || ap["appliesComplete"] != true {
+		t.Errorf("appliesTo = %d workloads, complete %v", got.count, ap["appliesComplete"])
 	}
 	authz := ap["authz"].(map[string]any)
 	if got := authz["listenPorts"].([]string); !slices.Equal(got, []string{"5432", "9187"}) {
@@ -178,7 +178,7 @@ spec:
 	rules := authz["rules"].([]any)
 	first := rules[0].(map[string]any)
 	plain := first["plaintext"].([]any)
-	if len(plain) != 1 || plain[0].(map[string]any)["text"] != "WorkloadEntry shop/db-1 accepts plaintext (PERMISSIVE on port 9187, by PeerAuthentication shop/db)" {
+	if len(plain) != 1 || plain[0].(map[string]any)["first"] != "WorkloadEntry shop/db-1 accepts plaintext (PERMISSIVE on port 9187, by PeerAuthentication shop/db)" || plain[0].(map[string]any)["count"] != 1 {
 		t.Errorf("plaintext on the rule's ports = %v", plain)
 	}
 	if got := first["to"].([]any)[0].(map[string]any)["tcp"]; got != "port 5432 of WorkloadEntry shop/db-1" {
@@ -192,12 +192,12 @@ spec:
 		t.Fatalf("tlsSettings = %v", settings)
 	}
 	port := settings[0].(map[string]any)
-	if port["path"] != "spec.trafficPolicy.portLevelSettings[0].tls.mode" || len(port["strict"].([]any)) != 0 {
+	if port["path"] != "spec.trafficPolicy.portLevelSettings[0].tls.mode" || port["strictCount"] != 0 || port["strictFirst"] != nil {
 		t.Errorf("port 80 lands on 9187, PERMISSIVE: %v", port)
 	}
 	all := settings[1].(map[string]any)
-	strict := all["strict"].([]any)
-	if all["path"] != "spec.trafficPolicy.tls.mode" || len(strict) != 1 || strict[0].(map[string]any)["port"] != 5432 {
+	strict, _ := all["strictFirst"].(map[string]any)
+	if all["path"] != "spec.trafficPolicy.tls.mode" || all["strictCount"] != 1 || strict["port"] != 5432 {
 		t.Errorf("DISABLE reaches STRICT 5432 of the entry only: %v", all)
 	}
 }

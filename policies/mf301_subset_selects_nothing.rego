@@ -54,20 +54,15 @@ findings contains f if {
 		"path": sprintf("spec.subsets[%d].labels", [subset.index]),
 		"message": sprintf(
 			"subset %q selects %s, but no workload behind %s has those labels%s",
-			[subset.name, lib.format_labels(subset.labels), dr.host, culprit(h.backends, subset.matchLabels)],
+			[subset.name, lib.format_labels(subset.labels), dr.host, culprit(subset)],
 		),
 	}
 }
 
-# culprit names the labels no backend carries at all, when some labels are
-# fine and others are not, since those are the ones to fix.
-culprit(backends, labels) := sprintf("; none has %s", [lib.format_labels(absent)]) if {
-	absent := {k: v | some k, v in labels; not carried(backends, k, v)}
-	count(absent) > 0
-	count(absent) < count(labels)
+# culprit names the labels no backend carries at all (the index lists them
+# as absent), when some labels are fine and others are not, since those are
+# the ones to fix.
+culprit(subset) := sprintf("; none has %s", [lib.format_labels(subset.absent)]) if {
+	count(subset.absent) > 0
+	count(subset.absent) < count(subset.matchLabels)
 } else := ""
-
-carried(backends, k, v) if {
-	some b in backends
-	b.labels[k] == v
-}

@@ -49,7 +49,8 @@ test_silent_when_every_subset_matches if {
 }
 
 test_names_the_label_no_workload_carries if {
-	vm := object.union(dr, {"subsets": [{"index": 0, "name": "vm", "labels": {"version": "v1", "runtime": "vm"}, "matchLabels": {"version": "v1", "runtime": "vm"}, "selectsBackend": false}]})
+	# absent: the labels no backend carries, as the index finds them.
+	vm := object.union(dr, {"subsets": [{"index": 0, "name": "vm", "labels": {"version": "v1", "runtime": "vm"}, "matchLabels": {"version": "v1", "runtime": "vm"}, "selectsBackend": false, "absent": {"runtime": "vm"}}]})
 	some f in mf301.findings with input as {"resources": {"DestinationRule": [vm]}, "index": index(pods, true)}
 	endswith(f.message, "has those labels; none has runtime=vm")
 }

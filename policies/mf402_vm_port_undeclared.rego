@@ -58,39 +58,34 @@ findings contains f if {
 	svc.apiVersion == "v1"
 	some p in svc.servicePorts
 
-	# A status to report, found per endpoint before any comprehension runs:
-	# on a clean input every endpoint is "ok" and the rule stops here.
-	some e in p.endpoints
-	status := e.status
-	status in {"dropped", "undeclared"}
-	bad := {sprintf("%s %s %d", [ep.kind, ep.name, ep.ref]): ep | some ep in p.endpoints; ep.status == status}
-	count(bad) > 0
-	names := sort(object.keys(bad))
-	first := bad[names[0]]
+	# The index sums up the selected workloads per status: the first (by
+	# "kind name ref") and how many there are.
+	some status in ["dropped", "undeclared"]
+	s := p.endpointsByStatus[status]
 	f := {
 		"ref": svc.ref,
 		"path": sprintf("spec.ports[%d]", [p.index]),
-		"message": message(status, p, first, names),
+		"message": message(status, p, s.first, s.count),
 	}
 }
 
 # declared writes a workload's ports map as sorted name=number pairs.
 declared(ep) := lib.format_labels(input.index.workloads[ep.ref].ports)
 
-others(names) := "" if count(names) == 1
+others(1) := ""
 
-others(names) := " (and 1 more workload)" if count(names) == 2
+others(2) := " (and 1 more workload)"
 
-others(names) := sprintf(" (and %d more workloads)", [count(names) - 1]) if count(names) > 2
+others(n) := sprintf(" (and %d more workloads)", [n - 1]) if n > 2
 
-message("dropped", p, ep, names) := sprintf(
+message("dropped", p, ep, n) := sprintf(
 	"targetPort %q of port %q is not a key of the ports of %s %s%s, whose ports are %s, so Istio drops it from the Service's endpoints for this port; key an entry of its ports by %q or %q, or set targetPort to one of its keys",
-	[p.targetPort, p.name, ep.kind, ep.name, others(names), declared(ep), p.name, p.targetPort],
+	[p.targetPort, p.name, ep.kind, ep.name, others(n), declared(ep), p.name, p.targetPort],
 )
 
-message("undeclared", p, ep, names) := sprintf(
+message("undeclared", p, ep, n) := sprintf(
 	"port %q sends traffic to port %v (its %s) of %s %s%s, which declares only %s; key an entry of its ports by %q or set targetPort to a declared port",
-	[p.name, ep.port, via(ep), ep.kind, ep.name, others(names), declared(ep), p.name],
+	[p.name, ep.port, via(ep), ep.kind, ep.name, others(n), declared(ep), p.name],
 )
 
 via(ep) := "targetPort" if ep.via == "targetPort"

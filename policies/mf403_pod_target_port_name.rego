@@ -48,25 +48,25 @@ findings contains f if {
 	some svc in input.resources.Service
 	svc.apiVersion == "v1"
 	some p in svc.servicePorts
-	bad := {sprintf("%s %s %d", [ep.kind, ep.name, ep.ref]): ep | some ep in p.endpoints; ep.status == "unnamed"}
-	count(bad) > 0
-	names := sort(object.keys(bad))
-	first := bad[names[0]]
+	# The index sums up the selected workloads per status: the first (by
+	# "kind name ref") and how many there are.
+	s := p.endpointsByStatus.unnamed
+	first := s.first
 	f := {
 		"ref": svc.ref,
 		"path": sprintf("spec.ports[%d].targetPort", [p.index]),
 		"message": sprintf(
 			"targetPort %q of port %q names no container port of %s %s%s (%s), so Kubernetes leaves its pods out of the endpoints for this port; name the container port %q or use its number",
-			[p.targetPort, p.name, first.kind, first.name, others(names), declared(first), p.targetPort],
+			[p.targetPort, p.name, first.kind, first.name, others(s.count), declared(first), p.targetPort],
 		),
 	}
 }
 
-others(names) := "" if count(names) == 1
+others(1) := ""
 
-others(names) := " (and 1 more workload)" if count(names) == 2
+others(2) := " (and 1 more workload)"
 
-others(names) := sprintf(" (and %d more workloads)", [count(names) - 1]) if count(names) > 2
+others(n) := sprintf(" (and %d more workloads)", [n - 1]) if n > 2
 
 declared(ep) := concat("", ["its named ports: ", concat(", ", s)]) if {
 	s := sort([sprintf("%s=%v", [p.name, p.containerPort]) |

@@ -49,36 +49,25 @@ findings contains f if {
 	some svc in input.resources.Service
 	svc.apiVersion == "v1"
 	some p in svc.servicePorts
-	some key, uses in conflicts(svc, p)
-	names := sort(object.keys(uses))
-	first := uses[names[0]]
+
+	# The index groups the workloads where p disagrees with another
+	# Service's port by that port: [service, portName, protocol], the first
+	# workload (by "kind name ref") and how many. Only the Service whose
+	# name sorts later reports, so one disagreement is one finding.
+	some c in p.conflicts
+	c.service < svc.name
 	f := {
 		"ref": svc.ref,
 		"path": sprintf("spec.ports[%d]", [p.index]),
 		"message": sprintf(
 			"Services %q (port %q: %s) and %q (port %q: %s) send traffic to port %v of %s %s%s with different protocols; Istio builds one inbound listener per workload port, so only one protocol applies there: declare the same protocol on both",
-			[key[0], key[1], key[2], svc.name, p.name, p.protocol, first.ep.port, first.ep.kind, first.ep.name, others(names)],
+			[c.service, c.portName, c.protocol, svc.name, p.name, p.protocol, c.port, c.first.kind, c.first.name, others(c.count)],
 		),
 	}
 }
 
-# conflicts groups, by the other Service's port, the workloads where p
-# disagrees with it. Only the Service whose name sorts later reports, so one
-# disagreement is one finding.
-conflicts(svc, p) := {key: uses |
-	some ep in p.endpoints
-	some c in ep.conflicts
-	c.service < svc.name
-	key := [c.service, c.portName, c.protocol]
-	uses := {sprintf("%s %s %d", [e.kind, e.name, e.ref]): {"ep": e} |
-		some e in p.endpoints
-		some d in e.conflicts
-		[d.service, d.portName, d.protocol] == key
-	}
-}
+others(1) := ""
 
-others(names) := "" if count(names) == 1
+others(2) := " (and 1 more workload)"
 
-others(names) := " (and 1 more workload)" if count(names) == 2
-
-others(names) := sprintf(" (and %d more workloads)", [count(names) - 1]) if count(names) > 2
+others(n) := sprintf(" (and %d more workloads)", [n - 1]) if n > 2

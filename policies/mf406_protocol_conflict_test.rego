@@ -4,15 +4,16 @@ import data.meshfleet.rules.mf406
 
 svc(ref, name, ports) := {"ref": ref, "apiVersion": "v1", "kind": "Service", "namespace": "payments", "name": name, "servicePorts": ports}
 
-ep(ref, name, conflicts) := {"ref": ref, "kind": "WorkloadEntry", "name": name, "status": "ok", "port": 8080, "conflicts": conflicts}
-
-http := {"ref": 1, "service": "payment-service", "portIndex": 0, "portName": "http", "protocol": "http", "class": "HTTP/1.1"}
-
-tcp := {"ref": 2, "service": "payment-raw", "portIndex": 0, "portName": "tcp-raw", "protocol": "tcp", "class": "TCP"}
+# The index groups each port's conflicting workloads by the other Service's
+# port: the first workload (by "kind name ref"), its port, and how many.
+conflict(service, portName, protocol) := {
+	"service": service, "portName": portName, "protocol": protocol, "port": 8080,
+	"first": {"ref": 3, "kind": "WorkloadEntry", "name": "vm-1"}, "count": 2,
+}
 
 services := [
-	svc(1, "payment-service", [{"index": 0, "name": "http", "protocol": "http", "endpoints": [ep(3, "vm-1", [tcp]), ep(4, "vm-2", [tcp])]}]),
-	svc(2, "payment-raw", [{"index": 0, "name": "tcp-raw", "protocol": "tcp", "endpoints": [ep(4, "vm-2", [http]), ep(3, "vm-1", [http])]}]),
+	svc(1, "payment-service", [{"index": 0, "name": "http", "protocol": "http", "conflicts": [conflict("payment-raw", "tcp-raw", "tcp")]}]),
+	svc(2, "payment-raw", [{"index": 0, "name": "tcp-raw", "protocol": "tcp", "conflicts": [conflict("payment-service", "http", "http")]}]),
 ]
 
 test_fires_once_on_the_later_service if {
@@ -25,7 +26,7 @@ test_fires_once_on_the_later_service if {
 }
 
 test_silent_without_conflicts if {
-	agree := [svc(1, "payment-service", [{"index": 0, "name": "http", "protocol": "http", "endpoints": [{"ref": 3, "kind": "WorkloadEntry", "name": "vm-1", "status": "ok", "port": 8080}]}])]
+	agree := [svc(1, "payment-service", [{"index": 0, "name": "http", "protocol": "http", "endpointsByStatus": {"ok": {"first": {"ref": 3, "kind": "WorkloadEntry", "name": "vm-1", "port": 8080}, "count": 1}}}])]
 	fs := mf406.findings with input as {"resources": {"Service": agree}}
 	count(fs) == 0
 }

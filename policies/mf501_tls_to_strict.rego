@@ -46,14 +46,16 @@ findings contains f if {
 	some dr in input.resources.DestinationRule
 	some s in dr.tlsSettings
 	sends[s.mode]
-	count(s.strict) > 0
-	b := s.strict[0]
+	# The index names the first backend STRICT on a port s covers and
+	# counts them.
+	s.strictCount > 0
+	b := s.strictFirst
 	f := {
 		"ref": dr.ref,
 		"path": s.path,
 		"message": sprintf(
 			"tls.mode %s makes clients send %s to %s%s, but %s %s/%s behind it requires mTLS (STRICT%s, set by %s)%s, so its sidecar rejects the connections and clients get 503s; use ISTIO_MUTUAL (or drop tls to let auto mTLS choose), or relax that PeerAuthentication",
-			[s.mode, sends[s.mode], dr.host, on_port(s), b.kind, b.namespace, b.name, at_port(b), b.by, more(count(s.strict) - 1)],
+			[s.mode, sends[s.mode], dr.host, on_port(s), b.kind, b.namespace, b.name, at_port(b), b.by, more(s.strictCount - 1)],
 		),
 	}
 }

@@ -7,8 +7,14 @@ strict := {"ref": 3, "kind": "Deployment", "namespace": "data", "name": "db", "p
 dr(mode, hits) := {
 	"ref": 1, "apiVersion": "networking.istio.io/v1", "kind": "DestinationRule",
 	"namespace": "data", "name": "db", "host": "db.data.svc.cluster.local",
-	"tlsSettings": [{"path": "spec.trafficPolicy.tls.mode", "mode": mode, "strict": hits}],
+	"tlsSettings": [setting({"path": "spec.trafficPolicy.tls.mode", "mode": mode}, hits)],
 }
+
+# The index names the first STRICT backend (strictFirst, absent when none)
+# and counts them (strictCount).
+setting(s, hits) := object.union(s, {"strictCount": count(hits), "strictFirst": hits[0]}) if count(hits) > 0
+
+setting(s, hits) := object.union(s, {"strictCount": 0}) if count(hits) == 0
 
 test_fires_on_disable_towards_strict if {
 	fs := mf501.findings with input as {"resources": {"DestinationRule": [dr("DISABLE", [strict])]}}
@@ -20,7 +26,7 @@ test_fires_on_disable_towards_strict if {
 }
 
 test_fires_on_simple_port_level if {
-	d := object.union(dr("SIMPLE", [strict, strict]), {"tlsSettings": [{"path": "spec.trafficPolicy.portLevelSettings[0].tls.mode", "mode": "SIMPLE", "port": 5432, "strict": [strict, strict]}]})
+	d := object.union(dr("SIMPLE", [strict, strict]), {"tlsSettings": [setting({"path": "spec.trafficPolicy.portLevelSettings[0].tls.mode", "mode": "SIMPLE", "port": 5432}, [strict, strict])]})
 	fs := mf501.findings with input as {"resources": {"DestinationRule": [d]}}
 	count(fs) == 1
 	some f in fs

@@ -44,30 +44,25 @@ findings contains f if {
 	count(pa.selected) > 0
 	pa.namespace != input.index.rootNamespace
 	port := sprintf("%v", [key])
-	ws := [input.index.workloads[ref] | some ref in pa.selected]
-	every w in ws {
-		count(object.get(w, "listenPorts", {})) > 0
-		not w.listenPorts[port]
-	}
+
+	# The index sums up the selected workloads' ports (selectedPorts):
+	# every one declares some (declared), none has this one.
+	sp := pa.selectedPorts
+	sp.declared
+	not sp.ports[port]
 	f := {
 		"ref": pa.ref,
 		"path": sprintf("spec.portLevelMtls.%s", [port]),
 		"message": sprintf(
 			"portLevelMtls sets port %s, but no workload the selector %s selects receives traffic on it (%s); portLevelMtls keys are workload (target) ports, not Service ports: use the port the workload listens on",
-			[port, lib.format_labels(pa.selector), describe(ws)],
+			[port, lib.format_labels(pa.selector), describe(sp)],
 		),
 	}
 }
 
-# describe names the first selected workload and its ports, and how many
-# more there are.
-describe(ws) := s if {
-	names := sort([sprintf("%s %s/%s has %s", [w.kind, w.namespace, w.name, ports(w)]) | some w in ws])
-	more := count(names) - 1
-	s := concat("", [names[0], suffix(more)])
-}
-
-ports(w) := concat(", ", sort([p | some p, _ in w.listenPorts]))
+# describe names the first selected workload ("Kind ns/name has <ports>",
+# the smallest such text) and how many more there are.
+describe(sp) := concat("", [sp.first, suffix(sp.count - 1)])
 
 suffix(0) := ""
 

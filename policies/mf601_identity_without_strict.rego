@@ -78,14 +78,17 @@ findings contains f if {
 	ap.authz.plaintextAny
 	some field, effect in effects[ap.action]
 	some c in ap.conditions[field]
-	found := [p.text | some p in ap.authz.rules[c.rule].plaintext; effect.modes[p.mode]]
+	# Per mode, the index gives the smallest text and how many there are.
+	found := [p | some p in ap.authz.rules[c.rule].plaintext; effect.modes[p.mode]]
 	count(found) > 0
+	first := min({p.first | some p in found})
+	n := sum([p.count | some p in found])
 	f := {
 		"ref": ap.ref,
 		"path": c.path,
 		"message": sprintf(
 			"%s needs the caller's mTLS identity, but %s%s; plaintext requests carry none: %s. Make mTLS STRICT for these workloads, or match on something plaintext carries (ipBlocks)",
-			[field, found[0], more(count(found) - 1), effect.text],
+			[field, first, more(n - 1), effect.text],
 		),
 	}
 }

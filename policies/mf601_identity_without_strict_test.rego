@@ -2,9 +2,10 @@ package meshfleet.rules.mf601_test
 
 import data.meshfleet.rules.mf601
 
-permissive := {"mode": "PERMISSIVE", "text": "Deployment data/db accepts plaintext (PERMISSIVE, by PeerAuthentication data/default)"}
+# Per mode, the index gives the smallest text and how many there are.
+permissive := {"mode": "PERMISSIVE", "first": "Deployment data/db accepts plaintext (PERMISSIVE, by PeerAuthentication data/default)", "count": 1}
 
-disabled := {"mode": "DISABLE", "text": "Deployment data/db accepts plaintext (DISABLE, by PeerAuthentication data/default)"}
+disabled := {"mode": "DISABLE", "first": "Deployment data/db accepts plaintext (DISABLE, by PeerAuthentication data/default)", "count": 1}
 
 ap(action, field, plaintext) := {
 	"ref": 1, "apiVersion": "security.istio.io/v1", "kind": "AuthorizationPolicy",

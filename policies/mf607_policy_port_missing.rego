@@ -58,22 +58,15 @@ findings contains f if {
 		"path": sprintf("%s[%d]", [c.path, k]),
 		"message": sprintf(
 			"port %s is not a port of %s (%s), so %s; operation ports are the ports the workloads listen on (targetPorts), not Service ports",
-			[port, lib.policy_scope(ap), describe(ap), effect[field]],
+			[port, lib.policy_scope(ap), describe(ap.authz.describe), effect[field]],
 		),
 	}
 }
 
-# describe names the first workload the policy applies to with its ports,
-# and how many more there are.
-describe(ap) := concat("", [names[0], more(count(names) - 1)]) if {
-	names := sort([sprintf("%s %s/%s has %s", [w.kind, w.namespace, w.name, ports(w)]) |
-		some ref in ap.appliesTo
-		w := input.index.workloads[ref]
-		w.sidecar
-	])
-}
-
-ports(w) := concat(", ", [sprintf("%d", [n]) | some n in sort([to_number(p) | some p, _ in w.listenPorts])])
+# describe names the first workload with a sidecar the policy applies to
+# ("Kind ns/name has <ports>", the smallest such text, from the index) and
+# how many more there are.
+describe(d) := concat("", [d.first, more(d.count - 1)])
 
 more(0) := ""
 

@@ -65,10 +65,7 @@ findings contains f if {
 
 has_account(ns, sa) if input.index.serviceAccounts[ns][sa]
 
-runs_as(ns, sa) if {
-	some ref in input.index.workloadsByNamespace[ns]
-	input.index.workloads[ref].serviceAccount == sa
-}
+runs_as(ns, sa) if input.index.workloadServiceAccounts[ns][sa]
 
 # known_accounts lists the service accounts the namespace does have, to
 # make a typo obvious.
@@ -76,8 +73,4 @@ known_accounts(ns) := sprintf(" (it has %s)", [concat(", ", accounts(ns))]) if c
 
 known_accounts(ns) := "" if count(accounts(ns)) == 0
 
-accounts(ns) := sort({n | some n, _ in object.get(input.index.serviceAccounts, ns, {})} | {w.serviceAccount |
-	some ref in object.get(input.index.workloadsByNamespace, ns, [])
-	w := input.index.workloads[ref]
-	w.serviceAccount != ""
-})
+accounts(ns) := sort({n | some n, _ in object.get(input.index.serviceAccounts, ns, {})} | {n | some n, _ in object.get(input.index.workloadServiceAccounts, ns, {})})

@@ -13,6 +13,7 @@ idx := {
 	"serviceAccounts": {"shop": {"api": 7}},
 	"workloadsByNamespace": {"shop": [3]},
 	"workloads": {3: {"ref": 3, "kind": "Deployment", "namespace": "shop", "name": "web", "serviceAccount": "web-sa"}},
+	"workloadServiceAccounts": {"shop": {"web-sa": true}},
 }
 
 run(principals) := fs if {

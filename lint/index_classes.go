@@ -1,0 +1,294 @@
+package lint
+
+import (
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/open-policy-agent/opa/v1/ast"
+)
+
+// Workload classes bound what selectors cost (issue 8). A hundred Services
+// selecting the same thousand identical WorkloadEntries used to cost a
+// hundred thousand endpoint facts, backends and selected refs, and the
+// rules walked them all again: quadratic time and memory in the input.
+//
+// A class is the workloads of one namespace that no selector, port or
+// mTLS fact can tell apart: same kind and API version, labels, service
+// account, WorkloadEntry/WorkloadGroup ports, container ports (containers
+// and initContainers, which named targetPorts resolve against) and sidecar
+// opt-out. Only their identity differs (ref, name, address). Selectors
+// match classes, every selector once per namespace (selections are cached
+// and shared), and the index computes what rules report per selection in
+// Go per class: the first workload a message names (by the order the rule
+// sorts in) and how many more there are. Rego sees a selection as the
+// first workload of each class (selected, appliesTo), and
+// input.index.classes lists the members of classes with more than one.
+
+// class is one set of interchangeable workloads; members ascend by ref.
+type class struct {
+	id        int
+	namespace string
+	kind      string
+	labels    map[string]string
+	members   []*workload
+	// names counts the distinct names of the members (the same object
+	// may be written twice); crossDup is set when a member's kind,
+	// namespace and name also name a workload of another class.
+	names    int
+	crossDup bool
+
+	epOnce sync.Once
+	epKey  string
+	epRep  *workload
+}
+
+func (c *class) rep() *workload { return c.members[0] }
+
+// firstEndpoint is the member that sorts first by "kind name ref", the
+// key MF402, MF403 and MF406 order the workloads of a message by.
+func (c *class) firstEndpoint() (*workload, string) {
+	c.epOnce.Do(func() {
+		for _, w := range c.members {
+			k := w.kind + " " + w.name + " " + strconv.Itoa(w.ref)
+			if c.epRep == nil || k < c.epKey {
+				c.epRep, c.epKey = w, k
+			}
+		}
+	})
+	return c.epRep, c.epKey
+}
+
+// minText is the smallest of f(w) over the members.
+func (c *class) minText(f func(w *workload) string) string {
+	best := ""
+	for i, w := range c.members {
+		if t := f(w); i == 0 || t < best {
+			best = t
+		}
+	}
+	return best
+}
+
+// selection is what one selector matches: whole classes, in namespace
+// order and within a namespace by first ref. Shared by every resource
+// with that selector; never modified once made.
+type selection struct {
+	classes []*class
+	// count is the number of workloads.
+	count int
+
+	once sync.Once
+	val  ast.Value
+}
+
+// value is the selection as Rego sees it: the first ref of each class.
+func (s *selection) value() ast.Value {
+	s.once.Do(func() {
+		terms := make([]*ast.Term, len(s.classes))
+		for i, c := range s.classes {
+			terms[i] = ast.IntNumberTerm(c.rep().ref)
+		}
+		s.val = ast.NewArray(terms...)
+	})
+	return s.val
+}
+
+// classIndex groups workloads into classes and matches selectors against
+// them. Its methods are safe for the index's concurrent stages.
+type classIndex struct {
+	all  []*class
+	byNS map[string][]*class
+	// posting maps namespace → "key=value" → classes carrying the label.
+	posting map[string]map[string][]*class
+
+	mu    sync.Mutex
+	cache map[string]*selection
+}
+
+// classKey is what a workload's class is made of (see above).
+type classKey struct {
+	Namespace, Kind, APIVersion, ServiceAccount string
+	Labels                                      map[string]string
+	Ports                                       map[string]any
+	HasPorts                                    bool
+	Containers                                  []any
+	Init                                        []any
+	NoSidecar                                   bool
+}
+
+func newClassIndex(rs []*resource) *classIndex {
+	ci := &classIndex{byNS: map[string][]*class{}, posting: map[string]map[string][]*class{}, cache: map[string]*selection{}}
+	byKey := map[string]*class{}
+	for _, r := range rs {
+		w := r.wl
+		if w == nil {
+			continue
+		}
+		k := classKey{
+			Namespace: w.namespace, Kind: w.kind, APIVersion: r.apiVersion, ServiceAccount: w.serviceAccount,
+			Labels: w.labels, Ports: w.ports, HasPorts: w.ports != nil, Containers: w.containerPorts,
+			NoSidecar: injectionDisabled(r),
+		}
+		if w.containerPorts != nil {
+			if pod, _ := podSpec(r); pod != nil {
+				for _, c := range listOf(pod["initContainers"]) {
+					k.Init = append(k.Init, mapOf(c)["ports"])
+				}
+			}
+		}
+		key := ""
+		if b, err := json.Marshal(k); err == nil {
+			key = string(b)
+		} else {
+			// A value JSON cannot write (NaN): the workload is a class of
+			// its own, which is always correct, only less shared.
+			key = "\x00" + strconv.Itoa(r.ref)
+		}
+		c := byKey[key]
+		if c == nil {
+			c = &class{id: len(ci.all), namespace: w.namespace, kind: w.kind, labels: w.labels}
+			byKey[key] = c
+			ci.all = append(ci.all, c)
+			ci.byNS[w.namespace] = append(ci.byNS[w.namespace], c)
+			p := ci.posting[w.namespace]
+			if p == nil {
+				p = map[string][]*class{}
+				ci.posting[w.namespace] = p
+			}
+			for lk, lv := range w.labels {
+				p[lk+"="+lv] = append(p[lk+"="+lv], c)
+			}
+		}
+		c.members = append(c.members, w)
+		w.cls = c
+	}
+	// Distinct names within a class, and names shared between classes.
+	owner := map[string]*class{}
+	for _, c := range ci.all {
+		seen := map[string]bool{}
+		for _, w := range c.members {
+			if seen[w.name] {
+				continue
+			}
+			seen[w.name] = true
+			c.names++
+			id := w.kind + "\x00" + w.namespace + "\x00" + w.name
+			if o := owner[id]; o != nil && o != c {
+				o.crossDup, c.crossDup = true, true
+			} else {
+				owner[id] = c
+			}
+		}
+	}
+	return ci
+}
+
+// selectorKey writes a selector canonically.
+func selectorKey(sel map[string]string) string {
+	keys := sortedKeys(sel)
+	var b strings.Builder
+	for _, k := range keys {
+		fmt.Fprintf(&b, "%d:%s%d:%s", len(k), k, len(sel[k]), sel[k])
+	}
+	return b.String()
+}
+
+// selectIn returns the classes of namespace ns carrying every declared
+// label of sel (all of them for none), walking the shortest posting list.
+func (ci *classIndex) selectIn(ns string, sel map[string]string) *selection {
+	sel = declaredLabels(sel)
+	key := ns + "\x00" + selectorKey(sel)
+	ci.mu.Lock()
+	defer ci.mu.Unlock()
+	if s := ci.cache[key]; s != nil {
+		return s
+	}
+	s := &selection{}
+	if len(sel) == 0 {
+		s.classes = ci.byNS[ns]
+	} else {
+		p := ci.posting[ns]
+		var best []*class
+		first := true
+		for k, v := range sel {
+			l := p[k+"="+v]
+			if first || len(l) < len(best) {
+				best, first = l, false
+			}
+		}
+		for _, c := range best {
+			if matches(sel, c.labels) {
+				s.classes = append(s.classes, c)
+			}
+		}
+	}
+	for _, c := range s.classes {
+		s.count += len(c.members)
+	}
+	ci.cache[key] = s
+	return s
+}
+
+// selectAll is selectIn over every namespace, in namespace order.
+func (ci *classIndex) selectAll(sel map[string]string) *selection {
+	key := "\x01" + selectorKey(declaredLabels(sel))
+	ci.mu.Lock()
+	s := ci.cache[key]
+	ci.mu.Unlock()
+	if s != nil {
+		return s
+	}
+	s = &selection{}
+	for _, ns := range sortedKeys(ci.byNS) {
+		sub := ci.selectIn(ns, sel)
+		s.classes = append(s.classes, sub.classes...)
+		s.count += sub.count
+	}
+	ci.mu.Lock()
+	defer ci.mu.Unlock()
+	if prev := ci.cache[key]; prev != nil {
+		return prev
+	}
+	ci.cache[key] = s
+	return s
+}
+
+// classesValue is input.index.classes: the member refs of each class with
+// more than one member, by the class's first ref.
+func (ci *classIndex) classesValue() refMap {
+	out := refMap{}
+	for _, c := range ci.all {
+		if len(c.members) > 1 {
+			refs := make([]int, len(c.members))
+			for i, w := range c.members {
+				refs[i] = w.ref
+			}
+			out[c.rep().ref] = refs
+		}
+	}
+	return out
+}
+
+// firstOf keeps the smaller of two keyed candidates.
+type firstOf struct {
+	key string
+	w   *workload
+	cls *class
+	n   int
+}
+
+func (f *firstOf) add(key string, w *workload, c *class, n int) {
+	if f.w == nil || key < f.key {
+		f.key, f.w, f.cls = key, w, c
+	}
+	f.n += n
+}
+
+// sortClasses orders classes by first ref.
+func sortClasses(cs []*class) {
+	sort.Slice(cs, func(i, j int) bool { return cs[i].rep().ref < cs[j].rep().ref })
+}
