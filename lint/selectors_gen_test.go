@@ -195,16 +195,21 @@ type shapeRun struct {
 	messages  []string
 }
 
-// runShape writes shape s at size n to a temporary file and lints it.
+// runShape writes shape s at size n to temporary files and lints them.
 func runShape(t testing.TB, s selectorShape, n int) shapeRun {
 	t.Helper()
 	var b strings.Builder
 	s.write(&b, n)
+	// Files of at most 2,000 documents: a file may hold 10,000.
 	dir := t.TempDir()
-	path := filepath.Join(dir, s.name+".yaml")
-	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
-		t.Fatal(err)
+	docs := strings.Split(b.String(), "\n---\n")
+	for i := 0; i < len(docs); i += 2000 {
+		name := filepath.Join(dir, fmt.Sprintf("%s-%03d.yaml", s.name, i/2000))
+		if err := os.WriteFile(name, []byte(strings.Join(docs[i:min(i+2000, len(docs))], "\n---\n")+"\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
 	}
+	path := dir
 	eng := testEngine(t)
 	runtime.GC()
 	var before runtime.MemStats
