@@ -13,7 +13,8 @@ import (
 // audited are the builtins of OPA v1.22.2 checked to be pure: no network,
 // files, environment, clock or randomness, and no call whose memory is out
 // of proportion to its operands unless capped (numbers.range,
-// numbers.range_step, bits.lsh). A builtin a new OPA adds fails
+// numbers.range_step, bits.lsh, replace, strings.replace_n, regex.replace,
+// sprintf: see TestLimits). A builtin a new OPA adds fails
 // TestEveryBuiltinAudited until it is put here or in Denied.
 var audited = []string{
 	"abs", "all", "and", "any", "assign", "cast_array", "cast_boolean",
@@ -175,6 +176,14 @@ func TestLimits(t *testing.T) {
 		{"count(numbers.range(1e8, 1))", "policies.MaxRange"},
 		{"count(numbers.range_step(0, 1e9, 3))", "numbers.range_step: 333333334 numbers are over"},
 		{"bits.lsh(1, 1e10)", "bits.lsh: a shift of 10000000000 bits is over the sandbox limit of 4096 (policies.MaxShift)"},
+		{`replace(concat("", [x | some _ in numbers.range(1, 5000); x := "a"]), "a", concat("", [x | some _ in numbers.range(1, 5000); x := "a"]))`, "replace: a result of up to 25000000 bytes is over the sandbox limit of 16777216 (policies.MaxString)"},
+		{`strings.replace_n({"": concat("", [x | some _ in numbers.range(1, 200); x := "x"])}, concat("", [x | some _ in numbers.range(1, 100000); x := "a"]))`, "strings.replace_n: a result of up to 20100200 bytes is over"},
+		{`regex.replace(concat("", [x | some _ in numbers.range(1, 5000); x := "a"]), "a", "$0$0")`, "regex.replace: a result of up to 50025000 bytes is over"},
+		{`sprintf(concat("", [x | some _ in numbers.range(1, 20); x := "%999999d"]), [])`, "sprintf: a result of up to 20000140 bytes is over"},
+		{`sprintf(concat("", [x | some _ in numbers.range(1, 20); x := "%*d"]), [x | some _ in numbers.range(1, 40); x := 999999])`, "sprintf: a result of up to 40000020 bytes is over"},
+		{`replace("a.b.c", ".", "--")`, ""},
+		{`regex.replace("a.b", "[.]", "$0$0")`, ""},
+		{`sprintf("%5d %s port 8080", [1, "x"])`, ""},
 		{"count(numbers.range(1, 65535))", ""},
 		{"count(numbers.range_step(0, 299997, 3))", ""},
 		{"bits.lsh(1, 64)", ""},

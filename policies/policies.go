@@ -7,6 +7,9 @@ import (
 	"embed"
 	"fmt"
 	"math/big"
+	"regexp"
+	"strings"
+	"unicode/utf8"
 
 	"github.com/open-policy-agent/opa/v1/ast"
 	"github.com/open-policy-agent/opa/v1/topdown"
@@ -104,6 +107,10 @@ const (
 	MaxRange = 100_000
 	// MaxShift bounds the bits.lsh shift, in bits.
 	MaxShift = 4096
+	// MaxString bounds, in bytes, the string one replace,
+	// strings.replace_n, regex.replace or sprintf call may build: a
+	// replacement or a width multiplies its input.
+	MaxString = 16 << 20
 )
 
 // LimitError is a builtin call refused by a sandbox limit. It halts the
@@ -131,6 +138,10 @@ func (e *LimitError) Error() string {
 func init() {
 	capRange(ast.NumbersRange.Name)
 	capRange(ast.NumbersRangeStep.Name)
+	capString(ast.Replace.Name, replaceSize)
+	capString(ast.ReplaceN.Name, replaceNSize)
+	capString(ast.RegexReplace.Name, regexReplaceSize)
+	capString(ast.Sprintf.Name, sprintfSize)
 	orig := topdown.GetBuiltin(ast.BitsShiftLeft.Name)
 	topdown.RegisterBuiltinFunc(ast.BitsShiftLeft.Name, func(bctx topdown.BuiltinContext, ops []*ast.Term, iter func(*ast.Term) error) error {
 		if n, err := builtins.BigIntOperand(ops[1].Value, 2); err == nil && n.Cmp(big.NewInt(MaxShift)) > 0 {
@@ -166,4 +177,126 @@ func capRange(name string) {
 
 func limit(bctx topdown.BuiltinContext, name, msg string) error {
 	return topdown.Halt{Err: &LimitError{Location: bctx.Location, Builtin: name, Msg: msg}}
+}
+
+// capString refuses calls of name whose result, as bound estimates it from
+// the operands (an upper bound; ok false when the operands are malformed,
+// which OPA's implementation then reports), would pass MaxString.
+func capString(name string, bound func(ops []*ast.Term) (size int64, ok bool)) {
+	orig := topdown.GetBuiltin(name)
+	topdown.RegisterBuiltinFunc(name, func(bctx topdown.BuiltinContext, ops []*ast.Term, iter func(*ast.Term) error) error {
+		if n, ok := bound(ops); ok && n > MaxString {
+			return limit(bctx, name, fmt.Sprintf("a result of up to %d bytes is over the sandbox limit of %d (policies.MaxString)", n, MaxString))
+		}
+		return orig(bctx, ops, iter)
+	})
+}
+
+func str(t *ast.Term) (string, bool) {
+	s, ok := t.Value.(ast.String)
+	return string(s), ok
+}
+
+// grown is the length of s once its n occurrences of a string of length
+// from are each replaced by one of length to.
+func grown(s string, n, from, to int) int64 {
+	return int64(len(s)) + int64(n)*max(0, int64(to-from))
+}
+
+// occurrences counts old in s as strings.Replace replaces it: an empty
+// old matches before every rune and at the end.
+func occurrences(s, old string) int {
+	if old == "" {
+		return utf8.RuneCountInString(s) + 1
+	}
+	return strings.Count(s, old)
+}
+
+func replaceSize(ops []*ast.Term) (int64, bool) {
+	s, ok1 := str(ops[0])
+	old, ok2 := str(ops[1])
+	repl, ok3 := str(ops[2])
+	if !ok1 || !ok2 || !ok3 {
+		return 0, false
+	}
+	return grown(s, occurrences(s, old), len(old), len(repl)), true
+}
+
+// replaceNSize bounds strings.replace_n as if every pattern were replaced
+// at every occurrence, overlaps included.
+func replaceNSize(ops []*ast.Term) (int64, bool) {
+	patterns, ok1 := ops[0].Value.(ast.Object)
+	s, ok2 := str(ops[1])
+	if !ok1 || !ok2 {
+		return 0, false
+	}
+	n := int64(len(s))
+	ok := true
+	patterns.Foreach(func(k, v *ast.Term) {
+		old, ok1 := str(k)
+		repl, ok2 := str(v)
+		if !ok1 || !ok2 {
+			ok = false
+			return
+		}
+		n += grown(s, occurrences(s, old), len(old), len(repl)) - int64(len(s))
+	})
+	return n, ok
+}
+
+// regexReplaceSize bounds regex.replace: each match becomes the
+// replacement, in which every $ may expand to a whole copy of the input.
+func regexReplaceSize(ops []*ast.Term) (int64, bool) {
+	s, ok1 := str(ops[0])
+	pattern, ok2 := str(ops[1])
+	repl, ok3 := str(ops[2])
+	if !ok1 || !ok2 || !ok3 {
+		return 0, false
+	}
+	re, err := regexp.Compile(pattern)
+	if err != nil {
+		return 0, false
+	}
+	matches := int64(len(re.FindAllStringIndex(s, -1)))
+	each := int64(len(repl)) + int64(strings.Count(repl, "$"))*int64(len(s))
+	return int64(len(s)) + matches*each, true
+}
+
+// sprintfSize bounds the padding sprintf may add: every number in the
+// format may be a width or precision (Go caps each at 10^6), and with a *
+// so may every number among the arguments. The arguments' own text is as
+// large as the values already built.
+func sprintfSize(ops []*ast.Term) (int64, bool) {
+	format, ok := str(ops[0])
+	if !ok {
+		return 0, false
+	}
+	n := int64(len(format))
+	digits := int64(-1)
+	for _, c := range format + "." {
+		if c >= '0' && c <= '9' {
+			digits = max(0, digits)*10 + int64(c-'0')
+			digits = min(digits, 1e6)
+			continue
+		}
+		n += max(0, digits)
+		digits = -1
+	}
+	if args, ok := ops[1].Value.(*ast.Array); ok && strings.Contains(format, "*") {
+		args.Foreach(func(t *ast.Term) {
+			if x, ok := t.Value.(ast.Number); ok {
+				if f, ok := x.Float64(); ok {
+					n += int64(min(abs(f), 1e6))
+				}
+			}
+		})
+	}
+	return n, true
+}
+
+func abs(f float64) float64 {
+	if f < 0 {
+		return -f
+	}
+	return f
 }
