@@ -108,12 +108,17 @@ func buildKustomization(dir string, opts Options) (out []byte, err error) {
 			out, err = nil, &manifest.Error{File: dir, Msg: fmt.Sprintf("kustomize: internal error: %v", r)}
 		}
 	}()
+	boundary, err := manifest.Boundary(dir)
+	if err != nil {
+		return nil, &manifest.Error{File: dir, Msg: err.Error()}
+	}
 	disk := filesys.MakeFsOnDisk()
-	plan, err := planBuild(disk, dir, opts)
+	plan, err := planBuild(disk, boundary, dir, opts)
 	if err != nil {
 		return nil, err
 	}
-	fsys := &guardFS{FileSystem: &overlayFS{FileSystem: disk, files: plan.overlay}}
+	overlay := &overlayFS{FileSystem: disk, files: plan.overlay}
+	fsys := &guardFS{FileSystem: overlay, overlay: overlay, boundary: boundary}
 
 	kopts := krusty.MakeDefaultOptions()
 	kopts.PluginConfig = builtinsOnly()
@@ -156,15 +161,32 @@ func builtinsOnly() *types.PluginConfig {
 // files, certificates): kyaml never parses those as YAML.
 type guardFS struct {
 	filesys.FileSystem
+	overlay *overlayFS
+	// boundary is the tree the build may read: every file read from disk
+	// must resolve within it and be a regular file of bounded size
+	// (manifest.ReadFileIn), YAML or not.
+	boundary string
 	// err is the first refusal: krusty wraps errors in ways that lose the
 	// position, so the build returns this one instead.
 	err error
 }
 
 func (g *guardFS) ReadFile(path string) ([]byte, error) {
-	data, err := g.FileSystem.ReadFile(path)
-	if err != nil || !guarded(path) {
-		return data, err
+	data, _, virtual := g.overlay.lookup(path)
+	var err error
+	if virtual {
+		data = append([]byte(nil), data...)
+	} else if _, lerr := os.Lstat(path); lerr != nil {
+		// Missing: kustomize probes names and reports what it needs.
+		return g.FileSystem.ReadFile(path)
+	} else if data, err = manifest.ReadFileIn(g.boundary, path, manifest.DefaultLimits); err != nil {
+		if g.err == nil {
+			g.err = err
+		}
+		return nil, err
+	}
+	if !guarded(path) {
+		return data, nil
 	}
 	if _, err := manifest.Parse(displayPath(path), data, manifest.DefaultLimits); err != nil {
 		if g.err == nil {

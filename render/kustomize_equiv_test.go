@@ -209,7 +209,7 @@ func TestKustomizeEquivalence(t *testing.T) {
 	t.Run("examples/kustomize", func(t *testing.T) { check(t, "../examples/kustomize", Options{}) })
 	for name, tc := range equivCases {
 		t.Run(name, func(t *testing.T) {
-			dir := t.TempDir()
+			dir := repoDir(t)
 			writeFiles(t, dir, tc.files)
 			check(t, filepath.Join(dir, tc.build), tc.opts)
 		})

@@ -2,6 +2,7 @@ package render
 
 import (
 	"errors"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -11,7 +12,7 @@ import (
 )
 
 func TestBuildKustomization(t *testing.T) {
-	dir := t.TempDir()
+	dir := repoDir(t)
 	writeFiles(t, dir, map[string]string{
 		"kustomization.yaml": "namespace: shop\nresources:\n- cm.yaml\n",
 		"cm.yaml":            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cart\ndata:\n  colour: blue\n",
@@ -41,7 +42,7 @@ data:
   e: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d,*d]
   f: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e,*e]
 `
-	dir := t.TempDir()
+	dir := repoDir(t)
 	writeFiles(t, dir, map[string]string{
 		"direct/kustomization.yaml":  "resources:\n- bomb.yaml\n",
 		"direct/bomb.yaml":           bomb,
@@ -99,7 +100,7 @@ func indentLines(s, prefix string) string {
 // TestBuildKustomizationDeadline: a build that outlives its deadline fails,
 // naming the limit, instead of hanging the caller.
 func TestBuildKustomizationDeadline(t *testing.T) {
-	dir := t.TempDir()
+	dir := repoDir(t)
 	writeFiles(t, dir, map[string]string{
 		"kustomization.yaml": "resources:\n- cm.yaml\n",
 		"cm.yaml":            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cart\n",
@@ -118,7 +119,7 @@ func TestBuildKustomizationDeadline(t *testing.T) {
 // directories, inline patches), and in-process limits are said plainly.
 func TestBuildKustomizationRefusals(t *testing.T) {
 	fleet := "apiVersion: meshfleet.dev/v1alpha1\nkind: VMFleet\nmetadata: {name: a, namespace: shop}\nspec:\n  ports: [{name: http, port: 80}]\n"
-	dir := t.TempDir()
+	dir := repoDir(t)
 	writeFiles(t, dir, map[string]string{
 		"ok/kustomization.yaml": `resources:
 - ../base
@@ -175,5 +176,60 @@ transformers:
 		if err == nil || !strings.Contains(err.Error(), tc.msg) {
 			t.Errorf("%s: error %v, want …%s…", tc.dir, err, tc.msg)
 		}
+	}
+}
+
+// repoDir is a temporary directory that is a repository root (it holds
+// .git), the tree a build may read (manifest.Boundary).
+func repoDir(t *testing.T) string {
+	t.Helper()
+	d := t.TempDir()
+	if err := os.Mkdir(filepath.Join(d, ".git"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+// TestBuildKustomizationBoundary pins that a build reads nothing outside
+// the repository: not a base beside it (another checkout on a CI runner or
+// an Argo CD repo-server), not through a link to a directory outside, and
+// not a file through a link.
+func TestBuildKustomizationBoundary(t *testing.T) {
+	outside := t.TempDir()
+	writeFiles(t, outside, map[string]string{
+		"base/kustomization.yaml": "resources:\n- cm.yaml\n",
+		"base/cm.yaml":            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: secret-from-elsewhere\n",
+		"cm.yaml":                 "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: secret-file\n",
+	})
+	repo := repoDir(t)
+	climb, err := filepath.Rel(filepath.Join(repo, "climb"), filepath.Join(outside, "base"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeFiles(t, repo, map[string]string{
+		"climb/kustomization.yaml":  "resources:\n- " + climb + "\n",
+		"linked/kustomization.yaml": "resources:\n- base\n",
+		"file/kustomization.yaml":   "resources:\n- cm.yaml\n",
+		"inside/kustomization.yaml": "resources:\n- ../shared\n",
+		"shared/kustomization.yaml": "resources:\n- cm.yaml\n",
+		"shared/cm.yaml":            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: shared\n",
+	})
+	if err := os.Symlink(filepath.Join(outside, "base"), filepath.Join(repo, "linked", "base")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(filepath.Join(outside, "cm.yaml"), filepath.Join(repo, "file", "cm.yaml")); err != nil {
+		t.Fatal(err)
+	}
+	for _, dir := range []string{"climb", "linked", "file"} {
+		out, err := BuildKustomization(filepath.Join(repo, dir))
+		if err == nil || strings.Contains(string(out), "secret") {
+			t.Errorf("%s: built %q, %v; want a refusal", dir, out, err)
+		} else if !strings.Contains(err.Error(), "outside") && !strings.Contains(err.Error(), "security") {
+			t.Errorf("%s: error %v does not say the path is outside the tree", dir, err)
+		}
+	}
+	out, err := BuildKustomization(filepath.Join(repo, "inside"))
+	if err != nil || !strings.Contains(string(out), "name: shared") {
+		t.Errorf("inside: %q, %v; want the shared base built", out, err)
 	}
 }

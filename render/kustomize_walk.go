@@ -93,23 +93,26 @@ type kust struct {
 }
 
 type walker struct {
-	fs   filesys.FileSystem
-	rf   *resmap.Factory
-	opts Options
-	seen map[string]bool
-	plan *buildPlan
+	// boundary is the tree the build may read (manifest.Boundary).
+	boundary string
+	fs       filesys.FileSystem
+	rf       *resmap.Factory
+	opts     Options
+	seen     map[string]bool
+	plan     *buildPlan
 }
 
 // planBuild walks the kustomization graph rooted at dir: every kustomization
 // reached through resources, bases and components, read through the guard,
 // every path-naming field checked, meshfleet's own generators rendered.
-func planBuild(fs filesys.FileSystem, dir string, opts Options) (*buildPlan, error) {
+func planBuild(fs filesys.FileSystem, boundary, dir string, opts Options) (*buildPlan, error) {
 	w := &walker{
-		fs:   fs,
-		rf:   resmap.NewFactory(provider.NewDefaultDepProvider().GetResourceFactory()),
-		opts: opts,
-		seen: map[string]bool{},
-		plan: &buildPlan{overlay: map[string][]byte{}},
+		boundary: boundary,
+		fs:       fs,
+		rf:       resmap.NewFactory(provider.NewDefaultDepProvider().GetResourceFactory()),
+		opts:     opts,
+		seen:     map[string]bool{},
+		plan:     &buildPlan{overlay: map[string][]byte{}},
 	}
 	if err := w.walk(filepath.Clean(dir), true, 0); err != nil {
 		return nil, err
@@ -145,7 +148,7 @@ func (w *walker) walk(dir string, top bool, depth int) error {
 		return nil // kustomize reports the missing kustomization
 	}
 	k := &kust{dir: dir, file: filepath.Join(dir, name), top: top, drop: map[*yaml.Node]bool{}}
-	docs, err := readGuarded(k.file)
+	docs, err := w.readGuarded(k.file)
 	if err != nil {
 		return err
 	}
@@ -224,10 +227,17 @@ func (w *walker) target(k *kust, n *yaml.Node, p, what string) (string, error) {
 	switch {
 	case st.IsDir() && filepath.IsAbs(s):
 		return "", nil // kustomize refuses an absolute root without reading it
-	case st.IsDir():
-		return full, nil
-	case !st.Mode().IsRegular():
+	case !st.IsDir() && !st.Mode().IsRegular():
 		return "", manifest.Errorf(k.file, n, p, "%q is not a regular file", s)
+	}
+	// A base may sit beside the kustomization (../base), but not outside
+	// the repository: on a CI runner or an Argo CD repo-server that is
+	// another checkout, perhaps another tenant's.
+	if err := manifest.CheckWithin(w.boundary, full); err != nil {
+		return "", manifest.Errorf(k.file, n, p, "%q is outside %s, the tree meshfleet reads", s, w.boundary)
+	}
+	if st.IsDir() {
+		return full, nil
 	}
 	return "", nil
 }
@@ -346,7 +356,7 @@ func (w *walker) configs(k *kust, e *yaml.Node, p string) ([]*plugCfg, error) {
 	case !st.Mode().IsRegular():
 		return nil, manifest.Errorf(k.file, e, p, "%q is not a regular file", s)
 	}
-	docs, err = readGuarded(full)
+	docs, err = w.readGuarded(full)
 	if err != nil {
 		return nil, err
 	}
@@ -570,17 +580,9 @@ func rewriteKustomization(k *kust, genName string) ([]byte, error) {
 
 func scalar(s string) *yaml.Node { return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: s} }
 
-// readGuarded reads a regular file through the guard.
-func readGuarded(file string) ([]*manifest.Document, error) {
-	f, err := os.Open(file)
-	if err != nil {
-		return nil, &manifest.Error{File: file, Msg: err.Error()}
-	}
-	defer f.Close()
-	if st, err := f.Stat(); err != nil || !st.Mode().IsRegular() {
-		return nil, &manifest.Error{File: file, Msg: "not a regular file"}
-	}
-	data, err := manifest.ReadAll(file, f, manifest.DefaultLimits)
+// readGuarded reads a regular file within the boundary through the guard.
+func (w *walker) readGuarded(file string) ([]*manifest.Document, error) {
+	data, err := manifest.ReadFileIn(w.boundary, file, manifest.DefaultLimits)
 	if err != nil {
 		return nil, err
 	}

@@ -142,3 +142,58 @@ func pathErrText(err error) string {
 	}
 	return err.Error()
 }
+
+// Boundary is the tree a build from dir may read: the repository holding
+// dir (the nearest folder upward with .git); outside any repository, the
+// repository Argo CD streamed to a config management plugin (the working
+// directory less $ARGOCD_APP_SOURCE_PATH, which the host sets: the sidecar
+// gets the repository without .git), else the working directory when dir
+// lies within it, else dir itself. Symbolic links are resolved, so Within
+// compares like with like.
+func Boundary(dir string) (string, error) {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return "", err
+	}
+	b := RepoRoot(abs)
+	if b == "" {
+		b = abs
+		if wd, err := os.Getwd(); err == nil {
+			if src := filepath.Clean(os.Getenv("ARGOCD_APP_SOURCE_PATH")); src != "." && !filepath.IsAbs(src) && !strings.HasPrefix(src, "..") && strings.HasSuffix(wd, string(filepath.Separator)+src) {
+				wd = strings.TrimSuffix(wd, string(filepath.Separator)+src)
+			}
+			if Within(wd, abs) {
+				b = wd
+			}
+		}
+	}
+	return filepath.EvalSymlinks(b)
+}
+
+// ReadFileIn reads path as ReadFile does, and also refuses it unless the
+// whole path, every symbolic link of every element resolved, lies within
+// boundary (a result of Boundary). It is for paths that repository content
+// names (a kustomization's resources and bases), which may climb out with
+// "..", a link to a directory or an absolute path; a directory walk, which
+// follows no directory link, needs only ReadFile's check of the file.
+func ReadFileIn(boundary, path string, lim Limits) ([]byte, error) {
+	if err := CheckWithin(boundary, path); err != nil {
+		return nil, err
+	}
+	return ReadFile("", path, lim)
+}
+
+// CheckWithin returns an *Error unless path resolves within boundary.
+func CheckWithin(boundary, path string) error {
+	real, err := filepath.Abs(path)
+	if err == nil {
+		real, err = filepath.EvalSymlinks(real)
+	}
+	if err != nil {
+		return &Error{File: path, Msg: pathErrText(err)}
+	}
+	if !Within(boundary, real) {
+		return &Error{File: path, Msg: fmt.Sprintf("outside %s, the tree meshfleet reads: not read", boundary)}
+	}
+	return nil
+}
