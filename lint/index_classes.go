@@ -1,7 +1,6 @@
 package lint
 
 import (
-	"encoding/json"
 	"fmt"
 	"sort"
 	"strconv"
@@ -109,45 +108,89 @@ type classIndex struct {
 	cache map[string]*selection
 }
 
-// classKey is what a workload's class is made of (see above).
-type classKey struct {
-	Namespace, Kind, APIVersion, ServiceAccount string
-	Labels                                      map[string]string
-	Ports                                       map[string]any
-	HasPorts                                    bool
-	Containers                                  []any
-	Init                                        []any
-	NoSidecar                                   bool
+// canon appends v to b in a canonical form: maps by sorted key, every
+// value tagged with its type, so two workloads share a key only when their
+// facts are equal value for value (an int and a float of one number are
+// told apart, which only makes more classes).
+func canon(b []byte, v any) []byte {
+	switch x := v.(type) {
+	case nil:
+		return append(b, 'n')
+	case string:
+		b = append(b, 's')
+		b = strconv.AppendInt(b, int64(len(x)), 10)
+		b = append(b, ':')
+		return append(b, x...)
+	case bool:
+		if x {
+			return append(b, 'T')
+		}
+		return append(b, 'F')
+	case int:
+		return strconv.AppendInt(append(b, 'i'), int64(x), 10)
+	case int64:
+		return strconv.AppendInt(append(b, 'i'), x, 10)
+	case uint64:
+		return strconv.AppendUint(append(b, 'u'), x, 10)
+	case float64:
+		return strconv.AppendFloat(append(b, 'f'), x, 'g', -1, 64)
+	case map[string]string:
+		b = append(b, '{')
+		for _, k := range sortedKeys(x) {
+			b = canon(canon(b, k), x[k])
+		}
+		return append(b, '}')
+	case map[string]any:
+		b = append(b, '{')
+		for _, k := range sortedKeys(x) {
+			b = canon(canon(b, k), x[k])
+		}
+		return append(b, '}')
+	case []any:
+		b = append(b, '[')
+		for _, e := range x {
+			b = canon(b, e)
+		}
+		return append(b, ']')
+	}
+	return canon(append(b, '?'), fmt.Sprintf("%T %v", v, v))
+}
+
+// classKeyOf is what r's workload class is made of (see above).
+func classKeyOf(r *resource, w *workload, buf []byte) []byte {
+	b := canon(buf[:0], w.namespace)
+	b = canon(b, w.kind)
+	b = canon(b, r.apiVersion)
+	b = canon(b, w.serviceAccount)
+	b = canon(b, w.labels)
+	if w.ports != nil {
+		b = canon(append(b, 'P'), w.ports)
+	}
+	if w.containerPorts != nil {
+		b = canon(append(b, 'C'), w.containerPorts)
+		if pod, _ := podSpec(r); pod != nil {
+			for _, c := range listOf(pod["initContainers"]) {
+				b = canon(append(b, 'I'), mapOf(c)["ports"])
+			}
+		}
+	}
+	if injectionDisabled(r) {
+		b = append(b, 'X')
+	}
+	return b
 }
 
 func newClassIndex(rs []*resource) *classIndex {
 	ci := &classIndex{byNS: map[string][]*class{}, posting: map[string]map[string][]*class{}, cache: map[string]*selection{}}
 	byKey := map[string]*class{}
+	var buf []byte
 	for _, r := range rs {
 		w := r.wl
 		if w == nil {
 			continue
 		}
-		k := classKey{
-			Namespace: w.namespace, Kind: w.kind, APIVersion: r.apiVersion, ServiceAccount: w.serviceAccount,
-			Labels: w.labels, Ports: w.ports, HasPorts: w.ports != nil, Containers: w.containerPorts,
-			NoSidecar: injectionDisabled(r),
-		}
-		if w.containerPorts != nil {
-			if pod, _ := podSpec(r); pod != nil {
-				for _, c := range listOf(pod["initContainers"]) {
-					k.Init = append(k.Init, mapOf(c)["ports"])
-				}
-			}
-		}
-		key := ""
-		if b, err := json.Marshal(k); err == nil {
-			key = string(b)
-		} else {
-			// A value JSON cannot write (NaN): the workload is a class of
-			// its own, which is always correct, only less shared.
-			key = "\x00" + strconv.Itoa(r.ref)
-		}
+		buf = classKeyOf(r, w, buf)
+		key := string(buf)
 		c := byKey[key]
 		if c == nil {
 			c = &class{id: len(ci.all), namespace: w.namespace, kind: w.kind, labels: w.labels}

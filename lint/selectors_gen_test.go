@@ -56,6 +56,85 @@ var selectorShapes = []selectorShape{
 		// every rule after the first repeats the host (MF305).
 		return map[string]int{"MF301": n, "MF501": n, "MF305": n - 1}
 	}, func(n int) int { return n/2 - 1 }},
+	{"policies-groups", writePolicySelectors, func(n int) map[string]int {
+		// Per PeerAuthentication: MF503 (port 9999 none receives); the
+		// Sidecar selecting nothing: MF202.
+		return map[string]int{"MF503": n, "MF202": 1}
+	}, func(n int) int { return 2*n - 1 }},
+}
+
+// writePolicySelectors: n WorkloadGroups and n WorkloadEntries with one
+// label set (every entry fits every group, half name the first one), n
+// Deployments with another, and n each of PeerAuthentications (with
+// portLevelMtls), Sidecars and Telemetries selecting them.
+func writePolicySelectors(b *strings.Builder, n int) {
+	b.WriteString("apiVersion: v1\nkind: Namespace\nmetadata: {name: mesh}\n")
+	for i := 0; i < n; i++ {
+		ann := ""
+		if i%2 == 0 {
+			ann = "\n  annotations: {istio.io/autoRegistrationGroup: wg-0}"
+		}
+		fmt.Fprintf(b, `---
+apiVersion: networking.istio.io/v1
+kind: WorkloadGroup
+metadata: {name: wg-%[1]d, namespace: mesh}
+spec:
+  metadata:
+    labels: {app: vm, version: v1}
+  template:
+    serviceAccount: vm
+    ports: {http: 8080}
+---
+apiVersion: networking.istio.io/v1
+kind: WorkloadEntry
+metadata:
+  name: we-%[1]d
+  namespace: mesh%[2]s
+spec:
+  address: 10.%[3]d.%[4]d.%[5]d
+  labels: {app: vm, version: v1}
+  serviceAccount: vm
+  ports: {http: 8080}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: d-%[1]d, namespace: mesh}
+spec:
+  selector:
+    matchLabels: {app: pod}
+  template:
+    metadata:
+      labels: {app: pod, version: v1}
+    spec:
+      containers:
+        - {name: c, image: c, ports: [{name: http, containerPort: 8080}]}
+---
+apiVersion: security.istio.io/v1
+kind: PeerAuthentication
+metadata: {name: pa-%[1]d, namespace: mesh}
+spec:
+  selector:
+    matchLabels: {app: vm}
+  mtls: {mode: STRICT}
+  portLevelMtls:
+    "9999": {mode: DISABLE}
+---
+apiVersion: networking.istio.io/v1
+kind: Sidecar
+metadata: {name: sc-%[1]d, namespace: mesh}
+spec:
+  workloadSelector:
+    labels: {app: pod}
+---
+apiVersion: telemetry.istio.io/v1
+kind: Telemetry
+metadata: {name: t-%[1]d, namespace: mesh}
+spec:
+  selector:
+    matchLabels: {app: pod}
+`, i, ann, i/65536, i/256%256, i%256)
+	}
+	b.WriteString("---\napiVersion: networking.istio.io/v1\nkind: Sidecar\nmetadata: {name: typo, namespace: mesh}\nspec:\n  workloadSelector:\n    labels: {app: pdo}\n")
 }
 
 // writeServicesWorkloadEntries: n Services sharing one selector, n
@@ -275,7 +354,7 @@ func TestSelectorShapes(t *testing.T) {
 			if s.more == nil {
 				return
 			}
-			more := "(and " + strconv.Itoa(s.more(n)) + " more"
+			more := "and " + strconv.Itoa(s.more(n)) + " more"
 			found := false
 			for _, m := range run.messages {
 				found = found || strings.Contains(m, more)
