@@ -195,7 +195,9 @@ func (w *walker) field(k *kust, kn, v *yaml.Node, depth int) error {
 		return eachScalar(v, f, func(n *yaml.Node, p string) error { return fileRef(k.dir, at, n, p) })
 	case "openapi":
 		return fileField(k.dir, at, v, f, "path")
-	case "patches", "patchesJson6902", "replacements":
+	case "patches", "patchesJson6902":
+		return eachMapping(v, f, func(m *yaml.Node, p string) error { return patchFields(k.dir, at, m, p, "patch") })
+	case "replacements":
 		return eachMapping(v, f, func(m *yaml.Node, p string) error { return fileField(k.dir, at, m, p, "path") })
 	case "patchesStrategicMerge":
 		return eachScalar(v, f, func(n *yaml.Node, p string) error { return patchRef(k.dir, at, n, p) })
@@ -420,8 +422,10 @@ func (w *walker) builtin(k *kust, c *plugCfg) error {
 		return c.at.errorf(kindKey, "kind", "helm charts are refused: kustomize runs helm, a process, to inflate them; render the chart with helm template and commit its output")
 	case "ConfigMapGenerator", "SecretGenerator":
 		return kvSources(k.dir, c.at, n, "")
-	case "PatchTransformer", "PatchJson6902Transformer":
-		return fileField(k.dir, c.at, n, "", "path")
+	case "PatchTransformer":
+		return patchFields(k.dir, c.at, n, "", "patch")
+	case "PatchJson6902Transformer":
+		return patchFields(k.dir, c.at, n, "", "jsonOp")
 	case "PatchStrategicMergeTransformer":
 		_, paths := manifest.Lookup(n, "paths")
 		return eachScalar(manifest.Resolve(paths), "paths", func(s *yaml.Node, p string) error { return patchRef(k.dir, c.at, s, p) })
@@ -617,9 +621,40 @@ func patchRef(dir string, at loc, n *yaml.Node, p string) error {
 		return at.errorf(n, p, "remote file %q refused: %s", s, offline)
 	}
 	if strings.ContainsAny(s, "\n:{") {
-		return nil // an inline patch
+		return inlineYAML(at, n, p) // an inline patch
 	}
 	return fileRef(dir, at, n, p)
+}
+
+// patchFields checks a patch entry: its path, and its inline patch (under
+// key), which kyaml parses later, so it passes the guard here.
+func patchFields(dir string, at loc, m *yaml.Node, p, key string) error {
+	if err := fileField(dir, at, m, p, "path"); err != nil {
+		return err
+	}
+	if _, v := manifest.Lookup(m, key); v != nil {
+		if v = manifest.Resolve(v); v.Kind == yaml.ScalarNode {
+			return inlineYAML(at, v, manifest.AppendKey(p, key))
+		}
+	}
+	return nil
+}
+
+// inlineYAML passes YAML written as a string inside a kustomization (an
+// inline patch) through the guard: kyaml expands its aliases without a
+// budget and recurses forever on one that refers to itself, a crash no
+// recover() catches. Problems are reported at the string, whose inner
+// lines are not lines of the file.
+func inlineYAML(at loc, n *yaml.Node, p string) error {
+	if _, err := manifest.Parse(at.file, []byte(n.Value), manifest.DefaultLimits); err != nil {
+		var me *manifest.Error
+		msg := err.Error()
+		if errors.As(err, &me) {
+			msg = me.Msg
+		}
+		return at.errorf(n, p, "inline patch: %s", msg)
+	}
+	return nil
 }
 
 // fileField checks the file named by m's key field.
