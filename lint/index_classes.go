@@ -16,10 +16,14 @@ import (
 // rules walked them all again: quadratic time and memory in the input.
 //
 // A class is the workloads of one namespace that no selector, port or
-// mTLS fact can tell apart: same kind and API version, labels, service
-// account, WorkloadEntry/WorkloadGroup ports, container ports (containers
-// and initContainers, which named targetPorts resolve against) and sidecar
-// opt-out. Only their identity differs (ref, name, address). Selectors
+// mTLS fact can tell apart: same kind and API version, service account,
+// WorkloadEntry/WorkloadGroup ports, container ports (containers and
+// initContainers, which named targetPorts resolve against), sidecar
+// opt-out, and labels as far as some selector of the input reads them: a
+// label key no selector, subset or WorkloadGroup names (an instance ID on
+// every VM) cannot make a selector match one workload and not another.
+// Only their identity differs (ref, name, address, unread labels); a
+// class's labels are its first workload's. Selectors
 // match classes, every selector once per namespace (selections are cached
 // and shared), and the index computes what rules report per selection in
 // Go per class: the first workload a message names (by the order the rule
@@ -156,13 +160,52 @@ func canon(b []byte, v any) []byte {
 	return canon(append(b, '?'), fmt.Sprintf("%T %v", v, v))
 }
 
+// selectorKeys are the label keys some selector of rs may read: Service
+// and ServiceEntry selectors, policy and Sidecar workload selectors,
+// DestinationRule workload selectors and subsets, and WorkloadGroup labels
+// (entries are tied to the group whose labels they carry). Kinds and
+// groups are not checked: more keys only make more classes.
+func selectorKeys(rs []*resource) map[string]bool {
+	keys := map[string]bool{}
+	add := func(v any) {
+		for k := range mapOf(v) {
+			keys[k] = true
+		}
+	}
+	for _, r := range rs {
+		spec := mapOf(r.obj["spec"])
+		switch r.kind {
+		case "Service":
+			add(spec["selector"])
+		case "ServiceEntry", "Sidecar":
+			add(dig(spec, "workloadSelector", "labels"))
+		case "DestinationRule":
+			add(dig(spec, "workloadSelector", "matchLabels"))
+			for _, s := range listOf(spec["subsets"]) {
+				add(mapOf(s)["labels"])
+			}
+		case "PeerAuthentication", "AuthorizationPolicy", "RequestAuthentication", "Telemetry":
+			add(dig(spec, "selector", "matchLabels"))
+		case "WorkloadGroup":
+			add(dig(spec, "metadata", "labels"))
+		}
+	}
+	return keys
+}
+
 // classKeyOf is what r's workload class is made of (see above).
-func classKeyOf(r *resource, w *workload, buf []byte) []byte {
+func classKeyOf(r *resource, w *workload, read map[string]bool, buf []byte) []byte {
 	b := canon(buf[:0], w.namespace)
 	b = canon(b, w.kind)
 	b = canon(b, r.apiVersion)
 	b = canon(b, w.serviceAccount)
-	b = canon(b, w.labels)
+	b = append(b, '{')
+	for _, k := range sortedKeys(w.labels) {
+		if read[k] {
+			b = canon(canon(b, k), w.labels[k])
+		}
+	}
+	b = append(b, '}')
 	if w.ports != nil {
 		b = canon(append(b, 'P'), w.ports)
 	}
@@ -183,13 +226,14 @@ func classKeyOf(r *resource, w *workload, buf []byte) []byte {
 func newClassIndex(rs []*resource) *classIndex {
 	ci := &classIndex{byNS: map[string][]*class{}, posting: map[string]map[string][]*class{}, cache: map[string]*selection{}}
 	byKey := map[string]*class{}
+	read := selectorKeys(rs)
 	var buf []byte
 	for _, r := range rs {
 		w := r.wl
 		if w == nil {
 			continue
 		}
-		buf = classKeyOf(r, w, buf)
+		buf = classKeyOf(r, w, read, buf)
 		key := string(buf)
 		c := byKey[key]
 		if c == nil {
@@ -203,7 +247,9 @@ func newClassIndex(rs []*resource) *classIndex {
 				ci.posting[w.namespace] = p
 			}
 			for lk, lv := range w.labels {
-				p[lk+"="+lv] = append(p[lk+"="+lv], c)
+				if read[lk] {
+					p[lk+"="+lv] = append(p[lk+"="+lv], c)
+				}
 			}
 		}
 		c.members = append(c.members, w)

@@ -92,7 +92,7 @@ metadata:
   namespace: mesh%[2]s
 spec:
   address: 10.%[3]d.%[4]d.%[5]d
-  labels: {app: vm, version: v1}
+  labels: {app: vm, version: v1, instance: we-%[1]d}
   serviceAccount: vm
   ports: {http: 8080}
 ---
@@ -138,8 +138,9 @@ spec:
 }
 
 // writeServicesWorkloadEntries: n Services sharing one selector, n
-// WorkloadEntries carrying it (two label variants, so there are several
-// classes), and one Service selecting nothing. Every Service has a port
+// WorkloadEntries carrying it (two versions, so there are several classes,
+// and an instance label each, which no selector reads), and one Service
+// selecting nothing. Every Service has a port
 // the VMs do not declare (MF402 names one and counts the others).
 func writeServicesWorkloadEntries(b *strings.Builder, n int) { writeServices(b, n, true) }
 
@@ -167,10 +168,10 @@ kind: WorkloadEntry
 metadata: {name: we-%d, namespace: vm}
 spec:
   address: 10.%d.%d.%d
-  labels: {app: shared, version: v%d}
+  labels: {app: shared, version: v%d, instance: we-%d}
   serviceAccount: vm-sa
   ports: {http: 8080, grpc: 9090}
-`, i, i/65536, i/256%256, i%256, 1+i%2)
+`, i, i/65536, i/256%256, i%256, 1+i%2, i)
 	}
 	b.WriteString("---\napiVersion: v1\nkind: Service\nmetadata: {name: typo, namespace: vm}\nspec:\n  selector: {app: shraed}\n  ports: [{name: http, port: 80}]\n")
 }
@@ -187,10 +188,10 @@ kind: WorkloadEntry
 metadata: {name: we-%d, namespace: api}
 spec:
   address: 10.%d.%d.%d
-  labels: {app: api, version: v1}
+  labels: {app: api, version: v1, instance: we-%d}
   serviceAccount: api-sa
   ports: {http: 8080}
-`, i, i/65536, i/256%256, i%256)
+`, i, i/65536, i/256%256, i%256, i)
 	}
 	for i := 0; i < n; i++ {
 		fmt.Fprintf(b, `---
@@ -242,10 +243,10 @@ kind: WorkloadEntry
 metadata: {name: we-%d, namespace: shop}
 spec:
   address: 10.%d.%d.%d
-  labels: {app: cart, version: v%d}
+  labels: {app: cart, version: v%d, instance: we-%d}
   serviceAccount: cart
   ports: {http: 8080}
-`, i, i/65536, i/256%256, i%256, 1+i%2)
+`, i, i/65536, i/256%256, i%256, 1+i%2, i)
 	}
 	for i := 0; i < n; i++ {
 		fmt.Fprintf(b, `---
