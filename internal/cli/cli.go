@@ -39,12 +39,13 @@ type command struct {
 
 // commands is the one table of subcommands; each lives in its own file.
 var commands = map[string]command{
-	"render":  {"render VMFleets into Istio resources", runRender},
-	"fn":      {"run as a KRM function (ResourceList on stdin)", runFn},
-	"lint":    {"lint Istio and Kubernetes manifests", runLint},
-	"rules":   {"list the lint rules, or document one", runRules},
-	"schema":  {"print the VMFleet schema", runSchema},
-	"version": {"print the version", runVersion},
+	"render":   {"render VMFleets into Istio resources", runRender},
+	"discover": {"print what render would render in DIR (Argo CD plugin discovery)", runDiscover},
+	"fn":       {"run as a KRM function (ResourceList on stdin)", runFn},
+	"lint":     {"lint Istio and Kubernetes manifests", runLint},
+	"rules":    {"list the lint rules, or document one", runRules},
+	"schema":   {"print the VMFleet schema", runSchema},
+	"version":  {"print the version", runVersion},
 }
 
 // Main runs meshfleet with args (without the program name) and returns the
@@ -93,7 +94,7 @@ func usage(w io.Writer) {
 	}
 	sort.Strings(names)
 	for _, n := range names {
-		fmt.Fprintf(w, "  %-8s %s\n", n, commands[n].summary)
+		fmt.Fprintf(w, "  %-9s %s\n", n, commands[n].summary)
 	}
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "Run 'meshfleet <command> --help' for a command's flags.")

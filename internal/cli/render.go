@@ -2,18 +2,25 @@ package cli
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
+	"sort"
 	"strings"
 
 	"github.com/spf13/pflag"
+	"gopkg.in/yaml.v3"
 
 	"github.com/meshfleet/meshfleet/internal/manifest"
 	"github.com/meshfleet/meshfleet/internal/safetext"
+	"github.com/meshfleet/meshfleet/lint"
+	"github.com/meshfleet/meshfleet/lint/finding"
+	"github.com/meshfleet/meshfleet/lint/output"
 	"github.com/meshfleet/meshfleet/render"
 )
 
@@ -21,9 +28,11 @@ const renderUsage = `usage: meshfleet render [flags] PATH...
 
 Render the VMFleets found in each PATH into Istio and Kubernetes resources.
 PATH is a file, a directory (its *.yaml, *.yml and *.json files, hidden
-directories skipped) or - for stdin; documents that are not VMFleets are
-ignored. A directory holding a kustomization is built in-process, exec KRM
-functions enabled, with this meshfleet serving as the function "meshfleet".
+directories and nested kustomizations skipped) or - for stdin; documents
+that are not VMFleets are ignored, or with --passthrough emitted unchanged
+when they are Kubernetes objects (apiVersion and kind). A directory holding
+a kustomization is built in-process, its VMFleet generators expanded by
+meshfleet itself. 'meshfleet discover' lists what render would render.
 
 Output is one YAML stream on stdout, or with -o one file per resource,
 <namespace>/<kind>-<name>.yaml. Any problem in any input is reported as
@@ -31,38 +40,55 @@ file:line:col: path: message and nothing is written (exit 2). Rendering
 nothing is an error too (exit 2) unless --allow-empty is given, and never
 prunes: to a GitOps host an empty manifest set means "delete everything".
 With -o, every file --prune removes is named on stderr, --check names what
-it would remove, and without --prune stale managed files are named.
+it would remove, and without --prune stale managed files are named. Only
+files labelled app.kubernetes.io/managed-by: meshfleet are meshfleet's:
+passthrough objects keep their own bytes and labels, so --prune never
+removes them and --check never calls them stale.
+
+--lint-fail-on lints the output in-process (no .meshfleet.yaml) and fails
+(exit 1, findings on stderr, nothing written) at or above the severity.
+--argocd-env reads an Argo CD application's settings; see
+examples/argocd/README.md.
 
 flags:
 `
 
 // renderFlags are render's options once parsed.
 type renderFlags struct {
-	opts       render.Options
-	out        string
-	prune      bool
-	check      bool
-	allowEmpty bool
-	paths      []string
+	opts        render.Options
+	out         string
+	prune       bool
+	check       bool
+	allowEmpty  bool
+	passthrough bool
+	lintFailOn  finding.Severity // "" when render does not lint
+	argocdEnv   bool
+	istioSet    bool // --istio-version was given
+	paths       []string
 }
 
 // parseRenderFlags returns the options, or the usage text with an error:
 // ErrHelp for --help, anything else a usage error.
 func parseRenderFlags(args []string) (*renderFlags, string, error) {
 	f := &renderFlags{}
+	var failOn string
 	flags := pflag.NewFlagSet("render", pflag.ContinueOnError)
 	flags.SetOutput(io.Discard)
 	flags.SortFlags = true
 	flags.StringVar(&f.opts.IstioVersion, "istio-version", "", "Istio version to render for; below 1.22 renders the v1beta1 APIs")
 	flags.StringVarP(&f.out, "output", "o", "", "write one file per resource under `DIR` instead of stdout")
-	flags.BoolVar(&f.prune, "prune", false, "with -o: remove meshfleet-managed files in DIR that render no longer writes")
+	flags.BoolVar(&f.prune, "prune", false, "with -o: remove meshfleet-managed files in DIR that render no longer writes (passthrough objects are not managed: never removed)")
 	flags.BoolVar(&f.check, "check", false, "with -o: write nothing; exit 1 with a diff when DIR differs from what render would write")
 	flags.BoolVar(&f.allowEmpty, "allow-empty", false, "exit 0 when nothing is rendered (otherwise exit 2: an empty manifest set makes Argo CD with auto-prune delete the application); never prunes")
+	flags.BoolVar(&f.passthrough, "passthrough", false, "also emit the inputs' other Kubernetes objects (apiVersion and kind, not VMFleets) unchanged, byte for byte and unlabelled")
+	flags.StringVar(&failOn, "lint-fail-on", "", "lint what render produced and exit 1, writing nothing, on findings of this `severity` or above: error, warning or info")
+	flags.BoolVar(&f.argocdEnv, "argocd-env", false, "read the Argo CD application's Istio version and a stricter lint gate from PARAM_ISTIO_VERSION, PARAM_LINT_FAIL_ON, ARGOCD_ENV_MESHFLEET_ISTIO_VERSION, ARGOCD_ENV_MESHFLEET_LINT_FAIL_ON (untrusted: nothing else)")
 	usage := renderUsage + flags.FlagUsages()
 	if err := flags.Parse(args); err != nil {
 		return nil, usage, err
 	}
 	f.paths = flags.Args()
+	f.istioSet = flags.Changed("istio-version")
 	switch {
 	case len(f.paths) == 0:
 		return nil, usage, errors.New("no PATH given (use - for stdin)")
@@ -70,6 +96,13 @@ func parseRenderFlags(args []string) (*renderFlags, string, error) {
 		return nil, usage, errors.New("--prune needs -o DIR")
 	case f.check && f.out == "":
 		return nil, usage, errors.New("--check needs -o DIR")
+	}
+	if failOn != "" {
+		s, err := finding.ParseSeverity(failOn)
+		if err != nil {
+			return nil, usage, fmt.Errorf("--lint-fail-on: %w", err)
+		}
+		f.lintFailOn = s
 	}
 	if err := stdinAtMostOnce(f.paths); err != nil {
 		return nil, usage, err
@@ -82,18 +115,37 @@ func runRender(env *Env, args []string) int {
 	if code, stop := parseFailed(env, "render", usage, err); stop {
 		return code
 	}
+	if f.argocdEnv {
+		notice := func(msg string) { fmt.Fprintf(env.Stderr, "meshfleet render: %s\n", safetext.Escape(msg)) }
+		if err := applyArgoCDEnv(f, os.Environ(), notice); err != nil {
+			fmt.Fprintf(env.Stderr, "meshfleet render: %s\n", safetext.Escape(err.Error()))
+			return ExitUsage
+		}
+	}
 
-	in := &renderInputs{env: env}
-	for _, p := range f.paths {
-		in.add(p, f.opts)
+	in := gatherInputs(env, "render", f.paths, true, f.passthrough)
+	var builds []*kustomizeBuild
+	for _, dir := range in.kustomizations {
+		if b := in.build(dir, f.opts); b != nil {
+			builds = append(builds, b)
+		}
 	}
 	rs, errs := render.Render(in.fleets, f.opts)
 	in.problems = append(in.problems, errs...)
+	in.problems = append(in.problems, duplicates(rs, builds, in.objects)...)
 	if len(in.problems) > 0 {
 		return reportProblems(env.Stderr, in.problems)
 	}
-	empty := len(rs) == 0
-	for _, b := range in.builds {
+	// Passthrough objects keep a stable order whatever the order of PATHs.
+	sort.SliceStable(in.objects, func(i, j int) bool {
+		a, b := in.objects[i].doc, in.objects[j].doc
+		if a.File != b.File {
+			return a.File < b.File
+		}
+		return a.Index < b.Index
+	})
+	empty := len(rs) == 0 && len(in.objects) == 0
+	for _, b := range builds {
 		empty = empty && len(b.objects) == 0
 	}
 	if empty {
@@ -108,18 +160,17 @@ func runRender(env *Env, args []string) int {
 		return ExitOK
 	}
 
+	var stream []byte
+	if f.out == "" || f.lintFailOn != "" {
+		stream = renderStream(rs, in.objects, builds)
+	}
+	if f.lintFailOn != "" {
+		if code := lintGate(env, stream, f.lintFailOn); code != ExitOK {
+			return code
+		}
+	}
 	if f.out == "" {
-		var buf bytes.Buffer
-		if len(rs) > 0 {
-			buf.Write(render.Marshal(rs))
-		}
-		for _, b := range in.builds {
-			if buf.Len() > 0 && len(b.out) > 0 {
-				buf.WriteString("---\n")
-			}
-			buf.Write(b.out)
-		}
-		if _, err := env.Stdout.Write(buf.Bytes()); err != nil {
+		if _, err := env.Stdout.Write(stream); err != nil {
 			fmt.Fprintf(env.Stderr, "meshfleet render: %s\n", safetext.Escape(err.Error()))
 			return ExitUsage
 		}
@@ -127,14 +178,24 @@ func runRender(env *Env, args []string) int {
 	}
 
 	all := append([]*render.Resource(nil), rs...)
-	from := map[*render.Resource]string{}
-	for _, b := range in.builds {
+	from := map[*render.Resource]*manifest.Error{}
+	for _, b := range builds {
 		for _, r := range b.objects {
 			// Written into DIR, a build's objects are meshfleet's to
 			// prune later, like the ones it renders.
 			render.MarkManaged(r.Object)
-			from[r] = b.dir
+			from[r] = &manifest.Error{File: b.dir}
 			all = append(all, r)
+		}
+	}
+	// Passthrough objects are the user's: written as the input has them,
+	// unlabelled, so --prune and --check never count them as meshfleet's.
+	raw := map[string][]byte{}
+	for _, o := range in.objects {
+		from[o.res] = &manifest.Error{File: o.doc.File, Line: o.doc.Node.Line, Column: o.doc.Node.Column}
+		all = append(all, o.res)
+		if fs, errs := render.Layout([]*render.Resource{o.res}); len(errs) == 0 {
+			raw[fs[0].Path] = o.data
 		}
 	}
 	files, lerrs := render.Layout(all)
@@ -144,6 +205,11 @@ func runRender(env *Env, args []string) int {
 			ps = append(ps, layoutProblem(le, from[le.Resource]))
 		}
 		return reportProblems(env.Stderr, ps)
+	}
+	for i := range files {
+		if data, ok := raw[files[i].Path]; ok {
+			files[i].Data = data
+		}
 	}
 	out := func(p string) string { return safetext.Escape(filepath.Join(f.out, filepath.FromSlash(p))) }
 	if f.check {
@@ -184,14 +250,42 @@ func runRender(env *Env, args []string) int {
 	return ExitOK
 }
 
+// renderStream is render's stdout: the rendered resources, then the
+// passthrough objects as their files have them, then each build's output.
+func renderStream(rs []*render.Resource, objects []*passObject, builds []*kustomizeBuild) []byte {
+	var buf bytes.Buffer
+	if len(rs) > 0 {
+		buf.Write(render.Marshal(rs))
+	}
+	for _, o := range objects {
+		// A document whose content starts on its own "---" line brings
+		// its marker.
+		if buf.Len() > 0 && !bytes.HasPrefix(o.data, []byte("---")) {
+			buf.WriteString("---\n")
+		}
+		buf.Write(o.data)
+	}
+	for _, b := range builds {
+		if buf.Len() > 0 && len(b.out) > 0 {
+			buf.WriteString("---\n")
+		}
+		buf.Write(b.out)
+	}
+	return buf.Bytes()
+}
+
 // layoutProblem positions a resource that cannot become a file: at the
-// VMFleet field that named it, or at the kustomization that produced it.
-func layoutProblem(le *render.LayoutError, dir string) *manifest.Error {
+// VMFleet field that named it, or at the input that produced it.
+func layoutProblem(le *render.LayoutError, at *manifest.Error) *manifest.Error {
 	if r := le.Resource; r.Fleet != nil {
 		file, line, col, fleetPath := r.Position(le.Path)
 		return &manifest.Error{File: file, Line: line, Column: col, Path: fleetPath, Msg: le.Msg}
 	}
-	return &manifest.Error{File: dir, Path: le.Path, Msg: le.Msg}
+	e := &manifest.Error{Path: le.Path, Msg: le.Msg}
+	if at != nil {
+		e.File, e.Line, e.Column = at.File, at.Line, at.Column
+	}
+	return e
 }
 
 // reportProblems prints every problem once, sorted by position.
@@ -207,21 +301,52 @@ func reportProblems(w io.Writer, ps []*manifest.Error) int {
 	return ExitUsage
 }
 
-// renderInputs gathers the fleets and kustomize builds of every PATH and
-// every problem met on the way, so one run reports them all.
+// renderInputs is what render finds in its PATHs before it renders
+// anything: the VMFleets, the kustomization directories to build, with
+// --passthrough the other Kubernetes objects, and every problem met on the
+// way, so one run reports them all. discover reads PATHs through the very
+// same code (gatherInputs), so it claims exactly what render would render.
 type renderInputs struct {
-	env      *Env
-	fleets   []*render.Fleet
-	builds   []*kustomizeBuild
-	problems []*manifest.Error
+	env *Env
+	cmd string // the command named in notices
+	// decode is off for discover: a VMFleet document is found, not
+	// validated (a broken one still belongs to meshfleet, whose render
+	// then reports it with its position).
+	decode bool
+	// passthrough keeps the documents that are Kubernetes objects but not
+	// VMFleets (render --passthrough).
+	passthrough bool
+
+	fleetDocs      []*manifest.Document // every VMFleet document found
+	fleets         []*render.Fleet      // those decoded (decode only)
+	kustomizations []string             // directories render builds
+	objects        []*passObject        // passthrough only
+	problems       []*manifest.Error
 }
 
-// kustomizeBuild is the output of one kustomization PATH, as bytes for
-// stdout and as objects for -o.
-type kustomizeBuild struct {
-	dir     string
-	out     []byte
-	objects []*render.Resource
+// passObject is a document render --passthrough emits as the input has it.
+type passObject struct {
+	doc  *manifest.Document
+	data []byte           // the document's bytes in its file, ending in "\n"
+	res  *render.Resource // its object, for -o and duplicate checks
+}
+
+// gatherInputs reads every PATH as render reads it: a file, stdin (-), a
+// directory built as a kustomization when it holds one, or else walked for
+// *.yaml, *.yml and *.json files, hidden directories and nested
+// kustomizations skipped (named on stderr). Files are read only through
+// manifest.ReadFile. Nothing is rendered and nothing is built.
+func gatherInputs(env *Env, cmd string, paths []string, decode, passthrough bool) *renderInputs {
+	in := &renderInputs{env: env, cmd: cmd, decode: decode, passthrough: passthrough}
+	for _, p := range paths {
+		in.add(p)
+	}
+	return in
+}
+
+// notice prints one line on stderr; repository content in it is escaped.
+func (in *renderInputs) notice(msg string) {
+	fmt.Fprintf(in.env.Stderr, "meshfleet %s: %s\n", in.cmd, safetext.Escape(msg))
 }
 
 func (in *renderInputs) problem(err error, file string) {
@@ -237,7 +362,7 @@ func (in *renderInputs) problem(err error, file string) {
 	in.problems = append(in.problems, &manifest.Error{File: file, Msg: err.Error()})
 }
 
-func (in *renderInputs) add(p string, opts render.Options) {
+func (in *renderInputs) add(p string) {
 	if p == "-" {
 		in.read("-", in.env.Stdin)
 		return
@@ -252,7 +377,7 @@ func (in *renderInputs) add(p string, opts render.Options) {
 		return
 	}
 	if render.IsKustomization(p) {
-		in.build(p, opts)
+		in.kustomizations = append(in.kustomizations, p)
 		return
 	}
 	err = filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
@@ -271,7 +396,7 @@ func (in *renderInputs) add(p string, opts render.Options) {
 			// says (namespace, patches), which only a build of that
 			// directory gives; rendering its files bare would be wrong.
 			if render.IsKustomization(path) {
-				fmt.Fprintf(in.env.Stderr, "meshfleet render: skipping kustomization %s (name it as a PATH to build it)\n", safetext.Escape(path))
+				in.notice(fmt.Sprintf("skipping kustomization %s (name it as a PATH to build it)", path))
 				return filepath.SkipDir
 			}
 			return nil
@@ -293,7 +418,7 @@ func (in *renderInputs) readFile(root, name string) {
 	data, err := manifest.ReadFile(root, name, manifest.DefaultLimits)
 	var skip *manifest.Skipped
 	if errors.As(err, &skip) {
-		fmt.Fprintf(in.env.Stderr, "meshfleet render: %s\n", safetext.Escape(skip.Error()))
+		in.notice(skip.Error())
 		return
 	}
 	if err != nil {
@@ -313,16 +438,27 @@ func (in *renderInputs) read(name string, r io.Reader) {
 	in.parse(name, data)
 }
 
-// parse splits and decodes one input; documents that are not VMFleets are
-// not looked at further.
+// parse splits and decodes one input. Documents that are not VMFleets are
+// not looked at further, unless --passthrough keeps the objects among them.
 func (in *renderInputs) parse(name string, data []byte) {
 	docs, err := manifest.Parse(name, data, manifest.DefaultLimits)
 	if err != nil {
 		in.problem(err, name)
 		return
 	}
+	var chunks []docChunk
 	for _, d := range docs {
 		if !render.IsFleet(d.Node) {
+			if in.passthrough && isPassObject(d.Node) {
+				if chunks == nil {
+					chunks = splitDocuments(data)
+				}
+				in.keep(d, chunks)
+			}
+			continue
+		}
+		in.fleetDocs = append(in.fleetDocs, d)
+		if !in.decode {
 			continue
 		}
 		fl, errs := render.Decode(d)
@@ -333,18 +469,149 @@ func (in *renderInputs) parse(name string, data []byte) {
 	}
 }
 
-func (in *renderInputs) build(dir string, opts render.Options) {
+// isPassObject reports whether a document is a Kubernetes object meant for
+// the cluster: a mapping with a non-empty apiVersion and kind, not a
+// kustomize configuration (Kustomization, Component) and not marked
+// config.kubernetes.io/local-config, which kustomize and kpt never apply
+// either. Helm values, CI workflows and the like have no apiVersion/kind.
+func isPassObject(n *yaml.Node) bool {
+	if n.Kind != yaml.MappingNode {
+		return false
+	}
+	av, kind := scalarAt(n, "apiVersion"), scalarAt(n, "kind")
+	if av == "" || kind == "" || strings.HasPrefix(av, "kustomize.config.k8s.io/") {
+		return false
+	}
+	_, meta := manifest.Lookup(n, "metadata")
+	if meta = manifest.Resolve(meta); meta != nil && meta.Kind == yaml.MappingNode {
+		_, ann := manifest.Lookup(meta, "annotations")
+		if ann = manifest.Resolve(ann); ann != nil && ann.Kind == yaml.MappingNode {
+			if v := scalarAt(ann, "config.kubernetes.io/local-config"); v == "true" {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// scalarAt is the string value of key in mapping m, "" when absent or not
+// a scalar.
+func scalarAt(m *yaml.Node, key string) string {
+	_, v := manifest.Lookup(m, key)
+	if v = manifest.Resolve(v); v == nil || v.Kind != yaml.ScalarNode {
+		return ""
+	}
+	return v.Value
+}
+
+// keep records a passthrough document with its bytes as its file has them.
+// The bytes are cut at the document markers and parsed again on their own:
+// a document that cannot stand alone (an alias to another document's
+// anchor) is refused rather than emitted changed.
+func (in *renderInputs) keep(d *manifest.Document, chunks []docChunk) {
+	var data []byte
+	for _, c := range chunks {
+		if d.Node.Line >= c.first && (c.last == 0 || d.Node.Line <= c.last) {
+			data = c.data
+			break
+		}
+	}
+	again, err := manifest.Parse(d.File, data, manifest.DefaultLimits)
+	if data == nil || err != nil || len(again) != 1 || !sameIdentity(again[0].Node, d.Node) {
+		in.problems = append(in.problems, manifest.Errorf(d.File, d.Node, "", "--passthrough emits documents unchanged, and this one cannot be cut out of its file on its own (an alias to an anchor in another document?)"))
+		return
+	}
+	obj, ok := manifest.Value(d.Node).(map[string]any)
+	if !ok {
+		return
+	}
+	in.objects = append(in.objects, &passObject{doc: d, data: data, res: &render.Resource{Object: obj}})
+}
+
+func sameIdentity(a, b *yaml.Node) bool {
+	return scalarAt(a, "apiVersion") == scalarAt(b, "apiVersion") && scalarAt(a, "kind") == scalarAt(b, "kind")
+}
+
+// docChunk is the text of one document of a YAML stream: lines first to
+// last (from 1; last 0 means to the end), without its "---" marker unless
+// content starts on the marker's line.
+type docChunk struct {
+	first, last int
+	data        []byte
+}
+
+// splitDocuments cuts a YAML stream at its document markers ("---" and
+// "..." at the start of a line), dropping directives (%YAML) ahead of a
+// document. The cut is checked by the caller, which parses a chunk again.
+func splitDocuments(data []byte) []docChunk {
+	var out []docChunk
+	var cur []byte
+	first := 1
+	flush := func(last int) {
+		if len(cur) > 0 && cur[len(cur)-1] != '\n' {
+			cur = append(cur, '\n')
+		}
+		out = append(out, docChunk{first: first, last: last, data: cur})
+		cur = nil
+	}
+	line := 0
+	for len(data) > 0 {
+		line++
+		i := bytes.IndexByte(data, '\n')
+		var l []byte
+		if i < 0 {
+			l, data = data, nil
+		} else {
+			l, data = data[:i+1], data[i+1:]
+		}
+		t := bytes.TrimRight(l, "\r\n")
+		switch {
+		case isMarker(t, "---"):
+			flush(line - 1)
+			first = line + 1
+			if rest := bytes.TrimSpace(t[3:]); len(rest) > 0 && rest[0] != '#' {
+				// Content on the marker line: keep the line whole.
+				first = line
+				cur = append(cur, l...)
+			}
+		case isMarker(t, "..."):
+			flush(line - 1)
+			first = line + 1
+		case len(cur) == 0 && bytes.HasPrefix(t, []byte("%")):
+			first = line + 1
+		default:
+			cur = append(cur, l...)
+		}
+	}
+	flush(0)
+	return out
+}
+
+func isMarker(line []byte, m string) bool {
+	return bytes.HasPrefix(line, []byte(m)) && (len(line) == 3 || line[3] == ' ' || line[3] == '\t')
+}
+
+// kustomizeBuild is the output of one kustomization PATH, as bytes for
+// stdout and as objects for -o.
+type kustomizeBuild struct {
+	dir     string
+	out     []byte
+	objects []*render.Resource
+}
+
+// build runs the kustomize build of one kustomization PATH in-process.
+func (in *renderInputs) build(dir string, opts render.Options) *kustomizeBuild {
 	out, err := render.BuildKustomizationWith(dir, opts)
 	if err != nil {
 		in.problem(err, dir)
-		return
+		return nil
 	}
 	// kustomize's output is re-read through the guard to become objects for
 	// -o; it came from our own build, so a problem here is kustomize's.
 	docs, err := manifest.Parse(dir, out, manifest.DefaultLimits)
 	if err != nil {
 		in.problem(err, dir)
-		return
+		return nil
 	}
 	b := &kustomizeBuild{dir: dir, out: out}
 	for _, d := range docs {
@@ -355,5 +622,170 @@ func (in *renderInputs) build(dir string, opts render.Options) {
 		}
 		b.objects = append(b.objects, &render.Resource{Object: obj})
 	}
-	in.builds = append(in.builds, b)
+	return b
+}
+
+// objectKey is an object's identity as the API server sees it: group, kind,
+// namespace and name (the version does not make another object).
+func objectKey(obj map[string]any) (key, id string) {
+	av, _ := obj["apiVersion"].(string)
+	kind, _ := obj["kind"].(string)
+	meta, _ := obj["metadata"].(map[string]any)
+	name, _ := meta["name"].(string)
+	ns, _ := meta["namespace"].(string)
+	group := ""
+	if i := strings.LastIndexByte(av, '/'); i >= 0 {
+		group = av[:i]
+	}
+	id = kind + " " + name
+	if ns != "" {
+		id = kind + " " + ns + "/" + name
+	}
+	return group + "\x00" + kind + "\x00" + ns + "\x00" + name, id
+}
+
+// duplicates reports every passthrough object that is also another
+// passthrough object, a rendered resource or part of a build's output:
+// applied together, one would silently replace the other.
+func duplicates(rs []*render.Resource, builds []*kustomizeBuild, objects []*passObject) []*manifest.Error {
+	if len(objects) == 0 {
+		return nil
+	}
+	seen := map[string]string{} // key → where it came from, for the message
+	for _, r := range rs {
+		key, _ := objectKey(r.Object)
+		file, line, col, _ := r.Position("metadata.name")
+		seen[key] = fmt.Sprintf("rendered by the VMFleet at %s", (&manifest.Error{File: file, Line: line, Column: col}).Error())
+	}
+	for _, b := range builds {
+		for _, r := range b.objects {
+			key, _ := objectKey(r.Object)
+			seen[key] = "in the output of the kustomization " + b.dir
+		}
+	}
+	var errs []*manifest.Error
+	for _, o := range objects {
+		key, id := objectKey(o.res.Object)
+		if prev, dup := seen[key]; dup {
+			errs = append(errs, manifest.Errorf(o.doc.File, o.doc.Node, "", "%s is also %s: an object may come from one input only", id, prev))
+			continue
+		}
+		seen[key] = "in " + (&manifest.Error{File: o.doc.File, Line: o.doc.Node.Line, Column: o.doc.Node.Column}).Error()
+	}
+	return errs
+}
+
+// lintGate lints the stream render produced, as `meshfleet lint -` would
+// with no configuration file, and returns ExitFindings, printing the
+// findings on stderr, when one is at or above gate; nothing is written
+// then. Findings below the gate are printed too, and pass.
+func lintGate(env *Env, stream []byte, gate finding.Severity) int {
+	ctx := context.Background()
+	fail := func(err error) int {
+		fmt.Fprintf(env.Stderr, "meshfleet render: --lint-fail-on: %s\n", safetext.Escape(err.Error()))
+		return ExitUsage
+	}
+	eng, err := lint.NewEngine(ctx, lint.EngineOptions{})
+	if err != nil {
+		return fail(err)
+	}
+	res, err := eng.Lint(ctx, lint.Options{
+		Paths:         []string{"-"},
+		Stdin:         bytes.NewReader(stream),
+		StdinFilename: "(rendered)",
+		Config:        &lint.Config{},
+		Notice:        func(string) {},
+	})
+	if err != nil {
+		return fail(err)
+	}
+	if len(res.Report.Findings) == 0 {
+		return ExitOK
+	}
+	res.Report.Version = version
+	w, err := output.New("text", output.Options{})
+	if err != nil {
+		return fail(err)
+	}
+	if err := w.Write(env.Stderr, &res.Report); err != nil {
+		return fail(err)
+	}
+	code := res.ExitCode(gate)
+	if code == ExitFindings {
+		fmt.Fprintf(env.Stderr, "meshfleet render: findings at or above --lint-fail-on %s: nothing written\n", gate)
+	}
+	return code
+}
+
+// The Argo CD application settings render reads with --argocd-env. They
+// come from the Application (spec.source.plugin.env, prefixed ARGOCD_ENV_,
+// and .parameters, as PARAM_<NAME>), which for app-of-apps lives in the
+// repository: untrusted, so they may only choose the Istio version and
+// raise the lint gate, never lower it, touch a limit or allow an empty
+// result.
+const (
+	envIstioVersion   = "ARGOCD_ENV_MESHFLEET_ISTIO_VERSION"
+	envLintFailOn     = "ARGOCD_ENV_MESHFLEET_LINT_FAIL_ON"
+	paramIstioVersion = "PARAM_ISTIO_VERSION"
+	paramLintFailOn   = "PARAM_LINT_FAIL_ON"
+)
+
+// argocdIstioVersionRE is stricter than what --istio-version accepts: a
+// version, nothing that could read as another flag or a path.
+var argocdIstioVersionRE = regexp.MustCompile(`^v?[0-9]{1,4}\.[0-9]{1,4}(\.[0-9]{1,4})?$`)
+
+// applyArgoCDEnv folds the application's settings into f. The operator's
+// --istio-version wins over the application's; the lint gate becomes the
+// strictest of --lint-fail-on and the application's. Variables of the
+// plugin's namespaces that mean nothing here are named in a notice.
+func applyArgoCDEnv(f *renderFlags, environ []string, notice func(string)) error {
+	vals := map[string]string{}
+	for _, kv := range environ {
+		k, v, _ := strings.Cut(kv, "=")
+		switch k {
+		case envIstioVersion, envLintFailOn, paramIstioVersion, paramLintFailOn:
+			if v != "" {
+				vals[k] = v
+			}
+		default:
+			if strings.HasPrefix(k, "ARGOCD_ENV_MESHFLEET_") || strings.HasPrefix(k, "PARAM_") {
+				notice(fmt.Sprintf("ignoring %s: the application may set only the Istio version and a stricter lint gate", k))
+			}
+		}
+	}
+	version := ""
+	for _, k := range []string{paramIstioVersion, envIstioVersion} {
+		v, ok := vals[k]
+		if !ok {
+			continue
+		}
+		if !argocdIstioVersionRE.MatchString(v) {
+			return fmt.Errorf("%s: %q is not an Istio version (want MAJOR.MINOR[.PATCH], e.g. 1.22)", k, v)
+		}
+		if version != "" && v != version {
+			return fmt.Errorf("%s %q and %s %q disagree: set the Istio version once", paramIstioVersion, version, envIstioVersion, v)
+		}
+		version = v
+	}
+	switch {
+	case version == "":
+	case f.istioSet && version != f.opts.IstioVersion:
+		notice(fmt.Sprintf("the application asks for Istio %s; the plugin's --istio-version %s wins", version, f.opts.IstioVersion))
+	case !f.istioSet:
+		f.opts.IstioVersion = version
+	}
+	for _, k := range []string{paramLintFailOn, envLintFailOn} {
+		v, ok := vals[k]
+		if !ok {
+			continue
+		}
+		s, err := finding.ParseSeverity(v)
+		if err != nil {
+			return fmt.Errorf("%s: %w", k, err)
+		}
+		if f.lintFailOn == "" || s.Rank() < f.lintFailOn.Rank() {
+			f.lintFailOn = s
+		}
+	}
+	return nil
 }
