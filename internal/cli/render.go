@@ -644,6 +644,15 @@ func objectKey(obj map[string]any) (key, id string) {
 	return group + "\x00" + kind + "\x00" + ns + "\x00" + name, id
 }
 
+// position is file:line:col, unescaped: it goes into a *manifest.Error's
+// message, which escapes what it prints.
+func position(file string, line, col int) string {
+	if line == 0 {
+		return file
+	}
+	return fmt.Sprintf("%s:%d:%d", file, line, col)
+}
+
 // duplicates reports every passthrough object that is also another
 // passthrough object, a rendered resource or part of a build's output:
 // applied together, one would silently replace the other.
@@ -655,7 +664,7 @@ func duplicates(rs []*render.Resource, builds []*kustomizeBuild, objects []*pass
 	for _, r := range rs {
 		key, _ := objectKey(r.Object)
 		file, line, col, _ := r.Position("metadata.name")
-		seen[key] = fmt.Sprintf("rendered by the VMFleet at %s", (&manifest.Error{File: file, Line: line, Column: col}).Error())
+		seen[key] = "rendered by the VMFleet at " + position(file, line, col)
 	}
 	for _, b := range builds {
 		for _, r := range b.objects {
@@ -670,7 +679,7 @@ func duplicates(rs []*render.Resource, builds []*kustomizeBuild, objects []*pass
 			errs = append(errs, manifest.Errorf(o.doc.File, o.doc.Node, "", "%s is also %s: an object may come from one input only", id, prev))
 			continue
 		}
-		seen[key] = "in " + (&manifest.Error{File: o.doc.File, Line: o.doc.Node.Line, Column: o.doc.Node.Column}).Error()
+		seen[key] = "in " + position(o.doc.File, o.doc.Node.Line, o.doc.Node.Column)
 	}
 	return errs
 }
