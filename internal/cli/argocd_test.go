@@ -209,7 +209,7 @@ func TestArgoCD(t *testing.T) {
 			name: "fleets only in a nested kustomization",
 			app:  "apps/platform",
 			files: map[string]string{
-				"apps/platform/README.md":                 "the fleet lives in billing/\n",
+				"apps/platform/README.md":                  "the fleet lives in billing/\n",
 				"apps/platform/billing/kustomization.yaml": "generators: [fleet.yaml]\n",
 				"apps/platform/billing/fleet.yaml":         fleet("billing", ""),
 			},
