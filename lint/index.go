@@ -54,11 +54,14 @@ type host struct {
 	namespace string
 	// known: the host is a cluster-local name in a namespace the input
 	// holds, or a ServiceEntry declares it; only then may rules complain.
-	known           bool
-	services        []int
-	serviceEntries  []int
-	backends        []backend
-	seen            map[*class]bool
+	known          bool
+	services       []int
+	serviceEntries []int
+	// parts are the host's backends as added: selections and
+	// ServiceEntry endpoints; backends() lists them.
+	parts           []hostPart
+	merged          []backend
+	mergedDone      bool
 	providers       int
 	open            bool
 	destinationRule []int
@@ -79,16 +82,65 @@ type backend struct {
 	cls    *class
 }
 
+// hostPart is one selection or one endpoint behind a host.
+type hostPart struct {
+	sel *selection
+	ep  backend
+}
+
 func (h *host) addWorkloads(s *selection) {
-	if s == nil {
-		return
+	if s != nil && len(s.classes) > 0 {
+		h.parts = append(h.parts, hostPart{sel: s})
 	}
-	for _, c := range s.classes {
-		if !h.seen[c] {
-			h.seen[c] = true
-			h.backends = append(h.backends, backend{c.rep().ref, c.labels, c})
+}
+
+func (h *host) addEndpoint(b backend) {
+	h.parts = append(h.parts, hostPart{ep: b})
+}
+
+// backends lists the host's backends once all are added. A host whose
+// only provider is one selection shares that selection's list, so a
+// thousand Services selecting the same thousand classes hold one list;
+// otherwise classes are listed once each, in the order they came.
+func (h *host) backends() []backend {
+	if len(h.parts) == 1 && h.parts[0].sel != nil {
+		return h.parts[0].sel.backends()
+	}
+	if !h.mergedDone {
+		h.mergedDone = true
+		seen := map[*class]bool{}
+		seenSel := map[*selection]bool{}
+		for _, p := range h.parts {
+			if p.sel == nil {
+				h.merged = append(h.merged, p.ep)
+				continue
+			}
+			if seenSel[p.sel] {
+				continue
+			}
+			seenSel[p.sel] = true
+			for _, c := range p.sel.classes {
+				if !seen[c] {
+					seen[c] = true
+					h.merged = append(h.merged, backend{c.rep().ref, c.labels, c})
+				}
+			}
 		}
 	}
+	return h.merged
+}
+
+// backendsValue is backends as Rego sees it: [{ref, labels}].
+func (h *host) backendsValue() any {
+	if len(h.parts) == 1 && h.parts[0].sel != nil {
+		return h.parts[0].sel.backendsValue()
+	}
+	bs := h.backends()
+	out := make([]any, 0, len(bs))
+	for _, b := range bs {
+		out = append(out, map[string]any{"ref": b.ref, "labels": b.labels})
+	}
+	return out
 }
 
 // indexKinds are the kinds whose objects newIndex reads beyond the
@@ -189,6 +241,7 @@ func newIndex(rs []*resource, root, trustDomain string, production map[string]st
 	ix.applyWildcards()
 	for _, h := range ix.hosts {
 		h.known = h.namespace != "" && ix.namespaces[h.namespace] != nil || len(h.serviceEntries) > 0
+		h.backends() // merged here, before the stages below read them concurrently
 	}
 	ix.subsetMatches(rs)
 	ix.concurrently(
@@ -275,7 +328,7 @@ func (ix *index) fqdn(h, ns string) string {
 func (ix *index) host(name string) *host {
 	h := ix.hosts[name]
 	if h == nil {
-		h = &host{name: name, seen: map[*class]bool{}, subsets: map[string][]int{}}
+		h = &host{name: name, subsets: map[string][]int{}}
 		if rest, ok := strings.CutSuffix(name, "."+clusterDomain); ok {
 			if i := strings.IndexByte(rest, '.'); i > 0 && !strings.Contains(rest[i+1:], ".") {
 				h.namespace = rest[i+1:]
@@ -445,7 +498,7 @@ func (ix *index) add(r *resource) {
 			}
 			h.addWorkloads(ws)
 			for _, ep := range eps {
-				h.backends = append(h.backends, backend{r.ref, stringMap(mapOf(ep)["labels"]), nil})
+				h.addEndpoint(backend{r.ref, stringMap(mapOf(ep)["labels"]), nil})
 			}
 		}
 		ix.extra(r.ref)["hosts"] = hs
@@ -534,6 +587,7 @@ func (ix *index) add(r *resource) {
 // all (MF301 names them). Backends are final once every resource is added;
 // they are classes, so this costs per class, not per workload.
 func (ix *index) subsetMatches(rs []*resource) {
+	postings := map[*host]*backendPosting{}
 	for _, r := range rs {
 		if r.kind != "DestinationRule" {
 			continue
@@ -544,38 +598,69 @@ func (ix *index) subsetMatches(rs []*resource) {
 			continue
 		}
 		h := ix.hosts[str(e["host"])]
+		var bp *backendPosting
+		if h != nil {
+			bp = postings[h]
+			if bp == nil {
+				bp = newBackendPosting(h.backends())
+				postings[h] = bp
+			}
+		}
 		for _, s := range subsets {
 			sm := s.(map[string]any)
 			sel, _ := sm["matchLabels"].(map[string]string)
-			found := false
-			if h != nil {
-				for _, b := range h.backends {
-					if matches(sel, b.labels) {
-						found = true
-						break
-					}
-				}
-			}
+			found := bp != nil && bp.any(sel)
 			sm["selectsBackend"] = found
 			if found || h == nil {
 				continue
 			}
 			absent := map[string]string{}
 			for k, v := range sel {
-				carried := false
-				for _, b := range h.backends {
-					if lv, ok := b.labels[k]; ok && lv == v {
-						carried = true
-						break
-					}
-				}
-				if !carried {
+				if len(bp.lists[k+"="+v]) == 0 {
 					absent[k] = v
 				}
 			}
 			sm["absent"] = absent
 		}
 	}
+}
+
+// backendPosting indexes a host's backends by label, so a subset is
+// matched against the backends carrying its rarest label only.
+type backendPosting struct {
+	all   []backend
+	lists map[string][]int
+}
+
+func newBackendPosting(bs []backend) *backendPosting {
+	bp := &backendPosting{all: bs, lists: map[string][]int{}}
+	for i, b := range bs {
+		for k, v := range b.labels {
+			bp.lists[k+"="+v] = append(bp.lists[k+"="+v], i)
+		}
+	}
+	return bp
+}
+
+// any reports whether some backend carries every label of sel.
+func (bp *backendPosting) any(sel map[string]string) bool {
+	if len(sel) == 0 {
+		return len(bp.all) > 0
+	}
+	var best []int
+	first := true
+	for k, v := range sel {
+		l := bp.lists[k+"="+v]
+		if first || len(l) < len(best) {
+			best, first = l, false
+		}
+	}
+	for _, i := range best {
+		if matches(sel, bp.all[i].labels) {
+			return true
+		}
+	}
+	return false
 }
 
 // objectFacts copies into the index the few fields rules read that the
@@ -778,10 +863,6 @@ func (ix *index) value() map[string]any {
 	}
 	hosts := map[string]any{}
 	for name, h := range ix.hosts {
-		backends := make([]any, 0, len(h.backends))
-		for _, b := range h.backends {
-			backends = append(backends, map[string]any{"ref": b.ref, "labels": b.labels})
-		}
 		subsets := map[string]any{}
 		for n, refs := range h.subsets {
 			subsets[n] = refs
@@ -789,7 +870,7 @@ func (ix *index) value() map[string]any {
 		hosts[name] = map[string]any{
 			"namespace": h.namespace, "known": h.known,
 			"services": orEmptyInts(h.services), "serviceEntries": orEmptyInts(h.serviceEntries),
-			"backends": backends, "backendsComplete": h.providers > 0 && !h.open,
+			"backends": h.backendsValue(), "backendsComplete": h.providers > 0 && !h.open,
 			"destinationRules": orEmptyInts(h.destinationRule), "subsets": subsets,
 			"virtualServices": orEmptyInts(h.virtualServices),
 			"ports":           orEmpty(h.ports),

@@ -86,6 +86,31 @@ type selection struct {
 
 	once sync.Once
 	val  ast.Value
+
+	bOnce sync.Once
+	bs    []backend
+	bval  ast.Value
+}
+
+// backends is the selection as a host's backends, one per class.
+func (s *selection) backends() []backend {
+	s.bOnce.Do(func() {
+		s.bs = make([]backend, len(s.classes))
+		terms := make([]*ast.Term, len(s.classes))
+		for i, c := range s.classes {
+			s.bs[i] = backend{c.rep().ref, c.labels, c}
+			terms[i] = ast.NewTerm(toAST(map[string]any{"ref": c.rep().ref, "labels": c.labels}))
+		}
+		s.bval = ast.NewArray(terms...)
+	})
+	return s.bs
+}
+
+// backendsValue is backends as Rego sees it, shared by every host whose
+// only provider the selection is.
+func (s *selection) backendsValue() ast.Value {
+	s.backends()
+	return s.bval
 }
 
 // value is the selection as Rego sees it: the first ref of each class.

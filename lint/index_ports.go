@@ -100,16 +100,31 @@ type portIndex struct {
 	dups map[string][]any
 }
 
-// servicePort is one Service port and the endpoints resolved for it: one
-// per class of selected workloads, whose members receive the port alike.
+// servicePort is one Service port.
 type servicePort struct {
-	svc       *resource
-	index     int
-	name      string
-	protocol  render.Protocol
+	svc      *resource
+	index    int
+	name     string
+	protocol render.Protocol
+	class    string
+	fact     map[string]any
+	group    *portGroup
+}
+
+// portGroup is the Service ports that select the same workloads and are
+// written alike (name, number, targetPort, appProtocol, protocol): they
+// send traffic to the same ports of the same classes, resolved once. A
+// thousand Services selecting the same thousand VMs make one group.
+type portGroup struct {
 	class     string
-	fact      map[string]any
 	endpoints []classEndpoint
+	byStatus  map[string]any
+	sps       []*servicePort
+}
+
+type portGroupKey struct {
+	sel  *selection
+	spec string
 }
 
 // classEndpoint is where one class of workloads receives a Service port:
@@ -121,10 +136,12 @@ type classEndpoint struct {
 
 // indexPorts records, for every Service, its ports' protocols and, per
 // status, how many selected workloads receive each port that way and the
-// first of them (extra "servicePorts", policies/README.md), and the
-// duplicate ports of Services and pod templates (index "portDuplicates").
-// Endpoints are resolved per class of workloads, so a Service selecting a
-// thousand identical VMs costs what one selecting one does.
+// first of them (extra "servicePorts", policies/README.md), the Service
+// ports another Service's port disagrees with on a workload port
+// (conflicts), and the duplicate ports of Services and pod templates
+// (index "portDuplicates"). Endpoints are resolved per class of workloads
+// and per group of alike ports, so a Service selecting a thousand
+// identical VMs costs what one selecting one does.
 func (ix *index) indexPorts(rs []*resource) {
 	pi := &portIndex{pods: map[int]*podPorts{}, dups: map[string][]any{}}
 	var services []*resource
@@ -137,7 +154,16 @@ func (ix *index) indexPorts(rs []*resource) {
 			pi.pods[r.ref] = pi.podDuplicates(r)
 		}
 	}
-	// byTarget groups the Service ports that declare a protocol by class
+	groups := map[portGroupKey]*portGroup{}
+	var order []*portGroup
+	for _, r := range services {
+		for _, sp := range ix.servicePorts(r, pi, groups) {
+			if len(sp.group.sps) == 1 {
+				order = append(order, sp.group)
+			}
+		}
+	}
+	// byTarget groups the port groups that declare a protocol by class
 	// of workloads and the port it receives, and there by protocol class:
 	// Istio builds one inbound listener per port, so Services disagreeing
 	// there are reported (MF406).
@@ -145,86 +171,105 @@ func (ix *index) indexPorts(rs []*resource) {
 		cls  *class
 		port int
 	}
-	byTarget := map[target]map[string][]*servicePort{}
-	var all []*servicePort
-	for _, r := range services {
-		for _, sp := range ix.servicePorts(r, pi) {
-			all = append(all, sp)
-			if sp.class == "" {
-				continue
-			}
-			for _, ce := range sp.endpoints {
-				if n, ok := ce.ep["port"].(int); ok {
-					key := target{ce.cls, n}
-					m := byTarget[key]
-					if m == nil {
-						m = map[string][]*servicePort{}
-						byTarget[key] = m
-					}
-					m[sp.class] = append(m[sp.class], sp)
+	byTarget := map[target]map[string][]*portGroup{}
+	for _, g := range order {
+		if g.class == "" {
+			continue
+		}
+		for _, ce := range g.endpoints {
+			if n, ok := ce.ep["port"].(int); ok {
+				key := target{ce.cls, n}
+				m := byTarget[key]
+				if m == nil {
+					m = map[string][]*portGroup{}
+					byTarget[key] = m
 				}
+				m[g.class] = append(m[g.class], g)
 			}
 		}
 	}
-	for _, a := range all {
-		if a.class == "" {
+	for _, ga := range order {
+		if ga.class == "" {
 			continue
 		}
-		// Group a's workloads by the other Service port they conflict
-		// with, as MF406 reports them: [service, portName, protocol].
-		type group struct {
-			fact    map[string]any
-			first   firstOf
-			classes map[*class]bool
-		}
-		groups := map[string]*group{}
-		var order []string
-		for _, ce := range a.endpoints {
+		var hits []conflictHit
+		for _, ce := range ga.endpoints {
 			n, ok := ce.ep["port"].(int)
 			if !ok {
 				continue
 			}
 			for cl, others := range byTarget[target{ce.cls, n}] {
-				if cl == a.class {
+				if cl != ga.class {
+					hits = append(hits, conflictHit{ce, n, others})
+				}
+			}
+		}
+		if len(hits) == 0 {
+			continue
+		}
+		for _, a := range ga.sps {
+			a.conflicts(hits)
+		}
+	}
+	ix.portDups = pi.dups
+}
+
+// conflictHit is a class of a's workloads, the port it receives a's
+// traffic on, and the port groups of another protocol class there.
+type conflictHit struct {
+	ce     classEndpoint
+	port   int
+	others []*portGroup
+}
+
+// conflicts groups a's workloads by the other Service port they
+// conflict with, as MF406 reports them: [service, portName, protocol],
+// the first workload by "kind name ref", its port, and how many.
+func (a *servicePort) conflicts(hits []conflictHit) {
+	type group struct {
+		fact    map[string]any
+		first   firstOf
+		classes map[*class]bool
+	}
+	groups := map[string]*group{}
+	var order []string
+	for _, h := range hits {
+		for _, gb := range h.others {
+			for _, b := range gb.sps {
+				if b.svc.ref == a.svc.ref {
 					continue
 				}
-				for _, b := range others {
-					if b.svc.ref == a.svc.ref {
-						continue
-					}
-					proto := strings.ToLower(string(b.protocol))
-					key := b.svc.name + "\x00" + b.name + "\x00" + proto
-					g := groups[key]
-					if g == nil {
-						g = &group{fact: map[string]any{"service": b.svc.name, "portName": b.name, "protocol": proto}, classes: map[*class]bool{}}
-						groups[key] = g
-						order = append(order, key)
-					}
-					if !g.classes[ce.cls] {
-						g.classes[ce.cls] = true
-						w, k := ce.cls.firstEndpoint()
-						g.first.add(k, w, ce.cls, len(ce.cls.members))
-						if g.first.cls == ce.cls {
-							g.fact["port"] = n
-						}
+				proto := strings.ToLower(string(b.protocol))
+				key := b.svc.name + "\x00" + b.name + "\x00" + proto
+				g := groups[key]
+				if g == nil {
+					g = &group{fact: map[string]any{"service": b.svc.name, "portName": b.name, "protocol": proto}, classes: map[*class]bool{}}
+					groups[key] = g
+					order = append(order, key)
+				}
+				if !g.classes[h.ce.cls] {
+					g.classes[h.ce.cls] = true
+					w, k := h.ce.cls.firstEndpoint()
+					g.first.add(k, w, h.ce.cls, len(h.ce.cls.members))
+					if g.first.cls == h.ce.cls {
+						g.fact["port"] = h.port
 					}
 				}
 			}
 		}
-		if len(groups) == 0 {
-			continue
-		}
-		sort.Strings(order)
-		conflicts := make([]any, 0, len(order))
-		for _, key := range order {
-			g := groups[key]
-			g.fact["first"] = endpointRef(g.first.w)
-			g.fact["count"] = g.first.n
-			conflicts = append(conflicts, g.fact)
-		}
-		a.fact["conflicts"] = conflicts
 	}
-	ix.portDups = pi.dups
+	if len(groups) == 0 {
+		return
+	}
+	sort.Strings(order)
+	conflicts := make([]any, 0, len(order))
+	for _, key := range order {
+		g := groups[key]
+		g.fact["first"] = endpointRef(g.first.w)
+		g.fact["count"] = g.first.n
+		conflicts = append(conflicts, g.fact)
+	}
+	a.fact["conflicts"] = conflicts
 }
 
 // endpointRef names a workload in an endpoint fact.
@@ -232,17 +277,17 @@ func endpointRef(w *workload) map[string]any {
 	return map[string]any{"ref": w.ref, "kind": w.kind, "name": w.name}
 }
 
-// servicePorts resolves the ports of Service r (see indexPorts).
-func (ix *index) servicePorts(r *resource, pi *portIndex) []*servicePort {
+// servicePorts resolves the ports of Service r (see indexPorts), each in
+// its group of alike ports.
+func (ix *index) servicePorts(r *resource, pi *portIndex, groups map[portGroupKey]*portGroup) []*servicePort {
 	spec := mapOf(r.obj["spec"])
-	var selected []*class
-	if sel := stringMap(spec["selector"]); len(sel) > 0 && str(spec["type"]) != "ExternalName" {
-		if s := ix.selectionOf(r.ref); s != nil {
-			selected = s.classes
-		}
+	var sel *selection
+	if s := stringMap(spec["selector"]); len(s) > 0 && str(spec["type"]) != "ExternalName" {
+		sel = ix.selectionOf(r.ref)
 	}
 	var out []*servicePort
 	facts := []any{}
+	var buf []byte
 	for i, raw := range listOf(spec["ports"]) {
 		p := mapOf(raw)
 		if p == nil {
@@ -272,42 +317,57 @@ func (ix *index) servicePorts(r *resource, pi *portIndex) []*servicePort {
 		if tp := p["targetPort"]; tp != nil {
 			fact["targetPort"] = tp
 		}
-		// endpoints: per status, the first workload (by "kind name ref",
-		// as the rules sort them) with its port and via, and the count.
-		firsts := map[string]*firstOf{}
-		for _, c := range selected {
-			ep := endpointPort(c.rep(), name, number, p["targetPort"], pi.pods[c.rep().ref])
-			sp.endpoints = append(sp.endpoints, classEndpoint{c, ep})
-			status := ep["status"].(string)
-			f := firsts[status]
-			if f == nil {
-				f = &firstOf{}
-				firsts[status] = f
-			}
-			w, k := c.firstEndpoint()
-			f.add(k, w, c, len(c.members))
+		buf = canon(canon(canon(canon(buf[:0], name), int64(number)), p["targetPort"]), sp.class)
+		key := portGroupKey{sel, string(buf)}
+		g := groups[key]
+		if g == nil {
+			g = &portGroup{class: sp.class}
+			groups[key] = g
+			g.resolve(sel, name, number, p["targetPort"], pi)
 		}
-		byStatus := make(map[string]any, len(firsts))
-		for status, f := range firsts {
-			first := endpointRef(f.w)
-			for _, ce := range sp.endpoints {
-				if ce.cls == f.cls {
-					for _, k := range []string{"port", "via"} {
-						if v, ok := ce.ep[k]; ok {
-							first[k] = v
-						}
-					}
-				}
-			}
-			byStatus[status] = map[string]any{"first": first, "count": f.n}
-		}
-		fact["endpointsByStatus"] = byStatus
+		g.sps = append(g.sps, sp)
+		sp.group = g
+		fact["endpointsByStatus"] = g.byStatus
 		sp.fact = fact
 		facts = append(facts, fact)
 		out = append(out, sp)
 	}
 	ix.extra(r.ref)["servicePorts"] = facts
 	return out
+}
+
+// resolve finds where each class of sel receives the port, and sums the
+// classes up per status: the first workload (by "kind name ref", as the
+// rules sort them) with its port and via, and the count.
+func (g *portGroup) resolve(sel *selection, name string, number int, targetPort any, pi *portIndex) {
+	g.byStatus = map[string]any{}
+	if sel == nil {
+		return
+	}
+	firsts := map[string]*firstOf{}
+	eps := map[*class]map[string]any{}
+	for _, c := range sel.classes {
+		ep := endpointPort(c.rep(), name, number, targetPort, pi.pods[c.rep().ref])
+		g.endpoints = append(g.endpoints, classEndpoint{c, ep})
+		eps[c] = ep
+		status := ep["status"].(string)
+		f := firsts[status]
+		if f == nil {
+			f = &firstOf{}
+			firsts[status] = f
+		}
+		w, k := c.firstEndpoint()
+		f.add(k, w, c, len(c.members))
+	}
+	for status, f := range firsts {
+		first := endpointRef(f.w)
+		for _, k := range []string{"port", "via"} {
+			if v, ok := eps[f.cls][k]; ok {
+				first[k] = v
+			}
+		}
+		g.byStatus[status] = map[string]any{"first": first, "count": f.n}
+	}
 }
 
 // endpointPort resolves the port workload w receives the traffic of a

@@ -99,8 +99,8 @@ func TestEndpointPorts(t *testing.T) {
 		}
 	}
 	got := map[string]ep{}
-	for _, sp := range ix.servicePorts(byName["Service/pay"], pi) {
-		for _, ce := range sp.endpoints {
+	for _, sp := range ix.servicePorts(byName["Service/pay"], pi, map[portGroupKey]*portGroup{}) {
+		for _, ce := range sp.group.endpoints {
 			em := ce.ep
 			got[sp.name+" "+em["name"].(string)] = ep{em["status"].(string), em["port"], em["via"]}
 		}

@@ -80,9 +80,18 @@ type security struct {
 	// texts caches, per class and text, the smallest text any member
 	// gives (see minText).
 	texts map[classText]string
+	// applied holds the Service ports applied to listen, and stated
+	// counts applications of ports stating a class (secServicePorts).
+	applied map[secPortKey]int
+	stated  int
 	// providers are the Services and ServiceEntries by ref.
 	providers map[int]*resource
 	rootKnown bool
+}
+
+type secPortKey struct {
+	sel  *selection
+	spec string
 }
 
 type classText struct {
@@ -135,7 +144,7 @@ func olderFirst(l []*resource) {
 func (ix *index) indexSecurity(rs []*resource) {
 	sec := &security{
 		mtls: map[*class]*workloadMTLS{}, listen: map[*class]map[int]string{}, providers: map[int]*resource{},
-		noSidecar: map[*class]bool{}, texts: map[classText]string{},
+		noSidecar: map[*class]bool{}, texts: map[classText]string{}, applied: map[secPortKey]int{},
 	}
 	sec.rootKnown = ix.namespaces[ix.root] != nil
 	var mesh []*resource
@@ -299,6 +308,18 @@ func (ix *index) secServicePorts(sec *security, r *resource, ports []any, number
 			continue
 		}
 		class := secProtocolClass(str(p["name"]), str(p["appProtocol"]), str(p["protocol"]), entry)
+		// A port written alike on the same selection lands on the same
+		// targets with the same class: applying it again changes nothing
+		// when its class is stated, and for "" only if some stated class
+		// was applied since (it may turn that into "mixed").
+		key := secPortKey{sel, string(canon(canon(canon(canon(nil, str(p["name"])), int64(number)), p["targetPort"]), class))}
+		if gen, done := sec.applied[key]; done && (class != "" || gen == sec.stated) {
+			continue
+		}
+		if class != "" {
+			sec.stated++
+		}
+		sec.applied[key] = sec.stated
 		for _, c := range sel.classes {
 			target, ok := secTargetPort(c.rep(), str(p["name"]), number, p["targetPort"])
 			if !ok {
@@ -758,7 +779,7 @@ func (ix *index) secDestinationRule(sec *security, r *resource) {
 		var first map[string]any
 		count := 0
 		if h != nil && (s.mode == "DISABLE" || s.mode == "SIMPLE") {
-			for _, b := range h.backends {
+			for _, b := range h.backends() {
 				c := b.cls
 				if c == nil || sec.noSidecar[c] || (s.subset != nil && !matches(s.subset, c.labels)) {
 					continue

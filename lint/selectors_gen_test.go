@@ -61,6 +61,21 @@ var selectorShapes = []selectorShape{
 		// Sidecar selecting nothing: MF202.
 		return map[string]int{"MF503": n, "MF202": 1}
 	}, func(n int) int { return 2*n - 1 }},
+	{"services-distinct-versions", writeDistinctVersions, func(n int) map[string]int {
+		// Nothing to report but the typo: every subset selects its VM.
+		return map[string]int{"MF201": 1}
+	}, nil},
+}
+
+// writeDistinctVersions: n Services sharing one selector in front of n
+// WorkloadEntries that one DestinationRule's n subsets tell apart (a
+// version each), so every VM is a class of its own.
+func writeDistinctVersions(b *strings.Builder, n int) {
+	writeServices(b, n, false)
+	b.WriteString("---\napiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata: {name: svc-0, namespace: vm}\nspec:\n  host: svc-0\n  subsets:\n")
+	for i := 0; i < n; i++ {
+		fmt.Fprintf(b, "    - {name: we-%d, labels: {instance: we-%d}}\n", i, i)
+	}
 }
 
 // writePolicySelectors: n WorkloadGroups and n WorkloadEntries with one
