@@ -84,6 +84,12 @@ type security struct {
 	// counts applications of ports stating a class (secServicePorts).
 	applied map[secPortKey]int
 	stated  int
+	// authz caches AuthorizationPolicy facts (secAuthorization), ports
+	// PeerAuthentication facts (secPortLevel), strict DestinationRule
+	// TLS settings (secDestinationRule).
+	authz  map[authzKey]map[string]any
+	ports  map[*selection]map[string]any
+	strict map[strictKey]strictHit
 	// providers are the Services and ServiceEntries by ref.
 	providers map[int]*resource
 	rootKnown bool
@@ -92,6 +98,26 @@ type security struct {
 type secPortKey struct {
 	sel  *selection
 	spec string
+}
+
+// strictKey is a DestinationRule TLS setting as far as strictOn reads it,
+// for one host.
+type strictKey struct {
+	h            *host
+	mode         string
+	port         int
+	subset, skip string
+}
+
+type strictHit struct {
+	first map[string]any
+	count int
+}
+
+type authzKey struct {
+	sel      *selection
+	complete bool
+	rules    string
 }
 
 type classText struct {
@@ -145,6 +171,7 @@ func (ix *index) indexSecurity(rs []*resource) {
 	sec := &security{
 		mtls: map[*class]*workloadMTLS{}, listen: map[*class]map[int]string{}, providers: map[int]*resource{},
 		noSidecar: map[*class]bool{}, texts: map[classText]string{}, applied: map[secPortKey]int{},
+		authz: map[authzKey]map[string]any{}, ports: map[*selection]map[string]any{}, strict: map[strictKey]strictHit{},
 	}
 	sec.rootKnown = ix.namespaces[ix.root] != nil
 	var mesh []*resource
@@ -193,8 +220,14 @@ func (ix *index) indexSecurity(rs []*resource) {
 	// policies oldest first and keep the first that selects it.
 	workloadPA := map[*class]*resource{}
 	for ns, l := range selectorPAs {
+		done := map[*selection]bool{}
 		for _, r := range l {
-			for _, c := range ix.selectIn(ns, stringMap(dig(r.obj, "spec", "selector", "matchLabels"))).classes {
+			sel := ix.selectIn(ns, stringMap(dig(r.obj, "spec", "selector", "matchLabels")))
+			if done[sel] {
+				continue // an older policy took every class it selects
+			}
+			done[sel] = true
+			for _, c := range sel.classes {
 				if workloadPA[c] == nil {
 					workloadPA[c] = r
 				}
@@ -439,6 +472,30 @@ func (ix *index) secAuthorization(sec *security, r *resource) {
 	complete := r.namespace != ix.root
 	e["appliesTo"] = sel
 	e["appliesComplete"] = complete
+	// Policies applying to the same workloads with rules on the same
+	// ports share their facts: computed once, per class.
+	var shape []any
+	for _, raw := range rules {
+		var tos []any
+		for _, to := range listOf(mapOf(raw)["to"]) {
+			tos = append(tos, listOf(dig(to, "operation", "ports")))
+		}
+		shape = append(shape, tos)
+	}
+	key := authzKey{sel, complete, string(canon(nil, shape))}
+	authz, done := sec.authz[key]
+	if !done {
+		authz = sec.authzFacts(sel, complete, rules)
+		sec.authz[key] = authz
+	}
+	if authz != nil {
+		e["authz"] = authz
+	}
+}
+
+// authzFacts computes extra "authz" for a policy applying to sel with
+// rules; nil when no workload of sel has a sidecar.
+func (sec *security) authzFacts(sel *selection, complete bool, rules []any) map[string]any {
 	var ws []*class
 	n := 0
 	for _, c := range sel.classes {
@@ -448,7 +505,7 @@ func (ix *index) secAuthorization(sec *security, r *resource) {
 		}
 	}
 	if len(ws) == 0 {
-		return
+		return nil
 	}
 	authz := map[string]any{}
 	declared := complete
@@ -503,7 +560,7 @@ func (ix *index) secAuthorization(sec *security, r *resource) {
 	}
 	authz["rules"] = facts
 	authz["plaintextAny"], authz["tcpAny"] = plaintextAny, tcpAny
-	e["authz"] = authz
+	return authz
 }
 
 // authzConditions flattens an AuthorizationPolicy's rules by field name:
@@ -778,7 +835,21 @@ func (ix *index) secDestinationRule(sec *security, r *resource) {
 		// (index.go), so the first hit names the first such workload.
 		var first map[string]any
 		count := 0
-		if h != nil && (s.mode == "DISABLE" || s.mode == "SIMPLE") {
+		var key strictKey
+		if h != nil {
+			var skip []any
+			for _, p := range sortedIntKeys(s.except) {
+				skip = append(skip, p)
+			}
+			var sub any
+			if s.subset != nil {
+				sub = s.subset
+			}
+			key = strictKey{h, s.mode, s.port, string(canon(nil, sub)), string(canon(nil, skip))}
+		}
+		if hit, done := sec.strict[key]; done && h != nil {
+			first, count = hit.first, hit.count
+		} else if h != nil && (s.mode == "DISABLE" || s.mode == "SIMPLE") {
 			for _, b := range h.backends() {
 				c := b.cls
 				if c == nil || sec.noSidecar[c] || (s.subset != nil && !matches(s.subset, c.labels)) {
@@ -791,6 +862,7 @@ func (ix *index) secDestinationRule(sec *security, r *resource) {
 					count += len(c.members)
 				}
 			}
+			sec.strict[key] = strictHit{first, count}
 		}
 		v := map[string]any{"path": s.path, "mode": s.mode, "strictCount": count}
 		if first != nil {
@@ -880,6 +952,10 @@ func (ix *index) secPortLevel(sec *security, r *resource) {
 	if sel == nil || len(mapOf(dig(r.obj, "spec", "portLevelMtls"))) == 0 {
 		return
 	}
+	if v, done := sec.ports[sel]; done {
+		ix.extra(r.ref)["selectedPorts"] = v
+		return
+	}
 	declared := len(sel.classes) > 0
 	ports := map[string]any{}
 	first := ""
@@ -901,7 +977,9 @@ func (ix *index) secPortLevel(sec *security, r *resource) {
 			first = t
 		}
 	}
-	ix.extra(r.ref)["selectedPorts"] = map[string]any{"declared": declared, "ports": ports, "first": first, "count": sel.count}
+	v := map[string]any{"declared": declared, "ports": ports, "first": first, "count": sel.count}
+	sec.ports[sel] = v
+	ix.extra(r.ref)["selectedPorts"] = v
 }
 
 // securityValues adds, to each workload of input.index.workloads: mtls

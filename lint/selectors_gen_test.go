@@ -65,6 +65,87 @@ var selectorShapes = []selectorShape{
 		// Nothing to report but the typo: every subset selects its VM.
 		return map[string]int{"MF201": 1}
 	}, nil},
+	{"policies-distinct-classes", writeDistinctClasses, func(n int) map[string]int {
+		return map[string]int{"MF501": n, "MF503": n, "MF607": n, "MF305": n}
+	}, func(n int) int { return n - 1 }},
+}
+
+// writeDistinctClasses: n WorkloadEntries behind one Service that a
+// DestinationRule's subsets tell apart (every VM its own class), STRICT,
+// and n each of DestinationRules turning TLS off, AuthorizationPolicies
+// with ports, and PeerAuthentications with portLevelMtls, all selecting
+// every VM.
+func writeDistinctClasses(b *strings.Builder, n int) {
+	b.WriteString(`apiVersion: v1
+kind: Namespace
+metadata: {name: mix}
+---
+apiVersion: security.istio.io/v1
+kind: PeerAuthentication
+metadata: {name: default, namespace: mix}
+spec:
+  mtls: {mode: STRICT}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: cart, namespace: mix}
+spec:
+  selector: {app: cart}
+  ports: [{name: http, port: 8080}]
+---
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {name: versions, namespace: mix}
+spec:
+  host: cart
+  subsets:
+`)
+	for i := 0; i < n; i++ {
+		fmt.Fprintf(b, "    - {name: v%d, labels: {version: v%d}}\n", i, i)
+	}
+	for i := 0; i < n; i++ {
+		fmt.Fprintf(b, `---
+apiVersion: networking.istio.io/v1
+kind: WorkloadEntry
+metadata: {name: we-%[1]d, namespace: mix}
+spec:
+  address: 10.%[2]d.%[3]d.%[4]d
+  labels: {app: cart, version: v%[1]d}
+  serviceAccount: cart
+  ports: {http: 8080}
+---
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {name: dr-%[1]d, namespace: mix}
+spec:
+  host: cart
+  trafficPolicy:
+    tls: {mode: DISABLE}
+---
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {name: ap-%[1]d, namespace: mix}
+spec:
+  selector:
+    matchLabels: {app: cart}
+  rules:
+    - from:
+        - source:
+            principals: [cluster.local/ns/mix/sa/cart]
+      to:
+        - operation:
+            ports: ["8080", "7777"]
+---
+apiVersion: security.istio.io/v1
+kind: PeerAuthentication
+metadata: {name: pa-%[1]d, namespace: mix}
+spec:
+  selector:
+    matchLabels: {app: cart}
+  portLevelMtls:
+    "9999": {mode: DISABLE}
+`, i, i/65536, i/256%256, i%256)
+	}
 }
 
 // writeDistinctVersions: n Services sharing one selector in front of n
