@@ -186,6 +186,7 @@ func TestWalk(t *testing.T) {
 		Config:  &Config{Exclude: []string{"legacy/**"}},
 		Exclude: []string{"**/skip-*.yaml"},
 		Notice:  func(s string) { notices = append(notices, s) },
+		Verbose: true,
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -157,6 +157,9 @@ type Options struct {
 	// MaxResources caps the resources (VMFleets counted as one) one run
 	// holds; 0 means DefaultMaxResources. Inputs past it are MF100.
 	MaxResources int
+	// Verbose also tells, as notices, the documents skipped because they
+	// are no Kubernetes objects (no apiVersion and kind).
+	Verbose bool
 	// Notice receives skipped-input notices (for stderr); may be nil.
 	Notice func(string)
 	// Loaded, when set, receives the size in bytes of every input read,
@@ -249,7 +252,11 @@ func (e *Engine) Lint(ctx context.Context, opts Options) (*Result, error) {
 			probs = append(probs, s.err)
 			continue
 		}
-		for _, n := range s.notices {
+		told := s.notices
+		if opts.Verbose {
+			told = append(told, s.quiet...)
+		}
+		for _, n := range told {
 			if notices++; notices <= maxNotices {
 				notice(n)
 			}

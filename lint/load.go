@@ -42,6 +42,10 @@ type source struct {
 	items   []*resource
 	fleets  []*manifest.Document
 	notices []string
+	// quiet are the notices of documents that are no Kubernetes objects
+	// (Helm values, CI workflows, .pre-commit-config.yaml): expected in a
+	// repository, so told only with --verbose.
+	quiet []string
 	// skipped counts the documents skipped for each reason beyond the
 	// first, which alone gets a notice of its own: a file of a million
 	// tiny documents costs one line of stderr, not a million.
@@ -55,7 +59,7 @@ func (s *source) skip(reason, what string) {
 		s.skipped = map[string]int{}
 	}
 	if _, seen := s.skipped[reason]; !seen {
-		s.notices = append(s.notices, what)
+		s.quiet = append(s.quiet, what)
 		s.skipped[reason] = 0
 		return
 	}
@@ -66,7 +70,7 @@ func (s *source) skip(reason, what string) {
 func (s *source) summarise() {
 	for _, reason := range sortedKeys(s.skipped) {
 		if n := s.skipped[reason]; n > 0 {
-			s.notices = append(s.notices, fmt.Sprintf("%s: skipped %d more: %s", s.name, n, reason))
+			s.quiet = append(s.quiet, fmt.Sprintf("%s: skipped %d more: %s", s.name, n, reason))
 		}
 	}
 	s.skipped = nil

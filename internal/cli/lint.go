@@ -52,6 +52,7 @@ type lintFlags struct {
 	stdinFilename string
 	rootNamespace string
 	maxResources  int
+	verbose       bool
 	evalTimeout   time.Duration
 	paths         []string
 }
@@ -73,6 +74,7 @@ func parseLintFlags(args []string) (*lintFlags, string, error) {
 	flags.StringVar(&f.rootNamespace, "root-namespace", "", "Istio root `namespace`, whose policies are mesh-wide (default istio-system)")
 	flags.IntVar(&f.maxResources, "max-resources", lint.DefaultMaxResources, "refuse (exit 2) inputs past `N` resources in one run; the limit is the operator's, never the repository's")
 	flags.DurationVar(&f.evalTimeout, "eval-timeout", 10*time.Second, "stop (exit 2) when the Rego rules run longer than `DURATION` in all, naming the rule; 0 for no deadline")
+	flags.BoolVarP(&f.verbose, "verbose", "v", false, "also list the documents skipped as not Kubernetes objects (no apiVersion and kind)")
 	usage := lintUsage + flags.FlagUsages()
 	if err := flags.Parse(args); err != nil {
 		return nil, usage, err
@@ -136,6 +138,7 @@ func runLint(env *Env, args []string) int {
 		Notice:        notice,
 		Loaded:        loaded,
 		MaxResources:  f.maxResources,
+		Verbose:       f.verbose,
 		EvalTimeout:   f.evalTimeout,
 	})
 	if err != nil {
