@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"path/filepath"
 	"runtime"
 	"sort"
 	"sync"
@@ -157,6 +158,12 @@ type Options struct {
 	// MaxResources caps the resources (VMFleets counted as one) one run
 	// holds; 0 means DefaultMaxResources. Inputs past it are MF100.
 	MaxResources int
+	// Context are files and directories read only to resolve references
+	// (--context: the rest of the repository for a pre-commit run, a
+	// cluster snapshot for a pull request): their resources are indexed,
+	// their findings are not reported, and an input holding the same
+	// object (or the same file) takes precedence over the context's copy.
+	Context []string
 	// Verbose also tells, as notices, the documents skipped because they
 	// are no Kubernetes objects (no apiVersion and kind).
 	Verbose bool
@@ -235,6 +242,8 @@ func (e *Engine) Lint(ctx context.Context, opts Options) (*Result, error) {
 	start := time.Now()
 
 	jobs, probs := collect(opts.Paths, stdinName, ex, notice)
+	inputs := len(jobs)
+	jobs = append(jobs, contextJobs(opts.Context, jobs, ex, notice)...)
 	// The suppressor needs the files' text; which rules are disabled is
 	// known now, so the Go checks can run on the parse workers.
 	disabled := newSuppressor(nil, cfg, opts.Disable).disabled
@@ -247,7 +256,22 @@ func (e *Engine) Lint(ctx context.Context, opts Options) (*Result, error) {
 		maxRes = DefaultMaxResources
 	}
 	notices := 0
+	var ctxFleetDocs []*manifest.Document
 	for _, s := range srcs {
+		if s.context {
+			// What the context cannot give only leaves references
+			// unresolved, which the partial default never reports.
+			if s.err != nil {
+				notice("context: " + s.err.Error())
+				continue
+			}
+			for _, r := range s.items {
+				r.context = true
+			}
+			rs = append(rs, s.items...)
+			ctxFleetDocs = append(ctxFleetDocs, s.fleets...)
+			continue
+		}
 		if s.err != nil {
 			probs = append(probs, s.err)
 			continue
@@ -296,8 +320,15 @@ func (e *Engine) Lint(ctx context.Context, opts Options) (*Result, error) {
 		f.Resource = p.fleet
 		raw = append(raw, f)
 	}
+	if len(ctxFleetDocs) > 0 {
+		ctxRendered, _ := renderFleets(ctxFleetDocs)
+		for _, r := range ctxRendered {
+			r.context = true
+		}
+		rendered = append(rendered, ctxRendered...)
+	}
 	forEach(rendered, workers, func(r *resource) { e.settle(r, disabled) })
-	rs = append(rs, rendered...)
+	rs = precedence(append(rs, rendered...))
 	for i, r := range rs {
 		r.ref = i
 	}
@@ -338,7 +369,7 @@ func (e *Engine) Lint(ctx context.Context, opts Options) (*Result, error) {
 	nodes := newNodeCache(data)
 	for _, f := range found {
 		r := rs[f.ref]
-		if sup.resourceIgnores(r, f.rule) {
+		if r.context || sup.resourceIgnores(r, f.rule) {
 			continue
 		}
 		file, line, col := r.position(f.path, f.atKey, nodes)
@@ -360,7 +391,7 @@ func (e *Engine) Lint(ctx context.Context, opts Options) (*Result, error) {
 	res.Report = finding.Report{
 		Findings: finding.SortDedup(out),
 		Rules:    e.Rules(),
-		Summary:  finding.Summary{Files: len(srcs), Resources: len(rs)},
+		Summary:  finding.Summary{Files: inputs, Resources: countInputs(rs)},
 	}
 	res.Report.Summary.Count(res.Report.Findings)
 	res.Timings.Findings = time.Since(t)
@@ -606,4 +637,74 @@ func (e *Engine) shardInput(sh shard, ix *index, global ast.Value) ast.Value {
 		[2]*ast.Term{ast.StringTerm("destinations"), ast.NewTerm(toAST(orEmpty(ix.dests[sh.namespace])))},
 		[2]*ast.Term{ast.StringTerm("index"), ast.NewTerm(global)},
 	)
+}
+
+// contextJobs collects the --context paths, less any file an input names
+// already: pre-commit passes changed files with the repository as context,
+// and a file read twice would conflict with itself.
+func contextJobs(paths []string, inputs []job, ex excluder, notice func(string)) []job {
+	if len(paths) == 0 {
+		return nil
+	}
+	named := map[string]bool{}
+	for _, j := range inputs {
+		if abs, err := filepath.Abs(j.path); err == nil && j.path != "" {
+			named[abs] = true
+		}
+	}
+	jobs, probs := collect(paths, "", ex, func(string) {})
+	for _, p := range probs {
+		notice("context: " + p.Error())
+	}
+	out := jobs[:0]
+	for _, j := range jobs {
+		if j.stdin {
+			continue
+		}
+		if abs, err := filepath.Abs(j.path); err == nil && named[abs] {
+			continue
+		}
+		j.context = true
+		out = append(out, j)
+	}
+	return out
+}
+
+// precedence drops the copies of an object that another copy supersedes:
+// a rendered file (labelled managed-by meshfleet) whose VMFleet is linted
+// too, so a finding is reported once, at the fleet; and a context object
+// that an input holds, so the input's version is the one checked.
+func precedence(rs []*resource) []*resource {
+	fromFleet := map[string]bool{}
+	input := map[string]bool{}
+	for _, r := range rs {
+		if r.context {
+			continue
+		}
+		if r.rendered != nil {
+			fromFleet[r.key()] = true
+		}
+		input[r.key()] = true
+	}
+	out := rs[:0]
+	for _, r := range rs {
+		k := r.key()
+		switch {
+		case r.context && input[k]:
+		case !r.context && r.rendered == nil && r.managed && fromFleet[k]:
+		default:
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+func countInputs(rs []*resource) int {
+	n := 0
+	for _, r := range rs {
+		if !r.context {
+			n++
+		}
+	}
+	return n
 }

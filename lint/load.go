@@ -29,6 +29,9 @@ type job struct {
 	root      string
 	stdin     bool
 	kustomize bool
+	// context marks an input read only to resolve references (--context):
+	// its resources take part in the index, its findings are not reported.
+	context bool
 }
 
 // source is a job read and parsed. Exactly one of docs and err is set.

@@ -34,6 +34,13 @@ type resource struct {
 	// rendered is set for resources a VMFleet produced; positions then come
 	// from the VMFleet.
 	rendered *render.Resource
+	// context marks a resource read from --context: it resolves references
+	// and its findings are not reported.
+	context bool
+	// managed is set when the object carries meshfleet's managed-by label:
+	// a rendered file, which the VMFleet it came from supersedes when both
+	// are linted.
+	managed bool
 	// ignore lists the rule IDs of the ignore annotation.
 	ignore []string
 	// wl is the workload r stands for, nil if none; derived on the worker
@@ -68,6 +75,8 @@ func newResource(obj map[string]any, file string, doc, item int) *resource {
 		}
 	}
 	r.ignore = ignoreList(meta)
+	labels, _ := meta["labels"].(map[string]any)
+	r.managed = labels[render.ManagedByLabel] == render.ManagedByValue
 	r.wl = workloadOf(r)
 	return r
 }
@@ -92,6 +101,12 @@ func splitIDs(s string) []string {
 
 func (r *resource) id() finding.Resource {
 	return finding.Resource{APIVersion: r.apiVersion, Kind: r.kind, Namespace: r.namespace, Name: r.name}
+}
+
+// key identifies the object a resource stands for, as the API server
+// would: group, kind, namespace and name (the version does not matter).
+func (r *resource) key() string {
+	return r.group() + "/" + r.kind + "/" + r.namespace + "/" + r.name
 }
 
 // group is the API group of apiVersion ("" for the core group).

@@ -22,8 +22,8 @@ import (
 // managedByKey marks every object meshfleet renders; prune and check touch
 // only files whose documents all carry it with the value managedByValue.
 const (
-	managedByKey   = "app.kubernetes.io/managed-by"
-	managedByValue = "meshfleet"
+	managedByKey   = ManagedByLabel
+	managedByValue = ManagedByValue
 )
 
 // OutFile is one file of a rendered output directory. Path is slash-separated

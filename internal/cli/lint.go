@@ -53,6 +53,7 @@ type lintFlags struct {
 	rootNamespace string
 	maxResources  int
 	verbose       bool
+	context       []string
 	evalTimeout   time.Duration
 	paths         []string
 }
@@ -74,6 +75,7 @@ func parseLintFlags(args []string) (*lintFlags, string, error) {
 	flags.StringVar(&f.rootNamespace, "root-namespace", "", "Istio root `namespace`, whose policies are mesh-wide (default istio-system)")
 	flags.IntVar(&f.maxResources, "max-resources", lint.DefaultMaxResources, "refuse (exit 2) inputs past `N` resources in one run; the limit is the operator's, never the repository's")
 	flags.DurationVar(&f.evalTimeout, "eval-timeout", 10*time.Second, "stop (exit 2) when the Rego rules run longer than `DURATION` in all, naming the rule; 0 for no deadline")
+	flags.StringArrayVar(&f.context, "context", nil, "also read `PATH` (repeatable) to resolve references, without reporting its findings: the repository for a pre-commit run on changed files, a cluster snapshot for a pull request")
 	flags.BoolVarP(&f.verbose, "verbose", "v", false, "also list the documents skipped as not Kubernetes objects (no apiVersion and kind)")
 	usage := lintUsage + flags.FlagUsages()
 	if err := flags.Parse(args); err != nil {
@@ -85,6 +87,11 @@ func parseLintFlags(args []string) (*lintFlags, string, error) {
 	}
 	if err := stdinAtMostOnce(f.paths); err != nil {
 		return nil, usage, err
+	}
+	for _, c := range f.context {
+		if c == "-" {
+			return nil, usage, errors.New("--context cannot read stdin")
+		}
 	}
 	if f.evalTimeout < 0 {
 		return nil, usage, fmt.Errorf("--eval-timeout: %s is negative", f.evalTimeout)
@@ -139,6 +146,7 @@ func runLint(env *Env, args []string) int {
 		Loaded:        loaded,
 		MaxResources:  f.maxResources,
 		Verbose:       f.verbose,
+		Context:       f.context,
 		EvalTimeout:   f.evalTimeout,
 	})
 	if err != nil {
