@@ -111,11 +111,12 @@ type fnFleet struct {
 
 func (p *fnProcessor) Process(rl *framework.ResourceList) error {
 	var (
-		keep   []*yaml.RNode
-		fleets []*Fleet
-		origin = map[string]*fnFleet{} // by the document label decode errors carry
-		seen   = map[string]bool{}     // by identity: the generator case
-		errs   []*manifest.Error
+		keep       []*yaml.RNode
+		fleetItems []*yaml.RNode
+		fleets     []*Fleet
+		origin     = map[string]*fnFleet{} // by the document label decode errors carry
+		seen       = map[string]bool{}     // by identity: the generator case
+		errs       []*manifest.Error
 	)
 	add := func(n *yaml.RNode, label string) bool {
 		if n.GetKind() != Kind {
@@ -141,8 +142,9 @@ func (p *fnProcessor) Process(rl *framework.ResourceList) error {
 		return true
 	}
 	for i, item := range rl.Items {
-		if !add(item, "items["+strconv.Itoa(i)+"]") {
-			keep = append(keep, item)
+		keep = append(keep, item)
+		if add(item, "items["+strconv.Itoa(i)+"]") {
+			fleetItems = append(fleetItems, item)
 		}
 	}
 	if fc := rl.FunctionConfig; fc != nil && fc.GetKind() == Kind && !seen[fnIdentity(fnOrigin(fc).ref)] {
@@ -157,15 +159,86 @@ func (p *fnProcessor) Process(rl *framework.ResourceList) error {
 		rl.Results = append(rl.Results, p.results...)
 		return errFnResults
 	}
+	items, err := fnReplace(keep, fleetItems, fleets, rs)
+	if err != nil {
+		return err
+	}
+	rl.Items = items
+	return nil
+}
+
+// fnReplace makes the function a fixed point on its own output: what an
+// earlier run rendered for a fleet rendered now (meshfleet's managed-by
+// label and fleet annotation name it) is replaced by this run's resources,
+// or dropped when the fleet no longer renders it. A replacement keeps the
+// file annotations of the object it replaces, so kpt writes it back where
+// it was. The VMFleet items stay, marked local-config: kpt keeps them in
+// the package without applying them, and kustomize drops them from its
+// output. What other fleets rendered, and fleets not given, is left alone.
+func fnReplace(items, fleetItems []*yaml.RNode, fleets []*Fleet, rs []*Resource) ([]*yaml.RNode, error) {
+	renders := map[string]bool{}
+	for _, f := range fleets {
+		renders[f.Spec.Metadata.Namespace+"/"+f.Spec.Metadata.Name] = true
+	}
+	prev := map[string]map[string]string{} // host annotations by identity
+	out := make([]*yaml.RNode, 0, len(items)+len(rs))
+	for _, it := range items {
+		if renders[fnGeneratedBy(it)] {
+			prev[fnIdentity(fnOrigin(it).ref)] = fnHostAnnotations(it)
+			continue
+		}
+		out = append(out, it)
+	}
+	for _, it := range fleetItems {
+		if err := it.PipeE(yaml.SetAnnotation(LocalConfigAnnotation, "true")); err != nil {
+			return nil, fmt.Errorf("marking %s local-config: %w", fnIdentity(fnOrigin(it).ref), err)
+		}
+	}
 	for _, r := range rs {
+		id := fnIdentity(fnRef(r.Object))
 		n, err := yaml.Parse(string(Marshal([]*Resource{r})))
 		if err != nil {
-			return fmt.Errorf("reading rendered %s: %w", fnIdentity(fnRef(r.Object)), err)
+			return nil, fmt.Errorf("reading rendered %s: %w", id, err)
 		}
-		keep = append(keep, n)
+		for _, k := range sortedKeys(prev[id]) {
+			if err := n.PipeE(yaml.SetAnnotation(k, prev[id][k])); err != nil {
+				return nil, fmt.Errorf("annotating rendered %s: %w", id, err)
+			}
+		}
+		out = append(out, n)
 	}
-	rl.Items = keep
-	return nil
+	return out, nil
+}
+
+// LocalConfigAnnotation marks an object kpt and kustomize keep out of what
+// they apply or build.
+const LocalConfigAnnotation = "config.kubernetes.io/local-config"
+
+// fnGeneratedBy is the fleet ("namespace/name") that rendered n, "" when
+// meshfleet did not.
+func fnGeneratedBy(n *yaml.RNode) string {
+	if n.GetLabels()[ManagedByLabel] != ManagedByValue {
+		return ""
+	}
+	return n.GetAnnotations()[FleetAnnotation]
+}
+
+// isHostAnnotation reports whether an annotation is one kustomize or kpt
+// set to say where an item came from, not part of the object.
+func isHostAnnotation(k string) bool {
+	return k != LocalConfigAnnotation && k != "config.kubernetes.io/function" &&
+		(strings.HasPrefix(k, "config.kubernetes.io/") || strings.HasPrefix(k, "internal.config.kubernetes.io/") ||
+			strings.HasPrefix(k, "config.k8s.io/") || strings.HasPrefix(k, "internal.config.k8s.io/"))
+}
+
+func fnHostAnnotations(n *yaml.RNode) map[string]string {
+	a := map[string]string{}
+	for k, v := range n.GetAnnotations() {
+		if isHostAnnotation(k) {
+			a[k] = v
+		}
+	}
+	return a
 }
 
 // fnDocument turns an item into a guarded document for Decode, without the
@@ -205,7 +278,10 @@ func fnDocument(n *yaml.RNode, label string) (*manifest.Document, *manifest.Erro
 }
 
 // fnOrigin is what a result can say about where a fleet came from: its
-// identity, and its file and index when the orchestrator annotated them.
+// identity, and its file and index when the host annotated them (kpt and
+// kyaml: internal.config.kubernetes.io/path and index, or their legacy
+// config.kubernetes.io names; kustomize: config.kubernetes.io/origin).
+// No host gives a line.
 func fnOrigin(n *yaml.RNode) *fnFleet {
 	ff := &fnFleet{ref: &yaml.ResourceIdentifier{
 		TypeMeta: yaml.TypeMeta{APIVersion: n.GetApiVersion(), Kind: n.GetKind()},
@@ -223,8 +299,28 @@ func fnOrigin(n *yaml.RNode) *fnFleet {
 			idx = a["config.kubernetes.io/index"]
 		}
 		ff.file.Index, _ = strconv.Atoi(idx)
+	} else if path = originPath(a["config.kubernetes.io/origin"]); path != "" {
+		ff.file = &framework.File{Path: path}
 	}
 	return ff
+}
+
+// originPath is the path of kustomize's origin annotation (a YAML mapping
+// in a string, read through the guard like every other input), "" when
+// there is none.
+func originPath(s string) string {
+	if s == "" {
+		return ""
+	}
+	docs, err := manifest.Parse("origin", []byte(s), manifest.DefaultLimits)
+	if err != nil || len(docs) != 1 || docs[0].Node.Kind != yamlv3.MappingNode {
+		return ""
+	}
+	_, v := manifest.Lookup(docs[0].Node, "path")
+	if v = manifest.Resolve(v); v == nil || v.Kind != yamlv3.ScalarNode {
+		return ""
+	}
+	return v.Value
 }
 
 func fnRef(obj map[string]any) *yaml.ResourceIdentifier {
@@ -242,23 +338,29 @@ func fnIdentity(r *yaml.ResourceIdentifier) string {
 }
 
 // fnResults turns render problems into error results, sorted and without
-// repeats. The line and column of a problem count within the item as kyaml
+// repeats. Without a file the message is the problem alone: hosts show
+// the resource and field beside it. The line and column of a problem count within the item as kyaml
 // re-serialised it, which is not the user's file, so results carry the field
-// path (exact) and the file and index the orchestrator annotated instead.
+// path (exact) and the file and index the host annotated instead. The
+// message starts with both, "fleets/stock.yaml: spec.ports[1].port: ...",
+// since kpt and kustomize show the message but not the result's file.
 func fnResults(errs []*manifest.Error, origin map[string]*fnFleet) framework.Results {
 	manifest.SortErrors(errs)
 	var rs framework.Results
 	var last string
 	for _, e := range errs {
 		r := &framework.Result{Severity: framework.Error, Message: e.Msg}
+		if e.Path != "" {
+			r.Field = &framework.Field{Path: e.Path}
+		}
 		if ff := origin[e.File]; ff != nil {
 			r.ResourceRef = ff.ref
 			r.File = ff.file
 		} else {
 			r.File = &framework.File{Path: e.File}
 		}
-		if e.Path != "" {
-			r.Field = &framework.Field{Path: e.Path}
+		if r.File != nil {
+			r.Message = positioned(r.File.Path, e.Path, e.Msg)
 		}
 		if s := r.String(); s != last {
 			rs = append(rs, r)
@@ -266,4 +368,13 @@ func fnResults(errs []*manifest.Error, origin map[string]*fnFleet) framework.Res
 		}
 	}
 	return rs
+}
+
+// positioned is a message as meshfleet positions problems elsewhere:
+// "fleets/stock.yaml: spec.ports[1].port: msg".
+func positioned(file, path, msg string) string {
+	if path != "" {
+		msg = path + ": " + msg
+	}
+	return file + ": " + msg
 }

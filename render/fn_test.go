@@ -69,10 +69,10 @@ func TestFnRendersEachFleetOnce(t *testing.T) {
 		functionConfig string
 		groups, fleets int
 	}{
-		{"items only", []string{fnFleetDoc("cart", "shop", ""), fnFleetDoc("till", "shop", "")}, "", 2, 0},
-		{"generator: functionConfig is the only item", []string{gen}, gen, 1, 1},
+		{"items only", []string{fnFleetDoc("cart", "shop", ""), fnFleetDoc("till", "shop", "")}, "", 2, 2},
+		{"generator: functionConfig is the only item", []string{gen}, gen, 1, 2},
 		{"transformer: functionConfig not among items", []string{"apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n"}, fnFleetDoc("cart", "shop", ""), 1, 1},
-		{"functionConfig not a fleet", []string{fnFleetDoc("cart", "shop", "")}, "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cfg}\n", 1, 0},
+		{"functionConfig not a fleet", []string{fnFleetDoc("cart", "shop", "")}, "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cfg}\n", 1, 1},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var out bytes.Buffer
@@ -83,7 +83,8 @@ func TestFnRendersEachFleetOnce(t *testing.T) {
 			if got := countKindLines(t, out.Bytes(), "WorkloadGroup"); got != tc.groups {
 				t.Errorf("%d WorkloadGroups, want %d:\n%s", got, tc.groups, out.Bytes())
 			}
-			// A VMFleet stays only as the echoed functionConfig.
+			// VMFleet items stay (local-config), beside the echoed
+			// functionConfig; a functionConfig is not made an item.
 			if got := countKindLines(t, out.Bytes(), "VMFleet"); got != tc.fleets {
 				t.Errorf("%d VMFleets in the output, want %d:\n%s", got, tc.fleets, out.Bytes())
 			}
@@ -105,7 +106,12 @@ func TestFnRendersWhatRenderRenders(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	items := manifest.Value(got[0].Node).(map[string]any)["items"]
+	var items []any
+	for _, it := range manifest.Value(got[0].Node).(map[string]any)["items"].([]any) {
+		if it.(map[string]any)["kind"] != Kind {
+			items = append(items, it)
+		}
+	}
 
 	docs, err := manifest.Parse("cart.yaml", []byte(doc), manifest.DefaultLimits)
 	if err != nil {
@@ -144,8 +150,26 @@ func TestFnResults(t *testing.T) {
 		r.ResourceRef == nil || r.ResourceRef.Name != "cart" || r.ResourceRef.Namespace != "shop" {
 		t.Errorf("result %+v lacks severity, field, file or resourceRef", r)
 	}
+	// kpt and kustomize show the message, not the result's file.
+	if want := "apps/cart.yaml: spec.vms[0].address: "; !strings.HasPrefix(r.Message, want) {
+		t.Errorf("message %q does not start with %q", r.Message, want)
+	}
 	if !bytes.Contains(out.Bytes(), []byte("results:")) {
 		t.Errorf("output lacks results:\n%s", out.Bytes())
+	}
+}
+
+// TestFnResultsKustomizeOrigin: kustomize names a resource's file in its
+// origin annotation only.
+func TestFnResultsKustomizeOrigin(t *testing.T) {
+	bad := strings.Replace(fnFleetDoc("stock", "inventory", "  annotations:\n    config.kubernetes.io/origin: |\n      path: fleets/stock.yaml\n"), "10.0.0.5", "vm.example.com", 1)
+	results, err := Fn(strings.NewReader(fnInput([]string{"apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n"}, bad)), io.Discard, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(results) != 1 || results[0].File == nil || results[0].File.Path != "fleets/stock.yaml" ||
+		!strings.HasPrefix(results[0].Message, "fleets/stock.yaml: spec.vms[0].address: ") {
+		t.Errorf("results %v lack the origin's file", results)
 	}
 }
 

@@ -52,9 +52,13 @@ func runFn(env *Env, args []string) int {
 	return results.ExitCode()
 }
 
-// resultLine prints a result the way render prints a problem, file first, so
-// kustomize (which shows the function's stderr) shows something familiar.
+// resultLine prints a result the way render prints a problem, file first,
+// so kustomize (which shows the function's stderr) shows something
+// familiar. A message that starts with its file is already positioned.
 func resultLine(r *framework.Result) string {
+	if r.File != nil && r.File.Path != "" && strings.HasPrefix(r.Message, r.File.Path+": ") {
+		return r.Message
+	}
 	var b strings.Builder
 	if r.File != nil && r.File.Path != "" {
 		b.WriteString(r.File.Path)
