@@ -20,10 +20,12 @@ import (
 const FnStdin = "stdin"
 
 // Fn is meshfleet as a KRM function: it reads a ResourceList from in and
-// writes one to out with every VMFleet item replaced by the resources it
-// renders and every other item passed through unchanged. A VMFleet
-// functionConfig is rendered too, once: as a generator kustomize sends it both
-// as functionConfig and as the only item.
+// writes one to out with the resources every VMFleet item renders added,
+// and every other item passed through unchanged. A VMFleet functionConfig
+// is rendered too, once: as a generator kustomize sends it both as
+// functionConfig and as the only item. Run on its own output it changes
+// nothing (see fnReplace): the fleets stay, marked local-config, and what
+// an earlier run rendered for them is replaced.
 //
 // The whole input passes the guard (manifest.ReadAll and Parse) before kyaml
 // sees a byte, since kyaml expands alias bombs without limit. Input that
@@ -32,6 +34,25 @@ const FnStdin = "stdin"
 // output's results, with the items left as they came (the KRM convention:
 // the caller exits 1).
 func Fn(in io.Reader, out io.Writer, opts Options) (framework.Results, error) {
+	fi, err := ReadFnInput(in)
+	if err != nil {
+		return nil, err
+	}
+	return fi.Render(out, opts)
+}
+
+// FnInput is a ResourceList read through the guard and checked, for a
+// caller that looks at the functionConfig before it decides what to run.
+type FnInput struct {
+	// Data is the input as read; only it may reach kyaml.
+	Data []byte
+	// Root is the ResourceList mapping, positioned in Data.
+	Root *yamlv3.Node
+}
+
+// ReadFnInput reads a ResourceList through the guard (manifest.ReadAll and
+// Parse) and refuses what is not one (see checkResourceList).
+func ReadFnInput(in io.Reader) (*FnInput, error) {
 	data, err := manifest.ReadAll(FnStdin, in, manifest.DefaultLimits)
 	if err != nil {
 		return nil, err
@@ -43,10 +64,24 @@ func Fn(in io.Reader, out io.Writer, opts Options) (framework.Results, error) {
 	if err := checkResourceList(docs); err != nil {
 		return nil, err
 	}
+	return &FnInput{Data: data, Root: docs[0].Node}, nil
+}
+
+// FunctionConfig is the functionConfig mapping, nil when there is none.
+func (fi *FnInput) FunctionConfig() *yamlv3.Node {
+	_, fc := manifest.Lookup(fi.Root, "functionConfig")
+	if fc = manifest.Resolve(fc); fc == nil || fc.Kind != yamlv3.MappingNode {
+		return nil
+	}
+	return fc
+}
+
+// Render is Fn on input already read.
+func (fi *FnInput) Render(out io.Writer, opts Options) (framework.Results, error) {
 	p := &fnProcessor{opts: opts}
 	var buf bytes.Buffer
-	rw := &kio.ByteReadWriter{Reader: bytes.NewReader(data), Writer: &buf, KeepReaderAnnotations: true}
-	err = framework.Execute(p, rw)
+	rw := &kio.ByteReadWriter{Reader: bytes.NewReader(fi.Data), Writer: &buf, KeepReaderAnnotations: true}
+	err := framework.Execute(p, rw)
 	if err != nil && !errors.Is(err, errFnResults) {
 		return nil, fmt.Errorf("%s: %w", FnStdin, err)
 	}
@@ -223,9 +258,9 @@ func fnGeneratedBy(n *yaml.RNode) string {
 	return n.GetAnnotations()[FleetAnnotation]
 }
 
-// isHostAnnotation reports whether an annotation is one kustomize or kpt
+// IsHostAnnotation reports whether an annotation is one kustomize or kpt
 // set to say where an item came from, not part of the object.
-func isHostAnnotation(k string) bool {
+func IsHostAnnotation(k string) bool {
 	return k != LocalConfigAnnotation && k != "config.kubernetes.io/function" &&
 		(strings.HasPrefix(k, "config.kubernetes.io/") || strings.HasPrefix(k, "internal.config.kubernetes.io/") ||
 			strings.HasPrefix(k, "config.k8s.io/") || strings.HasPrefix(k, "internal.config.k8s.io/"))
@@ -234,7 +269,7 @@ func isHostAnnotation(k string) bool {
 func fnHostAnnotations(n *yaml.RNode) map[string]string {
 	a := map[string]string{}
 	for k, v := range n.GetAnnotations() {
-		if isHostAnnotation(k) {
+		if IsHostAnnotation(k) {
 			a[k] = v
 		}
 	}
@@ -283,26 +318,40 @@ func fnDocument(n *yaml.RNode, label string) (*manifest.Document, *manifest.Erro
 // config.kubernetes.io names; kustomize: config.kubernetes.io/origin).
 // No host gives a line.
 func fnOrigin(n *yaml.RNode) *fnFleet {
-	ff := &fnFleet{ref: &yaml.ResourceIdentifier{
+	ff := &fnFleet{ref: FnRef(n)}
+	ff.file = FnFile(n)
+	return ff
+}
+
+// FnRef identifies an item in a result.
+func FnRef(n *yaml.RNode) *yaml.ResourceIdentifier {
+	return &yaml.ResourceIdentifier{
 		TypeMeta: yaml.TypeMeta{APIVersion: n.GetApiVersion(), Kind: n.GetKind()},
 		NameMeta: yaml.NameMeta{Name: n.GetName(), Namespace: n.GetNamespace()},
-	}}
+	}
+}
+
+// FnFile is the file and index the host annotated on an item, nil when it
+// annotated none.
+func FnFile(n *yaml.RNode) *framework.File {
 	a := n.GetAnnotations()
 	path := a["internal.config.kubernetes.io/path"]
 	if path == "" {
 		path = a["config.kubernetes.io/path"]
 	}
 	if path != "" {
-		ff.file = &framework.File{Path: path}
+		f := &framework.File{Path: path}
 		idx := a["internal.config.kubernetes.io/index"]
 		if idx == "" {
 			idx = a["config.kubernetes.io/index"]
 		}
-		ff.file.Index, _ = strconv.Atoi(idx)
-	} else if path = originPath(a["config.kubernetes.io/origin"]); path != "" {
-		ff.file = &framework.File{Path: path}
+		f.Index, _ = strconv.Atoi(idx)
+		return f
 	}
-	return ff
+	if path = originPath(a["config.kubernetes.io/origin"]); path != "" {
+		return &framework.File{Path: path}
+	}
+	return nil
 }
 
 // originPath is the path of kustomize's origin annotation (a YAML mapping
@@ -360,7 +409,7 @@ func fnResults(errs []*manifest.Error, origin map[string]*fnFleet) framework.Res
 			r.File = &framework.File{Path: e.File}
 		}
 		if r.File != nil {
-			r.Message = positioned(r.File.Path, e.Path, e.Msg)
+			r.Message = FnMessage(r.File.Path, e.Path, e.Msg)
 		}
 		if s := r.String(); s != last {
 			rs = append(rs, r)
@@ -370,9 +419,9 @@ func fnResults(errs []*manifest.Error, origin map[string]*fnFleet) framework.Res
 	return rs
 }
 
-// positioned is a message as meshfleet positions problems elsewhere:
-// "fleets/stock.yaml: spec.ports[1].port: msg".
-func positioned(file, path, msg string) string {
+// FnMessage is a result's message, positioned as meshfleet positions
+// problems elsewhere: "fleets/stock.yaml: spec.ports[1].port: msg".
+func FnMessage(file, path, msg string) string {
 	if path != "" {
 		msg = path + ": " + msg
 	}

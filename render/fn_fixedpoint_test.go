@@ -35,7 +35,7 @@ func fnItems(t *testing.T, rl []byte) []any {
 		md, _ := it.(map[string]any)["metadata"].(map[string]any)
 		ann, _ := md["annotations"].(map[string]any)
 		for k := range ann {
-			if isHostAnnotation(k) {
+			if IsHostAnnotation(k) {
 				delete(ann, k)
 			}
 		}

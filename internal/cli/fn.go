@@ -15,12 +15,21 @@ import (
 
 const fnUsage = `usage: meshfleet fn [flags] < ResourceList
 
-Run as a KRM function (kustomize exec generator or transformer, kpt): read a
-ResourceList on stdin and write it to stdout with every VMFleet item, and a
-VMFleet functionConfig, replaced by the resources it renders. Other items
-pass through unchanged. Render problems are written as results, and on
-stderr, and exit 1; input that cannot be read exits 2 and writes nothing.
-kustomize runs meshfleet with no arguments, which does the same.
+Run as a KRM function (kustomize exec generator, transformer or validator;
+kpt): read a ResourceList on stdin and write it to stdout with the resources
+every VMFleet item, and a VMFleet functionConfig, renders. Other items pass
+through unchanged. Run again on its own output it changes nothing: the
+VMFleet items stay, marked config.kubernetes.io/local-config, and what an
+earlier run rendered for them is replaced. Render problems are written as
+results, and on stderr, and exit 1; input that cannot be read exits 2 and
+writes nothing. kustomize runs meshfleet with no arguments, which does the
+same.
+
+With a functionConfig of kind LintConfig (apiVersion meshfleet.dev/v1alpha1;
+the fields of .meshfleet.yaml at the top level: failOn, disable, severity,
+rootNamespace, trustDomain, productionLabel; complete is reserved) it lints
+the items instead and returns them unchanged, the findings as results, and
+exits 1 when one is at or above failOn.
 
 flags:
 `
@@ -41,7 +50,21 @@ func runFn(env *Env, args []string) int {
 		return code
 	}
 
-	results, err := render.Fn(env.Stdin, env.Stdout, opts)
+	return fnRun(env, env.Stdin, opts)
+}
+
+// fnRun dispatches on the functionConfig: a LintConfig lints the items
+// (fn_lint.go; render never imports lint), anything else renders.
+func fnRun(env *Env, in io.Reader, opts render.Options) int {
+	fi, err := render.ReadFnInput(in)
+	if err != nil {
+		fmt.Fprintf(env.Stderr, "meshfleet fn: %s\n", safetext.Escape(err.Error()))
+		return ExitUsage
+	}
+	if fc := fi.FunctionConfig(); fc != nil && isLintConfig(fc) {
+		return runFnLint(env, fi, fc)
+	}
+	results, err := fi.Render(env.Stdout, opts)
 	if err != nil {
 		fmt.Fprintf(env.Stderr, "meshfleet fn: %s\n", safetext.Escape(err.Error()))
 		return ExitUsage
