@@ -2,7 +2,14 @@ package cli
 
 import (
 	"bytes"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
 )
 
 // FuzzFn feeds arbitrary bytes to the KRM function as its stdin. It calls
@@ -36,4 +43,133 @@ func FuzzFn(f *testing.F) {
 			t.Fatalf("exit %d, want 0, 1 or 2; stderr:\n%s", code, stderr.Bytes())
 		}
 	})
+}
+
+// kptFn runs `kpt fn eval --exec meshfleet` (this test binary, which
+// TestMain put on PATH as meshfleet) on dir, skipping the test when kpt is
+// not installed.
+func kptFn(t *testing.T, dir string, args ...string) (string, error) {
+	t.Helper()
+	kpt, err := exec.LookPath("kpt")
+	if err != nil {
+		t.Skip("kpt is not installed (not on PATH): the kpt round trip needs it")
+	}
+	self, err := exec.LookPath("meshfleet")
+	if err != nil {
+		t.Fatalf("meshfleet (the test binary) not on PATH: %v", err)
+	}
+	cmd := exec.Command(kpt, append([]string{"fn", "eval", "--exec", self}, append(args, dir)...)...)
+	out, err := cmd.CombinedOutput()
+	return string(out), err
+}
+
+// snapshot reads every file under dir, by slash path.
+func snapshot(t *testing.T, dir string) map[string]string {
+	t.Helper()
+	files := map[string]string{}
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := os.ReadFile(p)
+		rel, _ := filepath.Rel(dir, p)
+		files[filepath.ToSlash(rel)] = string(b)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return files
+}
+
+func writeFiles(t *testing.T, dir string, files map[string]string) {
+	t.Helper()
+	for name, text := range files {
+		p := filepath.Join(dir, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+const kptFleet = `# the stock fleet
+apiVersion: meshfleet.dev/v1alpha1
+kind: VMFleet
+metadata:
+  name: stock
+  namespace: inventory
+spec:
+  ports:
+  - {name: http, port: 8080}
+  vms:
+  - address: 10.0.0.5
+`
+
+// TestFnKptRoundTrip runs the real kpt twice over a package: the first run
+// adds the rendered resources and marks the fleet local-config, the second
+// changes no file (no duplicates, the fleet kept).
+func TestFnKptRoundTrip(t *testing.T) {
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{
+		"fleets/stock.yaml": kptFleet,
+		"settings.yaml":     "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: settings, namespace: inventory}\n",
+	})
+	if out, err := kptFn(t, dir); err != nil {
+		t.Fatalf("first kpt run: %v\n%s", err, out)
+	}
+	first := snapshot(t, dir)
+	fleet := first["fleets/stock.yaml"]
+	if !strings.Contains(fleet, "config.kubernetes.io/local-config: 'true'") || !strings.Contains(fleet, "# the stock fleet") {
+		t.Errorf("fleets/stock.yaml after kpt, want the fleet kept, local-config, comment and all:\n%s", fleet)
+	}
+	groups := 0
+	for _, text := range first {
+		groups += strings.Count(text, "kind: WorkloadGroup\n")
+	}
+	if groups != 1 || len(first) < 4 {
+		t.Errorf("%d WorkloadGroups in %d files after the first run, want 1:\n%v", groups, len(first), first)
+	}
+	if out, err := kptFn(t, dir); err != nil {
+		t.Fatalf("second kpt run: %v\n%s", err, out)
+	}
+	if diff := cmp.Diff(first, snapshot(t, dir)); diff != "" {
+		t.Errorf("the second kpt run changed the package (-first +second):\n%s", diff)
+	}
+}
+
+// TestFnKptValidator runs meshfleet as a kpt validator (--fn-config a
+// LintConfig): findings come back as results naming the file, kpt fails
+// at failOn, and no file changes.
+func TestFnKptValidator(t *testing.T) {
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{
+		"fleets/stock.yaml": strings.Replace(kptFleet, "  vms:\n", "  traffic:\n    subsets:\n      next: {version: v2}\n  vms:\n", 1),
+		"mesh/dr.yaml":      "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: settings, namespace: inventory}\n---\napiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata: {name: other, namespace: inventory}\nspec:\n  host: stock.inventory.svc.cluster.local\n  subsets:\n  - name: canary\n    labels: {runtime: vm}\n",
+	})
+	cfg := filepath.Join(t.TempDir(), "lintconfig.yaml")
+	writeFiles(t, filepath.Dir(cfg), map[string]string{"lintconfig.yaml": "apiVersion: meshfleet.dev/v1alpha1\nkind: LintConfig\nmetadata: {name: lint}\nfailOn: warning\n"})
+	before := snapshot(t, dir)
+	out, err := kptFn(t, dir, "--fn-config", cfg)
+	if err == nil {
+		t.Fatalf("kpt passed a package with findings:\n%s", out)
+	}
+	for _, want := range []string{
+		"[error] networking.istio.io/v1/DestinationRule/inventory/other spec.subsets[0].labels: mesh/dr.yaml: spec.subsets[0].labels: MF301 ",
+		"[error] meshfleet.dev/v1alpha1/VMFleet/inventory/stock spec.traffic.subsets: fleets/stock.yaml: spec.traffic.subsets: MF301 ",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("kpt output lacks %q:\n%s", want, out)
+		}
+	}
+	if diff := cmp.Diff(before, snapshot(t, dir)); diff != "" {
+		t.Errorf("the validator changed the package:\n%s", diff)
+	}
+	// Below failOn, kpt passes and still shows the findings.
+	writeFiles(t, filepath.Dir(cfg), map[string]string{"lintconfig.yaml": "apiVersion: meshfleet.dev/v1alpha1\nkind: LintConfig\nmetadata: {name: lint}\nseverity: {MF301: info}\n"})
+	if out, err := kptFn(t, dir, "--fn-config", cfg); err != nil || !strings.Contains(out, "[info] ") {
+		t.Errorf("kpt with MF301 as info: %v\n%s", err, out)
+	}
 }
