@@ -259,6 +259,9 @@ func (w *walker) plugins(k *kust, field string, v *yaml.Node) error {
 			switch ownKind(c.node) {
 			case Kind:
 				fleets++
+			case LintConfigKind:
+				key, _ := manifest.Lookup(c.node, "kind")
+				return c.at.errorf(key, "kind", "%s", lintConfigRefused(field))
 			default:
 				if err := w.builtin(k, c); err != nil {
 					return err
@@ -306,17 +309,32 @@ func (w *walker) plugins(k *kust, field string, v *yaml.Node) error {
 	})
 }
 
+// LintConfigKind is meshfleet's validator configuration: `meshfleet fn`
+// lints its items when given one.
+const LintConfigKind = "LintConfig"
+
 // ownKind is the kind of a meshfleet configuration, "" for any other.
-// VMFleet renders; LintConfig (a validator, not yet built) is the next.
+// VMFleet renders; LintConfig lints (as an exec validator).
 func ownKind(n *yaml.Node) string {
 	if str(n, "apiVersion") != APIVersion {
 		return ""
 	}
 	switch k := str(n, "kind"); k {
-	case Kind:
+	case Kind, LintConfigKind:
 		return k
 	}
 	return ""
+}
+
+// lintConfigRefused says why an in-process build refuses a LintConfig:
+// render cannot import lint, and skipping a validator would pass a build
+// kustomize fails.
+func lintConfigRefused(field string) string {
+	where := "a LintConfig is a validator, run by kustomize with --enable-alpha-plugins --enable-exec and meshfleet on PATH"
+	if field == "validators" {
+		where = "a LintConfig under validators: runs only in kustomize build --enable-alpha-plugins --enable-exec, meshfleet on PATH"
+	}
+	return where + "; in-process builds do not lint and would skip it: remove the entry and lint the build with meshfleet lint DIR"
 }
 
 // configs reads the configurations one entry names. kustomize decides an

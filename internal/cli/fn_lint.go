@@ -19,18 +19,16 @@ import (
 	"github.com/meshfleet/meshfleet/render"
 )
 
-// LintConfigKind is the functionConfig that makes `meshfleet fn` a
-// validator: it lints the items instead of rendering them.
-const LintConfigKind = "LintConfig"
-
 // lintConfigFields are the fields a LintConfig may set besides apiVersion,
 // kind and metadata: .meshfleet.yaml's, less exclude (a function is given
 // objects, not files to walk), plus complete.
 const lintConfigFields = "failOn, disable, severity, rootNamespace, trustDomain, productionLabel or complete"
 
-// isLintConfig reports whether a functionConfig is a LintConfig.
+// isLintConfig reports whether a functionConfig is a LintConfig, which
+// makes `meshfleet fn` a validator: it lints the items instead of
+// rendering them.
 func isLintConfig(fc *yamlv3.Node) bool {
-	return scalarAt(fc, "apiVersion") == render.APIVersion && scalarAt(fc, "kind") == LintConfigKind
+	return scalarAt(fc, "apiVersion") == render.APIVersion && scalarAt(fc, "kind") == render.LintConfigKind
 }
 
 // fnLintConfig is a LintConfig read.
