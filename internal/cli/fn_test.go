@@ -10,6 +10,9 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"sigs.k8s.io/kustomize/api/krusty"
+	"sigs.k8s.io/kustomize/api/types"
+	"sigs.k8s.io/kustomize/kyaml/filesys"
 )
 
 // FuzzFn feeds arbitrary bytes to the KRM function as its stdin. It calls
@@ -171,5 +174,51 @@ func TestFnKptValidator(t *testing.T) {
 	writeFiles(t, filepath.Dir(cfg), map[string]string{"lintconfig.yaml": "apiVersion: meshfleet.dev/v1alpha1\nkind: LintConfig\nmetadata: {name: lint}\nseverity: {MF301: info}\n"})
 	if out, err := kptFn(t, dir, "--fn-config", cfg); err != nil || !strings.Contains(out, "[info] ") {
 		t.Errorf("kpt with MF301 as info: %v\n%s", err, out)
+	}
+}
+
+// TestFnKustomizeValidator runs meshfleet with a LintConfig in a real
+// kustomize build (krusty with exec on, as kustomize build
+// --enable-alpha-plugins --enable-exec runs it, this test binary on PATH as
+// meshfleet). Under validators: kustomize fails every exec validator that
+// passes, since its own runtime adds path annotations to the items and it
+// then calls that a modification (kubernetes-sigs/kustomize#5036): this
+// test notices when that is fixed. Under transformers: the lint gate works:
+// a finding at failOn stops the build (kustomize shows meshfleet's stderr,
+// not the results) and a clean build passes the objects unchanged.
+func TestFnKustomizeValidator(t *testing.T) {
+	if _, err := exec.LookPath("meshfleet"); err != nil {
+		t.Fatalf("meshfleet (the test binary) not on PATH: %v", err)
+	}
+	const lintCfg = "apiVersion: meshfleet.dev/v1alpha1\nkind: LintConfig\nmetadata:\n  name: lint\n  annotations:\n    config.kubernetes.io/function: |\n      exec:\n        path: meshfleet\nfailOn: warning\n"
+	const objects = "apiVersion: v1\nkind: Service\nmetadata: {name: cart, namespace: shop}\nspec:\n  selector: {app: cart}\n  ports:\n  - {name: http, port: 80}\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {name: cart, namespace: shop}\nspec:\n  selector: {matchLabels: {app: cart}}\n  template:\n    metadata: {labels: {app: cart, version: v1}}\n    spec:\n      containers:\n      - {name: cart, image: cart}\n---\napiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata: {name: cart, namespace: shop}\nspec:\n  host: cart.shop.svc.cluster.local\n  subsets:\n  - name: next\n    labels: {version: v2}\n"
+	dir := t.TempDir()
+	build := func(field, objs string) (string, error) {
+		writeFiles(t, dir, map[string]string{
+			"kustomization.yaml": "resources:\n- objects.yaml\n" + field + ":\n- lint.yaml\n",
+			"lint.yaml":          lintCfg,
+			"objects.yaml":       objs,
+		})
+		pc := types.MakePluginConfig(types.PluginRestrictionsNone, types.BploUseStaticallyLinked)
+		pc.FnpLoadingOptions.EnableExec = true
+		opts := krusty.MakeDefaultOptions()
+		opts.PluginConfig = pc
+		m, err := krusty.MakeKustomizer(opts).Run(filesys.MakeFsOnDisk(), dir)
+		if err != nil {
+			return "", err
+		}
+		out, err := m.AsYaml()
+		return string(out), err
+	}
+	clean := strings.Replace(objects, "version: v2", "version: v1", 1)
+	if _, err := build("validators", clean); err == nil || !strings.Contains(err.Error(), "validator shouldn't modify the resource map") {
+		t.Errorf("kustomize ran a passing exec validator (%v): kubernetes-sigs/kustomize#5036 is fixed, update the README", err)
+	}
+	if _, err := build("transformers", objects); err == nil || !strings.Contains(err.Error(), "exit status 1") {
+		t.Errorf("build with an MF301 finding: %v, want it to fail", err)
+	}
+	out, err := build("transformers", clean)
+	if err != nil || strings.Count(out, "\nkind: ") != 3 || strings.Contains(out, "LintConfig") {
+		t.Errorf("clean build: %v\n%s", err, out)
 	}
 }
