@@ -26,6 +26,7 @@ func FuzzFn(f *testing.F) {
 		"apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n- apiVersion: v1\n  kind: ConfigMap\n  metadata: {name: a}\n",
 		"apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n- apiVersion: meshfleet.dev/v1alpha1\n  kind: VMFleet\n  metadata: {name: a, namespace: b}\n  spec:\n    ports: [{name: http, port: 8080}]\n    vms: [{address: 10.0.0.1}]\n",
 		"apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems: []\nfunctionConfig:\n  apiVersion: meshfleet.dev/v1alpha1\n  kind: VMFleet\n  metadata: {name: a}\n  spec: {ports: [{name: http, port: 80}], vms: [{address: nope}]}\n",
+		"apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n- apiVersion: v1\n  kind: Service\n  metadata: {name: a}\n  spec: {selector: {app: a}}\nfunctionConfig:\n  apiVersion: meshfleet.dev/v1alpha1\n  kind: LintConfig\n  failOn: info\n  severity: {MF201: x}\n",
 		"a: &a [1,2]\nb: [*a,*a]\n",
 		`{"apiVersion":"config.kubernetes.io/v1","kind":"ResourceList","items":[{"kind":"VMFleet"}]}`,
 		"items: [unclosed\n",
