@@ -31,6 +31,7 @@ var internedKeys = []string{
 	"destinationRules", "virtualServices", "backendsComplete", "declared", "v1", "v2",
 	"ALLOW", "DENY", "STRICT", "PERMISSIVE", "DISABLE", "ISTIO_MUTUAL", "TCP", "HTTP", "grpc",
 	"matchLabels", "workloadSelector", "probe", "httpGet", "image", "replicas", "type",
+	"first", "count", "endpointsByStatus", "ok", "unchecked", "strictCount", "strictFirst",
 }
 
 // interned maps internedKeys to their shared terms: a small map of our

@@ -27,8 +27,10 @@ type workload struct {
 	// address and network: WorkloadEntry spec.address and spec.network,
 	// WorkloadGroup spec.template.network.
 	address, network string
-	// cls is the workload's class (index_classes.go).
-	cls *class
+	// cls is the workload's class and shape the labels-less part of its
+	// key (index_classes.go).
+	cls   *class
+	shape string
 }
 
 func (w *workload) value() map[string]any {
@@ -815,6 +817,15 @@ func (ix *index) convertObjects(rs []*resource, workers int) ast.Value {
 // converted objects, and the rest would stay live through it.
 func (ix *index) release() {
 	size, extras, dests, objs := ix.size, ix.extras, ix.dests, ix.objs
+	// Selections hold their classes and so every workload; evaluation
+	// needs only their OPA values.
+	for _, e := range extras {
+		for _, k := range [...]string{"selected", "appliesTo"} {
+			if s, ok := e[k].(*selection); ok {
+				e[k] = s.value()
+			}
+		}
+	}
 	*ix = index{size: size, extras: extras, dests: dests, objs: objs}
 }
 
@@ -903,8 +914,17 @@ func (ix *index) value() map[string]any {
 
 // workloadOf returns the workload r stands for, or nil. Unknown kinds count
 // when they carry a pod template (spec.template.spec.containers), since
-// operators' CRDs often do.
+// operators' CRDs often do. It runs on the parse workers, so it also writes
+// the part of the workload's class key that needs no other resource.
 func workloadOf(r *resource) *workload {
+	w := readWorkload(r)
+	if w != nil {
+		w.shape = string(classShape(r, w, nil))
+	}
+	return w
+}
+
+func readWorkload(r *resource) *workload {
 	w := &workload{kind: r.kind, namespace: r.namespace, name: r.name}
 	spec := mapOf(r.obj["spec"])
 	istio := r.group() == "networking.istio.io"

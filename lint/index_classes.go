@@ -2,9 +2,7 @@ package lint
 
 import (
 	"fmt"
-	"sort"
 	"strconv"
-	"strings"
 	"sync"
 
 	"github.com/open-policy-agent/opa/v1/ast"
@@ -50,6 +48,16 @@ type class struct {
 }
 
 func (c *class) rep() *workload { return c.members[0] }
+
+// firstEndpointNoKey is firstEndpoint's workload, without writing keys
+// for a class of one.
+func (c *class) firstEndpointNoKey() (*workload, bool) {
+	if len(c.members) == 1 {
+		return c.members[0], true
+	}
+	w, _ := c.firstEndpoint()
+	return w, false
+}
 
 // firstEndpoint is the member that sorts first by "kind name ref", the
 // key MF402, MF403 and MF406 order the workloads of a message by.
@@ -130,8 +138,8 @@ func (s *selection) value() ast.Value {
 type classIndex struct {
 	all  []*class
 	byNS map[string][]*class
-	// posting maps namespace → "key=value" → classes carrying the label.
-	posting map[string]map[string][]*class
+	// posting maps namespace → [key, value] → classes carrying the label.
+	posting map[string]map[[2]string][]*class
 
 	mu    sync.Mutex
 	cache map[string]*selection
@@ -194,43 +202,42 @@ func selectorKeys(rs []*resource) map[string]bool {
 	keys := map[string]bool{}
 	add := func(v any) {
 		for k := range mapOf(v) {
-			keys[k] = true
+			if !keys[k] {
+				keys[k] = true
+			}
 		}
 	}
 	for _, r := range rs {
-		spec := mapOf(r.obj["spec"])
 		switch r.kind {
 		case "Service":
-			add(spec["selector"])
+			add(dig(r.obj, "spec", "selector"))
 		case "ServiceEntry", "Sidecar":
-			add(dig(spec, "workloadSelector", "labels"))
+			add(dig(r.obj, "spec", "workloadSelector", "labels"))
 		case "DestinationRule":
-			add(dig(spec, "workloadSelector", "matchLabels"))
-			for _, s := range listOf(spec["subsets"]) {
+			add(dig(r.obj, "spec", "workloadSelector", "matchLabels"))
+			for _, s := range listOf(dig(r.obj, "spec", "subsets")) {
 				add(mapOf(s)["labels"])
 			}
 		case "PeerAuthentication", "AuthorizationPolicy", "RequestAuthentication", "Telemetry":
-			add(dig(spec, "selector", "matchLabels"))
+			add(dig(r.obj, "spec", "selector", "matchLabels"))
 		case "WorkloadGroup":
-			add(dig(spec, "metadata", "labels"))
+			if r.wl != nil {
+				for k := range r.wl.labels {
+					keys[k] = true
+				}
+			}
 		}
 	}
 	return keys
 }
 
-// classKeyOf is what r's workload class is made of (see above).
-func classKeyOf(r *resource, w *workload, read map[string]bool, buf []byte) []byte {
-	b := canon(buf[:0], w.namespace)
+// classShape writes what r's workload class is made of but its labels
+// (see above).
+func classShape(r *resource, w *workload, b []byte) []byte {
+	b = canon(b, w.namespace)
 	b = canon(b, w.kind)
 	b = canon(b, r.apiVersion)
 	b = canon(b, w.serviceAccount)
-	b = append(b, '{')
-	for _, k := range sortedKeys(w.labels) {
-		if read[k] {
-			b = canon(canon(b, k), w.labels[k])
-		}
-	}
-	b = append(b, '}')
 	if w.ports != nil {
 		b = canon(append(b, 'P'), w.ports)
 	}
@@ -248,8 +255,28 @@ func classKeyOf(r *resource, w *workload, read map[string]bool, buf []byte) []by
 	return b
 }
 
+// classKeyOf is w's class key: its shape and the labels selectors read.
+func classKeyOf(w *workload, read map[string]bool, buf []byte) []byte {
+	b := append(buf[:0], w.shape...)
+	b = append(b, '{')
+	if len(w.labels) == 1 {
+		for k, v := range w.labels {
+			if read[k] {
+				b = canon(canon(b, k), v)
+			}
+		}
+	} else {
+		for _, k := range sortedKeys(w.labels) {
+			if read[k] {
+				b = canon(canon(b, k), w.labels[k])
+			}
+		}
+	}
+	return append(b, '}')
+}
+
 func newClassIndex(rs []*resource) *classIndex {
-	ci := &classIndex{byNS: map[string][]*class{}, posting: map[string]map[string][]*class{}, cache: map[string]*selection{}}
+	ci := &classIndex{byNS: map[string][]*class{}, posting: map[string]map[[2]string][]*class{}, cache: map[string]*selection{}}
 	byKey := map[string]*class{}
 	read := selectorKeys(rs)
 	var buf []byte
@@ -258,7 +285,7 @@ func newClassIndex(rs []*resource) *classIndex {
 		if w == nil {
 			continue
 		}
-		buf = classKeyOf(r, w, read, buf)
+		buf = classKeyOf(w, read, buf)
 		key := string(buf)
 		c := byKey[key]
 		if c == nil {
@@ -268,12 +295,12 @@ func newClassIndex(rs []*resource) *classIndex {
 			ci.byNS[w.namespace] = append(ci.byNS[w.namespace], c)
 			p := ci.posting[w.namespace]
 			if p == nil {
-				p = map[string][]*class{}
+				p = map[[2]string][]*class{}
 				ci.posting[w.namespace] = p
 			}
 			for lk, lv := range w.labels {
 				if read[lk] {
-					p[lk+"="+lv] = append(p[lk+"="+lv], c)
+					p[[2]string{lk, lv}] = append(p[[2]string{lk, lv}], c)
 				}
 			}
 		}
@@ -281,16 +308,25 @@ func newClassIndex(rs []*resource) *classIndex {
 		w.cls = c
 	}
 	// Distinct names within a class, and names shared between classes.
-	owner := map[string]*class{}
+	type nameKey struct{ kind, namespace, name string }
+	owner := map[nameKey]*class{}
 	for _, c := range ci.all {
-		seen := map[string]bool{}
+		if len(c.members) == 1 {
+			c.names = 1
+		}
+		var seen map[string]bool
 		for _, w := range c.members {
-			if seen[w.name] {
-				continue
+			if len(c.members) > 1 {
+				if seen == nil {
+					seen = map[string]bool{}
+				}
+				if seen[w.name] {
+					continue
+				}
+				seen[w.name] = true
+				c.names++
 			}
-			seen[w.name] = true
-			c.names++
-			id := w.kind + "\x00" + w.namespace + "\x00" + w.name
+			id := nameKey{w.kind, w.namespace, w.name}
 			if o := owner[id]; o != nil && o != c {
 				o.crossDup, c.crossDup = true, true
 			} else {
@@ -301,21 +337,26 @@ func newClassIndex(rs []*resource) *classIndex {
 	return ci
 }
 
-// selectorKey writes a selector canonically.
-func selectorKey(sel map[string]string) string {
-	keys := sortedKeys(sel)
-	var b strings.Builder
-	for _, k := range keys {
-		fmt.Fprintf(&b, "%d:%s%d:%s", len(k), k, len(sel[k]), sel[k])
+// selectorKey writes a selector canonically after prefix.
+func selectorKey(prefix string, sel map[string]string) string {
+	b := make([]byte, 0, len(prefix)+32)
+	b = append(b, prefix...)
+	if len(sel) == 1 {
+		for k, v := range sel {
+			return string(canon(canon(b, k), v))
+		}
 	}
-	return b.String()
+	for _, k := range sortedKeys(sel) {
+		b = canon(canon(b, k), sel[k])
+	}
+	return string(b)
 }
 
 // selectIn returns the classes of namespace ns carrying every declared
 // label of sel (all of them for none), walking the shortest posting list.
 func (ci *classIndex) selectIn(ns string, sel map[string]string) *selection {
 	sel = declaredLabels(sel)
-	key := ns + "\x00" + selectorKey(sel)
+	key := selectorKey(ns+"\x00", sel)
 	ci.mu.Lock()
 	defer ci.mu.Unlock()
 	if s := ci.cache[key]; s != nil {
@@ -329,7 +370,7 @@ func (ci *classIndex) selectIn(ns string, sel map[string]string) *selection {
 		var best []*class
 		first := true
 		for k, v := range sel {
-			l := p[k+"="+v]
+			l := p[[2]string{k, v}]
 			if first || len(l) < len(best) {
 				best, first = l, false
 			}
@@ -349,7 +390,7 @@ func (ci *classIndex) selectIn(ns string, sel map[string]string) *selection {
 
 // selectAll is selectIn over every namespace, in namespace order.
 func (ci *classIndex) selectAll(sel map[string]string) *selection {
-	key := "\x01" + selectorKey(declaredLabels(sel))
+	key := selectorKey("\x01", declaredLabels(sel))
 	ci.mu.Lock()
 	s := ci.cache[key]
 	ci.mu.Unlock()
@@ -387,22 +428,26 @@ func (ci *classIndex) classesValue() refMap {
 	return out
 }
 
-// firstOf keeps the smaller of two keyed candidates.
+// firstOf keeps, of the classes added, the one whose first workload
+// sorts first by "kind name ref", and counts their workloads. Keys are
+// written only when two classes compete.
 type firstOf struct {
-	key string
 	w   *workload
 	cls *class
 	n   int
 }
 
-func (f *firstOf) add(key string, w *workload, c *class, n int) {
-	if f.w == nil || key < f.key {
-		f.key, f.w, f.cls = key, w, c
+func (f *firstOf) add(c *class) {
+	if f.cls == nil {
+		f.cls = c
+	} else if _, k := c.firstEndpoint(); k < f.key() {
+		f.cls = c
 	}
-	f.n += n
+	f.w, _ = f.cls.firstEndpointNoKey()
+	f.n += len(c.members)
 }
 
-// sortClasses orders classes by first ref.
-func sortClasses(cs []*class) {
-	sort.Slice(cs, func(i, j int) bool { return cs[i].rep().ref < cs[j].rep().ref })
+func (f *firstOf) key() string {
+	_, k := f.cls.firstEndpoint()
+	return k
 }

@@ -249,8 +249,7 @@ func (a *servicePort) conflicts(hits []conflictHit) {
 				}
 				if !g.classes[h.ce.cls] {
 					g.classes[h.ce.cls] = true
-					w, k := h.ce.cls.firstEndpoint()
-					g.first.add(k, w, h.ce.cls, len(h.ce.cls.members))
+					g.first.add(h.ce.cls)
 					if g.first.cls == h.ce.cls {
 						g.fact["port"] = h.port
 					}
@@ -356,8 +355,7 @@ func (g *portGroup) resolve(sel *selection, name string, number int, targetPort 
 			f = &firstOf{}
 			firsts[status] = f
 		}
-		w, k := c.firstEndpoint()
-		f.add(k, w, c, len(c.members))
+		f.add(c)
 	}
 	for status, f := range firsts {
 		first := endpointRef(f.w)

@@ -474,15 +474,15 @@ func (ix *index) secAuthorization(sec *security, r *resource) {
 	e["appliesComplete"] = complete
 	// Policies applying to the same workloads with rules on the same
 	// ports share their facts: computed once, per class.
-	var shape []any
+	buf := make([]byte, 0, 64)
 	for _, raw := range rules {
-		var tos []any
+		buf = append(buf, '[')
 		for _, to := range listOf(mapOf(raw)["to"]) {
-			tos = append(tos, listOf(dig(to, "operation", "ports")))
+			buf = canon(buf, listOf(dig(to, "operation", "ports")))
 		}
-		shape = append(shape, tos)
+		buf = append(buf, ']')
 	}
-	key := authzKey{sel, complete, string(canon(nil, shape))}
+	key := authzKey{sel, complete, string(buf)}
 	authz, done := sec.authz[key]
 	if !done {
 		authz = sec.authzFacts(sel, complete, rules)
@@ -520,12 +520,16 @@ func (sec *security) authzFacts(sel *selection, complete bool, rules []any) map[
 			union[strconv.Itoa(p)] = true
 		}
 		// MF607 names the first workload, by "Kind ns/name has <ports>".
-		nums := make([]string, 0, len(l))
-		for _, p := range sortedIntKeys(l) {
-			nums = append(nums, strconv.Itoa(p))
-		}
+		var nums string
 		t := sec.minText(c, "ports", func(w *workload) string {
-			return w.kind + " " + w.namespace + "/" + w.name + " has " + strings.Join(nums, ", ")
+			if nums == "" {
+				var ps []string
+				for _, p := range sortedIntKeys(l) {
+					ps = append(ps, strconv.Itoa(p))
+				}
+				nums = strings.Join(ps, ", ")
+			}
+			return w.kind + " " + w.namespace + "/" + w.name + " has " + nums
 		})
 		if i == 0 || t < first {
 			first = t
@@ -647,8 +651,11 @@ func (sec *security) plaintext(ws []*class, ports []string, limited bool) []any 
 		first string
 		n     int
 	}
-	byMode := map[string]*agg{}
+	var byMode map[string]*agg
 	add := func(mode, text string, n int) {
+		if byMode == nil {
+			byMode = map[string]*agg{}
+		}
 		a := byMode[mode]
 		if a == nil {
 			byMode[mode] = &agg{text, n}
@@ -680,10 +687,13 @@ func (sec *security) plaintext(ws []*class, ports []string, limited bool) []any 
 				sets = append(sets, m.ports[p])
 			}
 		}
-		seen := map[string]bool{}
+		var seen map[string]bool
 		for _, s := range sets {
 			if (s.mode != "PERMISSIVE" && s.mode != "DISABLE") || (s.pa == nil && !sec.rootKnown) {
 				continue
+			}
+			if seen == nil {
+				seen = map[string]bool{}
 			}
 			port := ""
 			if s.level == "port" {
