@@ -337,14 +337,7 @@ func TestArgoCD(t *testing.T) {
 // so named) and the busybox applets.
 func sidecarPath(t *testing.T, busybox string) string {
 	t.Helper()
-	bin := t.TempDir()
-	self, err := os.Executable()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.Symlink(self, filepath.Join(bin, "meshfleet")); err != nil {
-		t.Fatal(err)
-	}
+	bin := meshfleetBin(t)
 	out, err := exec.Command(busybox, "--list").Output()
 	if err != nil {
 		t.Fatalf("busybox --list: %v", err)

@@ -32,14 +32,7 @@ func TestPreCommit(t *testing.T) {
 	entry := hookField(t, string(hooks), "meshfleet-lint", "entry")
 	files := hookField(t, string(hooks), "meshfleet-lint", "files")
 
-	bin := t.TempDir()
-	self, err := os.Executable()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.Symlink(self, filepath.Join(bin, "meshfleet")); err != nil {
-		t.Fatal(err)
-	}
+	bin := meshfleetBin(t)
 	repo := t.TempDir()
 	home := t.TempDir()
 	env := append(os.Environ(), "PATH="+bin+string(os.PathListSeparator)+os.Getenv("PATH"),

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"testing"
 	"time"
@@ -22,6 +23,22 @@ func TestMain(m *testing.M) {
 			os.Exit(code)
 		},
 	})
+}
+
+// meshfleetBin returns a new directory holding "meshfleet", a link to this
+// test binary, which TestMain runs as meshfleet when so named: for tests
+// that run meshfleet the way a host does (Argo CD, pre-commit, kpt).
+func meshfleetBin(t *testing.T) string {
+	t.Helper()
+	bin := t.TempDir()
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(self, filepath.Join(bin, "meshfleet")); err != nil {
+		t.Fatal(err)
+	}
+	return bin
 }
 
 // TestScripts pins the CLI's contracts: testdata/script/*.txtar hold input
