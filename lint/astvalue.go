@@ -121,6 +121,8 @@ func toAST(v any) ast.Value {
 		return ast.NewArray(terms...)
 	case *selection:
 		return x.value()
+	case sharedBackends:
+		return x.s.backendsValue()
 	case ast.Value:
 		return x
 	}

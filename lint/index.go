@@ -135,7 +135,7 @@ func (h *host) backends() []backend {
 // backendsValue is backends as Rego sees it: [{ref, labels}].
 func (h *host) backendsValue() any {
 	if len(h.parts) == 1 && h.parts[0].sel != nil {
-		return h.parts[0].sel.backendsValue()
+		return sharedBackends{h.parts[0].sel}
 	}
 	bs := h.backends()
 	out := make([]any, 0, len(bs))
@@ -211,6 +211,10 @@ func newIndex(rs []*resource, root, trustDomain string, production map[string]st
 		pas:        map[string][]any{},
 		sas:        map[string]map[string]any{},
 	}
+	// Classes need only the resources: group them while the loop below
+	// collects namespaces and workloads.
+	classes := make(chan *classIndex, 1)
+	go func() { classes <- newClassIndex(rs) }()
 	for _, r := range rs {
 		if r.kind == "Namespace" && r.apiVersion == "v1" && r.name != "" {
 			ns := ix.namespace(r.name)
@@ -234,7 +238,7 @@ func newIndex(rs []*resource, root, trustDomain string, production map[string]st
 			}
 		}
 	}
-	ix.classes = newClassIndex(rs)
+	ix.classes = <-classes
 	for _, r := range rs {
 		ix.add(r)
 		ix.objectFacts(r)

@@ -97,6 +97,7 @@ type selection struct {
 
 	bOnce sync.Once
 	bs    []backend
+	bvOne sync.Once
 	bval  ast.Value
 }
 
@@ -104,20 +105,28 @@ type selection struct {
 func (s *selection) backends() []backend {
 	s.bOnce.Do(func() {
 		s.bs = make([]backend, len(s.classes))
-		terms := make([]*ast.Term, len(s.classes))
 		for i, c := range s.classes {
 			s.bs[i] = backend{c.rep().ref, c.labels, c}
-			terms[i] = ast.NewTerm(toAST(map[string]any{"ref": c.rep().ref, "labels": c.labels}))
 		}
-		s.bval = ast.NewArray(terms...)
 	})
 	return s.bs
 }
 
+// sharedBackends is a selection's backends in the index value: toAST
+// converts it once, whichever host of the selection comes first.
+type sharedBackends struct{ s *selection }
+
 // backendsValue is backends as Rego sees it, shared by every host whose
 // only provider the selection is.
 func (s *selection) backendsValue() ast.Value {
-	s.backends()
+	s.bvOne.Do(func() {
+		bs := s.backends()
+		terms := make([]*ast.Term, len(bs))
+		for i, b := range bs {
+			terms[i] = ast.NewTerm(toAST(map[string]any{"ref": b.ref, "labels": b.labels}))
+		}
+		s.bval = ast.NewArray(terms...)
+	})
 	return s.bval
 }
 
