@@ -5,13 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"strings"
 
 	"github.com/open-policy-agent/opa/v1/ast"
 	"github.com/open-policy-agent/opa/v1/rego"
 
+	"github.com/meshfleet/meshfleet/internal/manifest"
 	"github.com/meshfleet/meshfleet/lint/finding"
 	"github.com/meshfleet/meshfleet/policies"
 )
@@ -70,8 +70,15 @@ func loadModules(dirs []string) (mods map[string]*ast.Module, order []string, er
 			if d.IsDir() || !isPolicyFile(p) {
 				return nil
 			}
-			src, err := os.ReadFile(p)
+			// A policy directory may sit in the repository: read it as
+			// repository content (regular files only, no link out of
+			// dir, bounded size), and say what was not read.
+			src, err := manifest.ReadFile(dir, p, manifest.DefaultLimits)
 			if err != nil {
+				var skip *manifest.Skipped
+				if errors.As(err, &skip) {
+					return fmt.Errorf("%s: not read: %s", p, skip.Reason)
+				}
 				return err
 			}
 			m, err := ast.ParseModuleWithOpts(p, string(src), popts)
