@@ -184,10 +184,12 @@ func DiffDir(dir string, files []OutFile) ([]byte, error) {
 		old, new []byte
 	}
 	var changes []change
+	// The same checks as a write: a FIFO or device planted where a file
+	// goes would block the read.
+	if err := preflight(root, files); err != nil {
+		return nil, err
+	}
 	for _, f := range files {
-		if err := checkOutPath(f.Path); err != nil {
-			return nil, err
-		}
 		old, err := root.ReadFile(f.Path)
 		if err != nil && !errors.Is(err, fs.ErrNotExist) {
 			return nil, err
