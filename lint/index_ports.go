@@ -295,8 +295,11 @@ func (ix *index) servicePorts(r *resource, pi *portIndex, groups map[portGroupKe
 		number, _ := portNumber(p["port"])
 		name := str(p["name"])
 		app := str(p["appProtocol"])
+		// The API server accepts TCP, UDP and SCTP only (MF101 reports any
+		// other value): a port written "tcp" or "HTTP" is judged as the TCP
+		// port its author meant, not left out of the port rules.
 		transport := strings.ToUpper(str(p["protocol"]))
-		if transport == "" {
+		if transport != "UDP" && transport != "SCTP" {
 			transport = "TCP"
 		}
 		byName := istioProtocol(name)

@@ -59,7 +59,7 @@ func typeOf(obj map[string]any) (apiVersion, kind string) {
 
 func checkSchema(obj map[string]any) []Problem {
 	apiVersion, kind := typeOf(obj)
-	ps := schemas.Validate(apiVersion, kind, obj)
+	ps := schemas.Validate(apiVersion, kind, withoutNulls(obj))
 	meta, _ := obj["metadata"].(map[string]any)
 	_, named := meta["name"].(string)
 	out := make([]Problem, 0, len(ps))
@@ -97,4 +97,70 @@ func checkName(obj map[string]any) []Problem {
 		return []Problem{{Path: "metadata.name", Message: err.Error()}}
 	}
 	return nil
+}
+
+// withoutNulls is obj without the mapping fields whose value is null, at any
+// depth: the API server reads `emptyDir: null` or `imagePullPolicy: null` as
+// an omitted field (a typed field decodes null to its zero value, and a
+// CRD's structural schema prunes nulls before validation unless the field is
+// nullable). Nulls inside lists stay (a null list item is no object the API
+// server accepts). obj itself is returned when it holds no null field, and
+// never modified: the index and the rules read it as written.
+func withoutNulls(obj map[string]any) map[string]any {
+	if m, changed := pruneNulls(obj); changed {
+		return m.(map[string]any)
+	}
+	return obj
+}
+
+// pruneNulls returns v with null mapping fields dropped, copying only the
+// maps and lists on the way to one, and whether it dropped any.
+func pruneNulls(v any) (any, bool) {
+	switch t := v.(type) {
+	case map[string]any:
+		var out map[string]any
+		for k, e := range t {
+			ne, changed := e, false
+			if e == nil {
+				changed = true
+			} else {
+				ne, changed = pruneNulls(e)
+			}
+			if !changed {
+				continue
+			}
+			if out == nil {
+				out = make(map[string]any, len(t))
+				for k2, e2 := range t {
+					out[k2] = e2
+				}
+			}
+			if e == nil {
+				delete(out, k)
+			} else {
+				out[k] = ne
+			}
+		}
+		if out == nil {
+			return v, false
+		}
+		return out, true
+	case []any:
+		var out []any
+		for i, e := range t {
+			ne, changed := pruneNulls(e)
+			if !changed {
+				continue
+			}
+			if out == nil {
+				out = append([]any(nil), t...)
+			}
+			out[i] = ne
+		}
+		if out == nil {
+			return v, false
+		}
+		return out, true
+	}
+	return v, false
 }
