@@ -162,10 +162,11 @@ func bounded(ts *testscript.TestScript, neg bool, args []string) {
 //	         each using it once (a per-document alias budget passes each)
 //	docs:    N tiny documents without apiVersion and kind
 //	deep:    a ConfigMap whose data nests N mappings
+//	selectors: N Services and N WorkloadEntries on one selector
 //	objects: N ConfigMaps in one file
 func gen(ts *testscript.TestScript, neg bool, args []string) {
 	if neg || len(args) != 3 {
-		ts.Fatalf("usage: gen anchors|docs|deep|objects FILE N")
+		ts.Fatalf("usage: gen anchors|docs|deep|selectors|objects FILE N")
 	}
 	n, err := strconv.Atoi(args[2])
 	if err != nil {
@@ -193,6 +194,13 @@ func gen(ts *testscript.TestScript, neg bool, args []string) {
 		b.WriteString("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: deep}\ndata:\n")
 		for i := 0; i < n; i++ {
 			b.WriteString(strings.Repeat("  ", i+1) + "a:\n")
+		}
+	case "selectors":
+		// N Services and N WorkloadEntries sharing one selector: the
+		// index matched every selector against every workload (N²).
+		for i := 0; i < n; i++ {
+			fmt.Fprintf(&b, "---\napiVersion: v1\nkind: Service\nmetadata: {name: s%d, namespace: shop}\nspec:\n  selector: {app: cart}\n  ports: [{name: http-web, port: 80, targetPort: 9090}]\n", i)
+			fmt.Fprintf(&b, "---\napiVersion: networking.istio.io/v1\nkind: WorkloadEntry\nmetadata: {name: w%d, namespace: shop, labels: {app: cart, version: v1}}\nspec: {address: 10.%d.%d.%d, ports: {http: 8080}}\n", i, i>>16&255, i>>8&255, i&255)
 		}
 	case "objects":
 		for i := 0; i < n; i++ {
