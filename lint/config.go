@@ -27,6 +27,9 @@ type Config struct {
 	RootNamespace   string
 	TrustDomain     string
 	ProductionLabel map[string]string
+	// Complete says the input is everything deployed (DESIGN §4): what it
+	// does not hold does not exist, so references to it are findings.
+	Complete bool
 }
 
 // FindConfig walks up from dir and returns the first .meshfleet.yaml, or
@@ -131,8 +134,12 @@ func ParseConfig(file string, data []byte) (*Config, error) {
 			c.TrustDomain, err = scalarString(file, v, path)
 		case "productionLabel":
 			c.ProductionLabel, err = yamlStringMap(file, v, path)
+		case "complete":
+			if v.Kind != yaml.ScalarNode || v.ShortTag() != "!!bool" || v.Decode(&c.Complete) != nil {
+				return nil, manifest.Errorf(file, v, path, "want true or false")
+			}
 		default:
-			return nil, manifest.Errorf(file, k, path, "unknown field (want %s)", "failOn, disable, severity, exclude, rootNamespace, trustDomain or productionLabel")
+			return nil, manifest.Errorf(file, k, path, "unknown field (want %s)", "failOn, disable, severity, exclude, rootNamespace, trustDomain, productionLabel or complete")
 		}
 		if err != nil {
 			return nil, err

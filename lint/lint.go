@@ -149,6 +149,10 @@ type Options struct {
 	Exclude       []string
 	Disable       []string
 	RootNamespace string
+	// Complete, when set, overrides Config.Complete (--complete): the
+	// input is everything deployed, so references to hosts, namespaces,
+	// service accounts and workloads it lacks are findings (DESIGN §4).
+	Complete *bool
 	// Workers bounds parallelism; 0 means GOMAXPROCS.
 	Workers int
 	// EvalTimeout bounds the evaluation of the Rego rules, over the whole
@@ -337,6 +341,10 @@ func (e *Engine) Lint(ctx context.Context, opts Options) (*Result, error) {
 	t = time.Now()
 	ix := newIndex(rs, root, trust, cfg.ProductionLabel)
 	iv := ix.value()
+	iv["complete"] = cfg.Complete
+	if opts.Complete != nil {
+		iv["complete"] = *opts.Complete
+	}
 	if e.objects {
 		iv["objects"] = ix.convertObjects(rs, workers)
 	}

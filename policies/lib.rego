@@ -40,3 +40,78 @@ policy_scope(p) := "every workload in the mesh" if {
 	count(object.get(p, "selector", {})) == 0
 	p.namespace == input.index.rootNamespace
 }
+
+# complete is true when the input is everything deployed (lint --complete,
+# complete: true in .meshfleet.yaml; DESIGN §4): a namespace, host, service
+# account or workload it does not hold does not exist. By default the input
+# may be partial, and rules stay silent about what it does not show.
+complete if input.index.complete == true
+
+# cluster_namespace(ns) is true for the namespaces every cluster with Istio
+# has, though a repository rarely holds them: those Kubernetes creates and
+# Istio's root namespace (installed by Helm or istioctl, whose charts lint
+# skips).
+cluster_namespace(ns) if ns in {"default", "kube-system", "kube-public", "kube-node-lease"}
+
+cluster_namespace(ns) if ns == input.index.rootNamespace
+
+# namespace_exists(ns) is true when the input holds namespace ns (a
+# Namespace object or any resource in it) or it is a cluster_namespace.
+namespace_exists(ns) if input.index.namespaces[ns]
+
+namespace_exists(ns) if cluster_namespace(ns)
+
+# known_namespace(ns) is true when the input may be trusted to hold what
+# namespace ns holds, so a reference into ns it cannot resolve is a finding:
+# by default when the input holds ns; with a complete input also when it
+# does not (ns then does not exist), except a cluster_namespace, whose
+# contents a repository rarely holds.
+known_namespace(ns) if input.index.namespaces[ns]
+
+known_namespace(ns) if {
+	complete
+	not input.index.namespaces[ns]
+	not cluster_namespace(ns)
+}
+
+# workloads_known(ns) is true when the input may be trusted to show the
+# workloads of namespace ns: it shows some, or it is complete and ns is
+# known (a namespace without workloads then has none).
+workloads_known(ns) if count(object.get(input.index.workloadsByNamespace, ns, [])) > 0
+
+workloads_known(ns) if {
+	complete
+	known_namespace(ns)
+}
+
+# host_namespace(h) is the namespace of a cluster-local FQDN
+# (name.ns.svc.cluster.local); undefined for other hosts.
+host_namespace(h) := parts[1] if {
+	endswith(h, ".svc.cluster.local")
+	parts := split(h, ".")
+	count(parts) == 5
+}
+
+# known_destination(h) is true when a host nothing provides is a finding
+# with a complete input: a cluster-local host in a known namespace, or any
+# other host (no ServiceEntry declares it).
+known_destination(h) if {
+	complete
+	known_namespace(host_namespace(h))
+}
+
+known_destination(h) if {
+	complete
+	not host_namespace(h)
+	not contains(h, "*")
+}
+
+# checkable(d) is true when a route destination's host may be checked:
+# the index found its namespace shows Services or workloads, or the input is
+# complete and the host is a known_destination.
+checkable(d) if d.checkable
+
+checkable(d) if {
+	complete
+	known_destination(d.host)
+}

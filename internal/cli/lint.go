@@ -53,6 +53,7 @@ type lintFlags struct {
 	rootNamespace string
 	maxResources  int
 	verbose       bool
+	complete      *bool
 	context       []string
 	evalTimeout   time.Duration
 	paths         []string
@@ -77,9 +78,13 @@ func parseLintFlags(args []string) (*lintFlags, string, error) {
 	flags.DurationVar(&f.evalTimeout, "eval-timeout", 10*time.Second, "stop (exit 2) when the Rego rules run longer than `DURATION` in all, naming the rule; 0 for no deadline")
 	flags.StringArrayVar(&f.context, "context", nil, "also read `PATH` (repeatable) to resolve references, without reporting its findings: the repository for a pre-commit run on changed files, a cluster snapshot for a pull request")
 	flags.BoolVarP(&f.verbose, "verbose", "v", false, "also list the documents skipped as not Kubernetes objects (no apiVersion and kind)")
+	complete := flags.Bool("complete", false, "the input is everything deployed (a whole GitOps repository, a kubectl get -A snapshot): report references to hosts, namespaces, service accounts and workloads it lacks (default: .meshfleet.yaml complete:, else partial)")
 	usage := lintUsage + flags.FlagUsages()
 	if err := flags.Parse(args); err != nil {
 		return nil, usage, err
+	}
+	if flags.Changed("complete") {
+		f.complete = complete
 	}
 	f.paths = flags.Args()
 	if len(f.paths) == 0 {
@@ -142,6 +147,7 @@ func runLint(env *Env, args []string) int {
 		Exclude:       f.exclude,
 		Disable:       f.disable,
 		RootNamespace: f.rootNamespace,
+		Complete:      f.complete,
 		Notice:        notice,
 		Loaded:        loaded,
 		MaxResources:  f.maxResources,
