@@ -284,6 +284,9 @@ func (ix *index) servicePorts(r *resource, pi *portIndex, groups map[portGroupKe
 	if s := stringMap(spec["selector"]); len(s) > 0 && str(spec["type"]) != "ExternalName" {
 		sel = ix.selectionOf(r.ref)
 	}
+	if istioOwned(mapOf(mapOf(r.obj["metadata"])["labels"])) {
+		ix.extra(r.ref)["istioOwned"] = true
+	}
 	var out []*servicePort
 	facts := []any{}
 	var buf []byte
@@ -336,6 +339,21 @@ func (ix *index) servicePorts(r *resource, pi *portIndex, groups map[portGroupKe
 	}
 	ix.extra(r.ref)["servicePorts"] = facts
 	return out
+}
+
+// istioOwned reports whether a Service's labels mark it as Istio's own:
+// its control plane or a gateway (label istio, or release: istio, as
+// istioctl analyze's IsIstioControlPlane reads them), or a Service Istio's
+// gateway controller generates (gateway.istio.io/managed). Their port
+// names are Istio's, not the operator's to fix.
+func istioOwned(labels map[string]any) bool {
+	if _, ok := labels["istio"]; ok {
+		return true
+	}
+	if _, ok := labels["gateway.istio.io/managed"]; ok {
+		return true
+	}
+	return str(labels["release"]) == "istio"
 }
 
 // resolve finds where each class of sel receives the port, and sums the

@@ -10,7 +10,11 @@
 #   reviewers; Istio recommends explicit protocol selection. UDP and SCTP
 #   ports (not proxied), ports with any appProtocol, and the ports Istio
 #   already treats as TCP without sniffing (25, 53, 3306, 27017) are not
-#   reported.
+#   reported. As istioctl analyze's port name analyzer, it skips the
+#   namespaces Istio never injects (kube-system, kube-public,
+#   kube-node-lease, local-path-storage) and Istio's own Services: its
+#   control plane and gateways (label istio, or release: istio) and the
+#   Services its gateway controller generates (gateway.istio.io/managed).
 # custom:
 #   id: MF401
 #   severity: warning
@@ -41,6 +45,8 @@ package meshfleet.rules.mf401
 findings contains f if {
 	some svc in input.resources.Service
 	svc.apiVersion == "v1"
+	not system_namespaces[svc.namespace]
+	not svc.istioOwned
 	some p in svc.servicePorts
 	p.transport == "TCP"
 	p.appProtocol == ""
@@ -48,6 +54,10 @@ findings contains f if {
 	not p.wellKnown
 	f := {"ref": svc.ref, "path": path(p), "message": message(p)}
 }
+
+# The namespaces Istio never injects (inject.IgnoredNamespaces), whose
+# Services istioctl analyze does not check for port names.
+system_namespaces := {"kube-system", "kube-public", "kube-node-lease", "local-path-storage"}
 
 path(p) := sprintf("spec.ports[%d].name", [p.index]) if p.name != ""
 

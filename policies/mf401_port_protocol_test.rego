@@ -49,3 +49,20 @@ test_silent_on_ports_istio_treats_as_tcp if {
 	fs := mf401.findings with input as inp([port({"name": "db", "number": 3306, "wellKnown": true})])
 	count(fs) == 0
 }
+
+test_silent_in_the_namespaces_istio_never_injects if {
+	every ns in ["kube-system", "kube-public", "kube-node-lease", "local-path-storage"] {
+		s := object.union(svc([port({})]), {"namespace": ns})
+		count(mf401.findings) == 0 with input as {"resources": {"Service": [s]}}
+	}
+}
+
+test_fires_in_istio_system_on_a_service_of_its_own if {
+	s := object.union(svc([port({})]), {"namespace": "istio-system"})
+	count(mf401.findings) == 1 with input as {"resources": {"Service": [s]}}
+}
+
+test_silent_on_istio_owned_services if {
+	s := object.union(svc([port({})]), {"istioOwned": true})
+	count(mf401.findings) == 0 with input as {"resources": {"Service": [s]}}
+}
