@@ -373,11 +373,25 @@ func runtimeLabel(k string) bool {
 	return false
 }
 
-// declaredLabels drops run-time labels from a selector (see runtimeLabel).
+// nonEmptyRuntimeLabels are the run-time labels Istio adds to a workload's
+// labels only with a non-empty value (istio's labels.AugmentLabels: the
+// locality from the node, the cluster ID, the node name, the network): a
+// selector requiring one of them to be "" is not satisfied by Istio, only
+// by a workload that declares the label empty itself.
+var nonEmptyRuntimeLabels = map[string]bool{
+	"topology.kubernetes.io/region": true, "topology.kubernetes.io/zone": true,
+	"topology.istio.io/subzone": true, "topology.istio.io/cluster": true,
+	"topology.istio.io/network": true, "kubernetes.io/hostname": true,
+}
+
+// declaredLabels drops run-time labels from a selector (see runtimeLabel),
+// which match anything, except an empty value of a label Istio adds only
+// non-empty (nonEmptyRuntimeLabels): that one is kept, so only a workload
+// declaring it empty matches.
 func declaredLabels(sel map[string]string) map[string]string {
 	out := make(map[string]string, len(sel))
 	for k, v := range sel {
-		if !runtimeLabel(k) {
+		if !runtimeLabel(k) || v == "" && nonEmptyRuntimeLabels[k] {
 			out[k] = v
 		}
 	}
