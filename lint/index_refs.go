@@ -385,6 +385,7 @@ func (ix *index) annotateDestinationRules(drs []*resource, provided func(string)
 		if name == "" || strings.Contains(name, "*") {
 			continue
 		}
+		ix.extra(r.ref)["provided"] = provided(name)
 		if raw != "" && !strings.Contains(raw, ".") && !provided(name) {
 			if el := elsewhere(raw, r.namespace); len(el) > 0 {
 				ix.extra(r.ref)["shortHost"] = map[string]any{"rawHost": str(spec["host"]), "host": name, "elsewhere": el}

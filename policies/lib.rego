@@ -106,6 +106,13 @@ known_destination(h) if {
 	not contains(h, "*")
 }
 
+# backends_known(h) is true when the input may be trusted to show the
+# workloads behind host h (input.index.hosts[h], whose backendsComplete the
+# caller checks): it shows some, or it is complete (then there are none).
+backends_known(h) if count(h.backends) > 0
+
+backends_known(_) if complete
+
 # checkable(d) is true when a route destination's host may be checked:
 # the index found its namespace shows Services or workloads, or the input is
 # complete and the host is a known_destination.

@@ -13,7 +13,10 @@
 #   Helm or istioctl); AuthorizationPolicies and RequestAuthentications in the
 #   root namespace, whose selector matches workloads in every namespace of
 #   the mesh, not only those in the input; PeerAuthentications in the root
-#   namespace, whose selector Istio ignores (reported by MF504). A Telemetry
+#   namespace, whose selector Istio ignores (reported by MF504). With a
+#   complete input (lint --complete) namespaces without workloads are
+#   checked too, and so is an AuthorizationPolicy selector in the root
+#   namespace: it must match some workload in any namespace. A Telemetry
 #   with a selector in the root namespace is reported: Istio ignores it
 #   there. Labels set only at run time (topology.istio.io/network, ...) are
 #   taken as matching.
@@ -107,7 +110,28 @@ unmatched(r) := {
 	count(r.selector) > 0
 	lib.istio(r)
 	not targeted(r)
-	count(input.index.workloadsByNamespace[r.namespace]) > 0
+	lib.workloads_known(r.namespace)
+}
+
+# With a complete input, a selector of an AuthorizationPolicy in the root
+# namespace, which applies in every namespace, must match some workload of
+# any namespace (the index selects across namespaces for it).
+findings contains f if {
+	lib.complete
+	some r in input.resources.AuthorizationPolicy
+	r.namespace == input.index.rootNamespace
+	count(r.selector) > 0
+	count(r.selected) == 0
+	lib.istio(r)
+	not targeted(r)
+	f := {
+		"ref": r.ref,
+		"path": checked[r.kind],
+		"message": sprintf(
+			"selector %s in the root namespace %s applies in every namespace, but matches no workload in any namespace of the input, so this AuthorizationPolicy applies to nothing; fix the labels or label the workload",
+			[lib.format_labels(r.selector), r.namespace],
+		),
+	}
 }
 
 findings contains f if {

@@ -65,3 +65,31 @@ test_fires_on_a_root_namespace_telemetry_selector if {
 	f.path == "spec.selector"
 	contains(f.message, "ignores")
 }
+
+complete_index := object.union(index, {"complete": true, "namespaces": {"shop": {"declared": true, "labels": {}}}})
+
+test_complete_fires_when_the_namespace_shows_no_workloads if {
+	fs := mf202.findings with input as {"resources": {"AuthorizationPolicy": [policy("AuthorizationPolicy", {})]}, "index": object.union(complete_index, {"workloadsByNamespace": {}})}
+	count(fs) == 1
+}
+
+test_complete_fires_on_a_root_authorization_policy_selecting_nothing_anywhere if {
+	p := policy("AuthorizationPolicy", {"namespace": "istio-system"})
+	fs := mf202.findings with input as {"resources": {"AuthorizationPolicy": [p]}, "index": complete_index}
+	fs == {{
+		"ref": 3,
+		"path": "spec.selector.matchLabels",
+		"message": "selector app=kart in the root namespace istio-system applies in every namespace, but matches no workload in any namespace of the input, so this AuthorizationPolicy applies to nothing; fix the labels or label the workload",
+	}}
+}
+
+test_complete_silent_on_a_root_authorization_policy_selecting_some_workload if {
+	p := policy("AuthorizationPolicy", {"namespace": "istio-system", "selected": [9]})
+	count(mf202.findings) == 0 with input as {"resources": {"AuthorizationPolicy": [p]}, "index": complete_index}
+}
+
+test_complete_leaves_root_request_authentications_and_targeted_policies_alone if {
+	ra := policy("RequestAuthentication", {"namespace": "istio-system"})
+	ap := policy("AuthorizationPolicy", {"namespace": "istio-system", "targetRefs": [{"kind": "Gateway", "name": "gw"}]})
+	count(mf202.findings) == 0 with input as {"resources": {"RequestAuthentication": [ra], "AuthorizationPolicy": [ap]}, "index": complete_index}
+}

@@ -8,7 +8,8 @@
 #   the input does not fully show (unknown namespace, Service without
 #   selector, ServiceEntry resolved by DNS) are not checked, and labels that
 #   only exist at run time (topology.istio.io/network, pod-template-hash, ...)
-#   are taken as matching.
+#   are taken as matching. With a complete input (lint --complete) a host
+#   whose Services select no workload at all is checked too.
 # custom:
 #   id: MF301
 #   severity: error
@@ -43,7 +44,7 @@ findings contains f if {
 	lib.istio(dr)
 	h := input.index.hosts[dr.host]
 	h.backendsComplete
-	count(h.backends) > 0
+	lib.backends_known(h)
 	some subset in dr.subsets
 	count(subset.matchLabels) > 0
 	# The index matched matchLabels against h.backends: some backend

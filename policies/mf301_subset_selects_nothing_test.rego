@@ -54,3 +54,14 @@ test_names_the_label_no_workload_carries if {
 	some f in mf301.findings with input as {"resources": {"DestinationRule": [vm]}, "index": index(pods, true)}
 	endswith(f.message, "has those labels; none has runtime=vm")
 }
+
+complete_index(backends, complete) := object.union(index(backends, complete), {"complete": true})
+
+test_complete_fires_when_nothing_is_behind_the_host if {
+	fs := mf301.findings with input as {"resources": {"DestinationRule": [dr_with([false, false, false])]}, "index": complete_index([], true)}
+	{f.path | some f in fs} == {"spec.subsets[0].labels", "spec.subsets[1].labels"}
+}
+
+test_complete_silent_when_backends_are_not_all_known if {
+	count(mf301.findings) == 0 with input as {"resources": {"DestinationRule": [dr_with([false, false, false])]}, "index": complete_index([], false)}
+}

@@ -13,7 +13,13 @@
 #   may hold Services the input does not, and external hosts may be declared
 #   by a ServiceEntry kept elsewhere. When the host is a short name and a
 #   Service of that name exists in another namespace, the message says so
-#   (MF306 then stays silent on the destination).
+#   (MF306 then stays silent on the destination). With a complete input
+#   (lint --complete) every destination host is checked, in any namespace
+#   but those every cluster has and a repository rarely holds (default,
+#   kube-system, kube-public, kube-node-lease, Istio's root namespace), and
+#   external hosts need a ServiceEntry; a DestinationRule whose host nothing
+#   provides is reported too, as a warning (it applies to nothing; MF306
+#   reports a short host that resolves elsewhere).
 # custom:
 #   id: MF303
 #   severity: error
@@ -41,9 +47,11 @@
 #             - destination: {host: cart}
 package meshfleet.rules.mf303
 
+import data.meshfleet.lib
+
 findings contains f if {
 	some d in input.destinations
-	d.checkable
+	lib.checkable(d)
 	d.provided == false
 	f := {
 		"ref": d.ref,
@@ -66,3 +74,24 @@ effect(path) := "Envoy has no cluster for it and the route fails with 503" if no
 fix(d) := sprintf("did you mean %s?", [concat(" or ", d.elsewhere)]) if count(d.elsewhere) > 0
 
 fix(d) := "fix the host, or create the Service or a ServiceEntry for it" if not d.elsewhere
+
+# With a complete input, a DestinationRule whose host nothing provides
+# applies to nothing: a warning, as MF306 for a short host resolving
+# elsewhere (which reports those), since no traffic breaks.
+findings contains f if {
+	lib.complete
+	some dr in input.resources.DestinationRule
+	lib.istio(dr)
+	dr.provided == false
+	not dr.shortHost
+	lib.known_destination(dr.host)
+	f := {
+		"ref": dr.ref,
+		"path": "spec.host",
+		"severity": "warning",
+		"message": sprintf(
+			"DestinationRule host %s matches no Service or ServiceEntry, so this DestinationRule applies to nothing; fix the host, or create the Service or a ServiceEntry for it",
+			[dr.host],
+		),
+	}
+}

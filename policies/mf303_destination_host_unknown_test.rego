@@ -43,3 +43,52 @@ test_silent_for_wildcard_hosts if {
 	d := object.remove(dest({"host": "*.example.com"}), ["provided", "checkable"])
 	count(mf303.findings) == 0 with input as {"destinations": [d]}
 }
+
+complete_index := {"complete": true, "rootNamespace": "istio-system", "namespaces": {"shop": {"declared": true, "labels": {}}}}
+
+test_complete_checks_every_namespace_and_external_hosts if {
+	fs := mf303.findings with input as {"index": complete_index, "destinations": [
+		dest({"checkable": false, "rawHost": "cart.ghost", "host": "cart.ghost.svc.cluster.local", "path": "spec.http[0].route[0].destination"}),
+		dest({"checkable": false, "rawHost": "api.example.com", "host": "api.example.com", "path": "spec.http[0].route[1].destination"}),
+	]}
+	{f.path | some f in fs} == {"spec.http[0].route[0].destination.host", "spec.http[0].route[1].destination.host"}
+}
+
+test_complete_silent_in_namespaces_every_cluster_has if {
+	count(mf303.findings) == 0 with input as {"index": complete_index, "destinations": [dest({"checkable": false, "rawHost": "istiod.istio-system", "host": "istiod.istio-system.svc.cluster.local"})]}
+}
+
+test_partial_silent_on_unknown_namespaces_and_external_hosts if {
+	count(mf303.findings) == 0 with input as {"index": object.remove(complete_index, ["complete"]), "destinations": [
+		dest({"checkable": false, "host": "cart.ghost.svc.cluster.local"}),
+		dest({"checkable": false, "host": "api.example.com"}),
+	]}
+}
+
+dr(extra) := object.union(
+	{
+		"ref": 6, "apiVersion": "networking.istio.io/v1", "kind": "DestinationRule",
+		"namespace": "shop", "name": "kart", "host": "kart.shop.svc.cluster.local", "provided": false,
+	},
+	extra,
+)
+
+test_complete_warns_on_a_destination_rule_host_nothing_provides if {
+	fs := mf303.findings with input as {"index": complete_index, "resources": {"DestinationRule": [dr({})]}}
+	fs == {{
+		"ref": 6,
+		"path": "spec.host",
+		"severity": "warning",
+		"message": "DestinationRule host kart.shop.svc.cluster.local matches no Service or ServiceEntry, so this DestinationRule applies to nothing; fix the host, or create the Service or a ServiceEntry for it",
+	}}
+}
+
+test_destination_rule_hosts_silent_when_provided_short_elsewhere_partial_or_wildcard if {
+	count(mf303.findings) == 0 with input as {"index": complete_index, "resources": {"DestinationRule": [
+		dr({"provided": true}),
+		dr({"shortHost": {"rawHost": "kart", "host": "kart.shop.svc.cluster.local", "elsewhere": ["kart.billing"]}}),
+		object.remove(dr({"host": "*.shop.svc.cluster.local"}), ["provided"]),
+		dr({"host": "istiod.istio-system.svc.cluster.local"}),
+	]}}
+	count(mf303.findings) == 0 with input as {"index": object.remove(complete_index, ["complete"]), "resources": {"DestinationRule": [dr({})]}}
+}

@@ -34,9 +34,11 @@
 #       trafficPolicy: {tls: {mode: ISTIO_MUTUAL}}
 package meshfleet.rules.mf306
 
+import data.meshfleet.lib
+
 findings contains f if {
 	some d in input.destinations
-	not d.checkable
+	not lib.checkable(d)
 	d.provided == false
 	count(d.elsewhere) > 0
 	f := finding(d.ref, concat("", [d.path, ".host"]), d)

@@ -34,3 +34,14 @@ test_silent_without_a_service_elsewhere if {
 	d := {"ref": 6, "path": "spec.http[0].route[0].destination", "rawHost": "cart", "host": "cart.frontend.svc.cluster.local", "provided": false, "checkable": false}
 	count(mf306.findings) == 0 with input as {"destinations": [d], "resources": {"DestinationRule": [{"ref": 5}]}, "namespace": "frontend", "index": {"virtualServices": {"frontend": [{"ref": 6, "shortHosts": []}]}}}
 }
+
+test_complete_leaves_every_destination_to_mf303 if {
+	d := object.union(short, {"ref": 6, "path": "spec.http[0].route[0].destination", "provided": false, "checkable": false})
+	count(mf306.findings) == 0 with input as {"destinations": [d], "index": {"complete": true, "rootNamespace": "istio-system", "namespaces": {}}}
+}
+
+test_complete_still_reports_destination_rule_hosts if {
+	dr := {"ref": 5, "apiVersion": "networking.istio.io/v1", "kind": "DestinationRule", "namespace": "frontend", "name": "cart", "shortHost": short}
+	fs := mf306.findings with input as {"resources": {"DestinationRule": [dr]}, "index": {"complete": true, "rootNamespace": "istio-system", "namespaces": {}}}
+	{f.path | some f in fs} == {"spec.host"}
+}
