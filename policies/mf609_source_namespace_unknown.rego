@@ -22,7 +22,11 @@
 #     Fix the namespace name or pattern, create the namespace, or drop the
 #     entry.
 #   bad: |
-#     # linted with --complete; the callers run in namespace frontend
+#     # linted with --complete
+#     apiVersion: v1
+#     kind: Namespace
+#     metadata: {name: frontend}
+#     ---
 #     apiVersion: security.istio.io/v1
 #     kind: AuthorizationPolicy
 #     metadata: {name: cart-allow, namespace: shop}
@@ -32,6 +36,10 @@
 #         - from:
 #             - source: {namespaces: [frontnd]}
 #   good: |
+#     apiVersion: v1
+#     kind: Namespace
+#     metadata: {name: frontend}
+#     ---
 #     apiVersion: security.istio.io/v1
 #     kind: AuthorizationPolicy
 #     metadata: {name: cart-allow, namespace: shop}
