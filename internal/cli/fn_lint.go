@@ -21,7 +21,8 @@ import (
 
 // lintConfigFields are the fields a LintConfig may set besides apiVersion,
 // kind and metadata: .meshfleet.yaml's, less exclude (a function is given
-// objects, not files to walk), plus complete.
+// objects, not files to walk). complete says the items are everything
+// deployed (lint --complete).
 const lintConfigFields = "failOn, disable, severity, rootNamespace, trustDomain, productionLabel or complete"
 
 // isLintConfig reports whether a functionConfig is a LintConfig, which
@@ -34,9 +35,6 @@ func isLintConfig(fc *yamlv3.Node) bool {
 // fnLintConfig is a LintConfig read.
 type fnLintConfig struct {
 	cfg *lint.Config
-	// complete is accepted and kept for the engine's --complete (DESIGN §4),
-	// which it does not read yet: reserved.
-	complete bool
 }
 
 // parseLintConfig reads a LintConfig functionConfig as strictly as
@@ -51,12 +49,7 @@ func parseLintConfig(fc *yamlv3.Node) (*fnLintConfig, *manifest.Error) {
 		p := manifest.AppendKey("functionConfig", k.Value)
 		switch k.Value {
 		case "apiVersion", "kind", "metadata":
-		case "complete":
-			if v.Kind != yamlv3.ScalarNode || v.ShortTag() != "!!bool" {
-				return nil, manifest.Errorf(render.FnStdin, v, p, "want true or false")
-			}
-			out.complete = v.Value == "true"
-		case "failOn", "disable", "severity", "rootNamespace", "trustDomain", "productionLabel":
+		case "failOn", "disable", "severity", "rootNamespace", "trustDomain", "productionLabel", "complete":
 			sub.Content = append(sub.Content, k, v)
 		case "exclude":
 			return nil, manifest.Errorf(render.FnStdin, k, p, "unknown field: a function is given objects, not files to exclude (want %s)", lintConfigFields)
