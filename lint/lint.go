@@ -259,7 +259,7 @@ func (e *Engine) Lint(ctx context.Context, opts Options) (*Result, error) {
 	if maxRes <= 0 {
 		maxRes = DefaultMaxResources
 	}
-	notices := 0
+	notices, skipped := 0, 0
 	var ctxFleetDocs []*manifest.Document
 	for _, s := range srcs {
 		if s.context {
@@ -277,6 +277,18 @@ func (e *Engine) Lint(ctx context.Context, opts Options) (*Result, error) {
 			continue
 		}
 		if s.err != nil {
+			if s.template && !opts.isComplete(cfg) {
+				// Not a manifest until rendered: told, counted, not
+				// linted. A complete input must lint every file (MF100).
+				skipped++
+				if notices++; notices <= maxNotices {
+					notice(s.skipTemplateNotice())
+				}
+				continue
+			}
+			if s.template {
+				s.err.Msg += "; a complete input (--complete) lints every file"
+			}
 			probs = append(probs, s.err)
 			continue
 		}
@@ -399,7 +411,7 @@ func (e *Engine) Lint(ctx context.Context, opts Options) (*Result, error) {
 	res.Report = finding.Report{
 		Findings: finding.SortDedup(out),
 		Rules:    e.Rules(),
-		Summary:  finding.Summary{Files: inputs, Resources: countInputs(rs)},
+		Summary:  finding.Summary{Files: inputs, Resources: countInputs(rs), Skipped: skipped},
 	}
 	res.Report.Summary.Count(res.Report.Findings)
 	res.Timings.Findings = time.Since(t)

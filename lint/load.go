@@ -1,6 +1,7 @@
 package lint
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -8,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"sort"
 	"strings"
 	"sync"
 
@@ -49,6 +51,10 @@ type source struct {
 	// (Helm values, CI workflows, .pre-commit-config.yaml): expected in a
 	// repository, so told only with --verbose.
 	quiet []string
+	// template is set when the file failed to parse and holds template
+	// markers ({{, {%, ${): err then says so, and the run skips the file
+	// with a notice, or reports err (MF100) when the input is --complete.
+	template bool
 	// skipped counts the documents skipped for each reason beyond the
 	// first, which alone gets a notice of its own: a file of a million
 	// tiny documents costs one line of stderr, not a million.
@@ -111,9 +117,17 @@ func collect(args []string, stdinName string, ex excluder, notice func(string)) 
 			continue
 		}
 		if render.IsKustomization(arg) {
+			if k := readKustomization("", arg); k.component {
+				probs = append(probs, &manifest.Error{File: k.file, Msg: "a kustomize Component cannot be built alone (kustomize builds it only into a kustomization that lists it under components): lint that kustomization's directory"})
+				continue
+			}
 			jobs = append(jobs, job{name: kustomizeName(arg), path: arg, kustomize: true})
 			continue
 		}
+		// owned are the files kustomizations met in the walk name as
+		// patches or generator inputs: fragments, not manifests.
+		owned := map[string]bool{}
+		kusts := map[string]*kustomization{}
 		err = filepath.WalkDir(arg, func(p string, d fs.DirEntry, err error) error {
 			if err != nil {
 				probs = append(probs, &manifest.Error{File: p, Msg: errText(err)})
@@ -134,10 +148,24 @@ func collect(args []string, stdinName string, ex excluder, notice func(string)) 
 					notice(fmt.Sprintf("%s: skipped: a Helm chart (render it with helm template and lint the output)", p))
 					return fs.SkipDir
 				}
+				if render.IsKustomization(p) {
+					k := readKustomization(arg, p)
+					kusts[k.file] = k
+					for _, f := range k.owned {
+						owned[f] = true
+					}
+				}
 				return nil
 			}
 			name := d.Name()
-			if strings.HasPrefix(name, ".") || !isManifestFile(name) || ex.match(p) || ex.match(rel) {
+			if strings.HasPrefix(name, ".") || ex.match(p) || ex.match(rel) {
+				return nil
+			}
+			if k := kusts[filepath.Clean(p)]; k != nil {
+				notice(k.notice())
+				return nil
+			}
+			if !isManifestFile(name) {
 				return nil
 			}
 			for _, k := range render.KustomizationFiles {
@@ -145,6 +173,9 @@ func collect(args []string, stdinName string, ex excluder, notice func(string)) 
 					notice(fmt.Sprintf("%s: skipped: a kustomization (pass its directory to lint its build)", p))
 					return nil
 				}
+			}
+			if owned[filepath.Clean(p)] {
+				return nil // told with its kustomization
 			}
 			// Links, FIFOs and devices too: manifest.ReadFile decides,
 			// and says why it skips one.
@@ -232,8 +263,19 @@ func readOne(j job, stdin io.Reader, build func(dir string) ([]byte, error)) *so
 		if !errors.As(err, &me) {
 			me = &manifest.Error{File: j.name, Msg: errText(err)}
 		}
+		if m := templateMarker(s.data); m != "" && !j.kustomize {
+			// Not YAML until rendered (Jinja, Ansible, Helm, envsubst):
+			// skipped with a notice, not an error. Only a file that does
+			// not parse: one that parses is linted, placeholders and all,
+			// so skipping never hides a manifest.
+			s.template = true
+			t := *me
+			t.Msg = fmt.Sprintf("a template (it holds %s and is not YAML: %s); render it and lint the output", m, me.Msg)
+			me = &t
+		}
 		s.err = me
 		s.docs = nil
+		s.data = nil
 		return s
 	}
 	s.classify()
@@ -290,4 +332,158 @@ func (s *source) expandList(d *manifest.Document, obj map[string]any) {
 		}
 		s.items = append(s.items, newResource(m, d.File, d.Index, i))
 	}
+}
+
+// templateMarkers are what template languages put in YAML files: Jinja,
+// Ansible, Helm and Go templates ({{ }}, {% %}) and shell or envsubst
+// placeholders (${VAR}).
+var templateMarkers = []string{"{{", "{%", "${"}
+
+// templateMarker returns the first template marker data holds, or "".
+func templateMarker(data []byte) string {
+	for _, m := range templateMarkers {
+		if bytes.Contains(data, []byte(m)) {
+			return m
+		}
+	}
+	return ""
+}
+
+// skipTemplateNotice is the notice for a template skipped (not --complete).
+func (s *source) skipTemplateNotice() string {
+	pos := s.err.File
+	if s.err.Line > 0 {
+		pos = fmt.Sprintf("%s:%d", pos, s.err.Line)
+		if s.err.Column > 0 {
+			pos = fmt.Sprintf("%s:%d", pos, s.err.Column)
+		}
+	}
+	return pos + ": skipped: " + s.err.Msg
+}
+
+// kustomization is what a directory walk needs of a kustomization file.
+type kustomization struct {
+	file      string
+	component bool
+	// owned are the files in its directory tree that it names as patches,
+	// generator inputs or configuration: kustomize's fragments, not
+	// manifests (cleaned paths, manifest files only, existing ones).
+	owned []string
+}
+
+// kustomizeFileFields are the fields of a kustomization that name files
+// other than resources: the patches it applies, its generators' inputs,
+// its transformer configurations. What they name is no manifest by
+// itself (a patch lacks most required fields).
+var kustomizeFileFields = []string{
+	"patchesStrategicMerge", "patches", "patchesJson6902", "replacements",
+	"configMapGenerator", "secretGenerator", "configurations", "crds",
+	"openapi", "transformers", "generators", "validators",
+}
+
+// readKustomization reads the kustomization file of dir (root confines
+// symbolic links, as for every file a walk reads). An unreadable one names
+// nothing: kustomize reports it when the directory is built.
+func readKustomization(root, dir string) *kustomization {
+	k := &kustomization{}
+	for _, n := range render.KustomizationFiles {
+		p := filepath.Join(dir, n)
+		if st, err := os.Stat(p); err == nil && st.Mode().IsRegular() {
+			k.file = filepath.Clean(p)
+			break
+		}
+	}
+	if k.file == "" {
+		return k
+	}
+	data, err := manifest.ReadFile(root, k.file, manifest.DefaultLimits)
+	if err != nil {
+		return k
+	}
+	docs, err := manifest.Parse(k.file, data, manifest.DefaultLimits)
+	if err != nil || len(docs) == 0 {
+		return k
+	}
+	obj, _ := manifest.Value(docs[0].Node).(map[string]any)
+	k.component = str(obj["kind"]) == "Component"
+	seen := map[string]bool{}
+	add := func(ref string) {
+		if ref == "" || strings.Contains(ref, "\n") {
+			return // an inline patch, not a file
+		}
+		p := filepath.Clean(filepath.Join(dir, ref))
+		rel, err := filepath.Rel(dir, p)
+		if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) || !isManifestFile(p) || seen[p] {
+			return // outside the kustomization root: not kustomize's alone
+		}
+		if st, err := os.Lstat(p); err != nil || !st.Mode().IsRegular() {
+			return
+		}
+		seen[p] = true
+		k.owned = append(k.owned, p)
+	}
+	for _, f := range kustomizeFileFields {
+		switch v := obj[f].(type) {
+		case string:
+			add(v)
+		case map[string]any: // openapi: {path: ...}
+			add(str(v["path"]))
+		case []any:
+			for _, e := range v {
+				switch e := e.(type) {
+				case string:
+					add(e)
+				case map[string]any:
+					add(str(e["path"]))
+					for _, g := range []string{"files", "envs"} {
+						for _, x := range listOf(e[g]) {
+							ref := str(x)
+							if i := strings.IndexByte(ref, '='); i >= 0 {
+								ref = ref[i+1:] // key=path
+							}
+							add(ref)
+						}
+					}
+					add(str(e["env"]))
+				}
+			}
+		}
+	}
+	sort.Strings(k.owned)
+	return k
+}
+
+// notice tells why the walk skipped the kustomization file, and the files
+// it names that the walk skips with it.
+func (k *kustomization) notice() string {
+	msg := k.file + ": skipped: a kustomization (pass its directory to lint its build)"
+	if k.component {
+		msg = k.file + ": skipped: a kustomize Component (built only into a kustomization that lists it under components: lint that one's directory)"
+	}
+	if len(k.owned) == 0 {
+		return msg
+	}
+	names := make([]string, len(k.owned))
+	for i, p := range k.owned {
+		names[i], _ = filepath.Rel(filepath.Dir(k.file), p)
+	}
+	what := "the file it names as a patch or generator input"
+	if len(names) > 1 {
+		what = fmt.Sprintf("the %d files it names as patches or generator inputs", len(names))
+	}
+	const show = 5
+	list := strings.Join(names[:min(len(names), show)], ", ")
+	if len(names) > show {
+		list += fmt.Sprintf(", and %d more", len(names)-show)
+	}
+	return fmt.Sprintf("%s, with %s (%s)", msg, what, list)
+}
+
+// isComplete reports whether the run's input is everything deployed
+// (--complete, else .meshfleet.yaml complete:).
+func (o *Options) isComplete(cfg *Config) bool {
+	if o.Complete != nil {
+		return *o.Complete
+	}
+	return cfg.Complete
 }

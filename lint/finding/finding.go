@@ -81,6 +81,11 @@ type Summary struct {
 	Error     int `json:"error"`
 	Warning   int `json:"warning"`
 	Info      int `json:"info"`
+	// Skipped counts the input files not linted because they are
+	// templates (Jinja, Ansible, Helm, envsubst text that is not YAML until
+	// rendered); with --complete they are MF100 errors instead. Omitted
+	// when 0.
+	Skipped int `json:"skipped,omitempty"`
 }
 
 // Rule is a rule's documentation, the data behind `meshfleet rules` and

@@ -86,6 +86,9 @@ func prepare(r *finding.Report) ([]finding.Finding, finding.Summary) {
 // "3 findings (1 error, 1 warning, 1 info) in 2 files, 14 resources".
 func summaryLine(s finding.Summary) string {
 	where := "in " + plural(s.Files, "file", "files") + ", " + plural(s.Resources, "resource", "resources")
+	if s.Skipped > 0 {
+		where += ", " + plural(s.Skipped, "template", "templates") + " skipped"
+	}
 	total := s.Error + s.Warning + s.Info
 	if total == 0 {
 		return "no findings " + where

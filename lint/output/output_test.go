@@ -192,6 +192,8 @@ func TestSummaryLine(t *testing.T) {
 		{finding.Summary{Files: 1, Resources: 1, Error: 2}, "2 findings (2 errors) in 1 file, 1 resource"},
 		{finding.Summary{Files: 1, Resources: 6, Warning: 1}, "1 finding (1 warning) in 1 file, 6 resources"},
 		{finding.Summary{Files: 3, Resources: 6, Warning: 2, Info: 4}, "6 findings (2 warnings, 4 info) in 3 files, 6 resources"},
+		{finding.Summary{Files: 3, Resources: 2, Skipped: 1}, "no findings in 3 files, 2 resources, 1 template skipped"},
+		{finding.Summary{Files: 4, Resources: 2, Error: 1, Skipped: 2}, "1 finding (1 error) in 4 files, 2 resources, 2 templates skipped"},
 	} {
 		if got := summaryLine(tc.s); got != tc.want {
 			t.Errorf("summaryLine(%+v) = %q, want %q", tc.s, got, tc.want)
