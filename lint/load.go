@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"sort"
 	"strings"
@@ -263,11 +264,12 @@ func readOne(j job, stdin io.Reader, build func(dir string) ([]byte, error)) *so
 		if !errors.As(err, &me) {
 			me = &manifest.Error{File: j.name, Msg: errText(err)}
 		}
-		if m := templateMarker(s.data); m != "" && !j.kustomize {
+		if m := templateMarker(j.name, s.data); m != "" && !j.kustomize {
 			// Not YAML until rendered (Jinja, Ansible, Helm, envsubst):
 			// skipped with a notice, not an error. Only a file that does
-			// not parse: one that parses is linted, placeholders and all,
-			// so skipping never hides a manifest.
+			// not parse, and only because of its template constructs: one
+			// that parses is linted, placeholders and all, and one broken
+			// elsewhere stays MF100, so skipping never hides a manifest.
 			s.template = true
 			t := *me
 			t.Msg = fmt.Sprintf("a template (it holds %s and is not YAML: %s); render it and lint the output", m, me.Msg)
@@ -339,14 +341,43 @@ func (s *source) expandList(d *manifest.Document, obj map[string]any) {
 // placeholders (${VAR}).
 var templateMarkers = []string{"{{", "{%", "${"}
 
-// templateMarker returns the first template marker data holds, or "".
-func templateMarker(data []byte) string {
+// templateConstruct matches one template construct within a line: an
+// expression or statement ({{ }}, {% %}), a Jinja comment ({# #}), a
+// placeholder (${ }).
+var templateConstruct = regexp.MustCompile(`\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}|\$\{[^}\n]*\}`)
+
+// templateMarker returns the first template marker of data, which failed
+// to parse, when its template constructs are why: with each line that is
+// only constructs (a {% for %}, a {{- include }}) emptied and every other
+// construct replaced by plain characters, it parses. A file broken
+// elsewhere (a PrometheusRule's "{{ $labels.x }}" in a badly indented
+// manifest, a ConfigMap's "${HOME}") gives "": it stays an error.
+func templateMarker(name string, data []byte) string {
+	marker := ""
 	for _, m := range templateMarkers {
 		if bytes.Contains(data, []byte(m)) {
-			return m
+			marker = m
+			break
 		}
 	}
-	return ""
+	if marker == "" {
+		return ""
+	}
+	lines := bytes.SplitAfter(data, []byte("\n"))
+	for i, l := range lines {
+		rest := templateConstruct.ReplaceAllFunc(l, func(c []byte) []byte { return bytes.Repeat([]byte("x"), len(c)) })
+		if len(bytes.TrimSpace(templateConstruct.ReplaceAll(l, nil))) == 0 {
+			rest = []byte("\n") // only constructs: a line of the template language
+			if !bytes.HasSuffix(l, []byte("\n")) {
+				rest = nil
+			}
+		}
+		lines[i] = rest
+	}
+	if _, err := manifest.Parse(name, bytes.Join(lines, nil), manifest.DefaultLimits); err != nil {
+		return ""
+	}
+	return marker
 }
 
 // skipTemplateNotice is the notice for a template skipped (not --complete).

@@ -63,7 +63,11 @@ func TestTemplates(t *testing.T) {
 		"jinja.yaml":  "{% for s in services %}\nkind: Service\n{% endfor %}\n",
 		"helm.yaml":   "metadata:\n  labels:\n    {{- include \"x\" . | nindent 4 }}\n",
 		"broken.yaml": "a: [\n",
-		"env.yaml":    "apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: \"${NAME}\", namespace: shop}\n",
+		// Broken elsewhere than at its template constructs: still MF100.
+		"rule.yaml":    "kind: PrometheusRule\nspec:\n  groups:\n    - rules:\n        - alert: Down\n          annotations:\n            summary: \"{{ $labels.instance }} down\"\n         expr: up == 0\n",
+		"script.yaml":  "kind: ConfigMap\ndata:\n  run.sh: |\n    echo ${HOME}\n  other: [a, b\n",
+		"ansible.yaml": "apiVersion: v1\nkind: Service\nmetadata:\n  name: {{ item }}\n",
+		"env.yaml":     "apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: \"${NAME}\", namespace: shop}\n",
 	})
 	for _, complete := range []bool{false, true} {
 		var notices []string
@@ -79,9 +83,9 @@ func TestTemplates(t *testing.T) {
 				mf100 = append(mf100, filepath.Base(f.File))
 			}
 		}
-		want, skipped := "broken.yaml", 2
+		want, skipped := "broken.yaml rule.yaml script.yaml", 3
 		if complete {
-			want, skipped = "broken.yaml helm.yaml jinja.yaml", 0
+			want, skipped = "ansible.yaml broken.yaml helm.yaml jinja.yaml rule.yaml script.yaml", 0
 		}
 		if strings.Join(mf100, " ") != want || res.Report.Summary.Skipped != skipped {
 			t.Errorf("complete=%v: MF100 on %v, %d skipped; want %s, %d", complete, mf100, res.Report.Summary.Skipped, want, skipped)
