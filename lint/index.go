@@ -608,6 +608,18 @@ func (ix *index) add(r *resource) {
 // they are classes, so this costs per class, not per workload.
 func (ix *index) subsetMatches(rs []*resource) {
 	postings := map[*host]*backendPosting{}
+	// routed holds host+"\x00"+subset for every route destination naming a
+	// subset: a subset that selects nothing fails the traffic routed to it
+	// (an error), and is dead configuration when nothing routes there.
+	routed := map[string]bool{}
+	for _, ds := range ix.dests {
+		for _, d := range ds {
+			dm := mapOf(d)
+			if s := str(dm["subset"]); s != "" {
+				routed[str(dm["host"])+"\x00"+s] = true
+			}
+		}
+	}
 	for _, r := range rs {
 		if r.kind != "DestinationRule" {
 			continue
@@ -641,6 +653,7 @@ func (ix *index) subsetMatches(rs []*resource) {
 				}
 			}
 			sm["absent"] = absent
+			sm["routed"] = routed[str(e["host"])+"\x00"+str(sm["name"])]
 		}
 	}
 }

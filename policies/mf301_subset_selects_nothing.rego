@@ -4,7 +4,9 @@
 #   A DestinationRule subset's labels match none of the workloads behind its
 #   host (the workloads the host's Service selects, or a ServiceEntry's
 #   workloadSelector or endpoints). Traffic routed to the subset finds no
-#   endpoint and fails with 503 "no healthy upstream". Hosts whose backends
+#   endpoint and fails with 503 "no healthy upstream": an error when a
+#   route of the input sends traffic to the subset, a warning (dead
+#   configuration, a trap for the next route) when none does. Hosts whose backends
 #   the input does not fully show (unknown namespace, Service without
 #   selector, ServiceEntry resolved by DNS) are not checked, and labels that
 #   only exist at run time (topology.istio.io/network, pod-template-hash, ...)
@@ -54,11 +56,20 @@ findings contains f if {
 		"ref": dr.ref,
 		"path": sprintf("spec.subsets[%d].labels", [subset.index]),
 		"message": sprintf(
-			"subset %q selects %s, but no workload behind %s has those labels%s",
-			[subset.name, lib.format_labels(subset.labels), dr.host, culprit(subset)],
+			"subset %q selects %s, but no workload behind %s has those labels%s%s",
+			[subset.name, lib.format_labels(subset.labels), dr.host, culprit(subset), effect(subset)],
 		),
+		"severity": severity(subset),
 	}
 }
+
+# A subset some route sends traffic to fails that traffic (503); one no
+# route of the input uses breaks nothing yet.
+severity(subset) := "error" if subset.routed
+else := "warning"
+
+effect(subset) := "; routes sending traffic to it get 503 no healthy upstream" if subset.routed
+else := "; no route of the input uses it yet"
 
 # culprit names the labels no backend carries at all (the index lists them
 # as absent), when some labels are fine and others are not, since those are

@@ -27,7 +27,21 @@ test_fires_on_the_subset_no_backend_matches if {
 	fs == {{
 		"ref": 2,
 		"path": "spec.subsets[1].labels",
-		"message": "subset \"next\" selects version=v2, but no workload behind cart.shop.svc.cluster.local has those labels",
+		"message": "subset \"next\" selects version=v2, but no workload behind cart.shop.svc.cluster.local has those labels; no route of the input uses it yet",
+		"severity": "warning",
+	}}
+}
+
+# routed: some route of the input sends traffic to the subset (the index
+# marks it), so the 503s are real: an error.
+test_an_error_when_a_route_uses_the_subset if {
+	routed := object.union(dr, {"subsets": [{"index": 1, "name": "next", "labels": {"version": "v2"}, "matchLabels": {"version": "v2"}, "selectsBackend": false, "routed": true}]})
+	fs := mf301.findings with input as {"resources": {"DestinationRule": [routed]}, "index": index(pods, true)}
+	fs == {{
+		"ref": 2,
+		"path": "spec.subsets[1].labels",
+		"message": "subset \"next\" selects version=v2, but no workload behind cart.shop.svc.cluster.local has those labels; routes sending traffic to it get 503 no healthy upstream",
+		"severity": "error",
 	}}
 }
 
@@ -52,7 +66,7 @@ test_names_the_label_no_workload_carries if {
 	# absent: the labels no backend carries, as the index finds them.
 	vm := object.union(dr, {"subsets": [{"index": 0, "name": "vm", "labels": {"version": "v1", "runtime": "vm"}, "matchLabels": {"version": "v1", "runtime": "vm"}, "selectsBackend": false, "absent": {"runtime": "vm"}}]})
 	some f in mf301.findings with input as {"resources": {"DestinationRule": [vm]}, "index": index(pods, true)}
-	endswith(f.message, "has those labels; none has runtime=vm")
+	contains(f.message, "has those labels; none has runtime=vm;")
 }
 
 complete_index(backends, complete) := object.union(index(backends, complete), {"complete": true})

@@ -271,7 +271,7 @@ func TestArgoCD(t *testing.T) {
 			app:  "apps/billing",
 			files: map[string]string{
 				"apps/billing/fleet.yaml": fleet("billing", ""),
-				"apps/billing/dr.yaml":    "apiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata: {name: canary, namespace: billing}\nspec:\n  host: billing\n  subsets:\n    - {name: next, labels: {version: v2}}\n",
+				"apps/billing/dr.yaml":    "apiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata: {name: canary, namespace: billing}\nspec:\n  host: billing\n  subsets:\n    - {name: next, labels: {version: v2}}\n---\napiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {name: canary, namespace: billing}\nspec:\n  hosts: [billing]\n  http:\n    - route:\n        - destination: {host: billing, subset: next}\n",
 			},
 			env:     []string{"ARGOCD_ENV_MESHFLEET_LINT_FAIL_ON=error"},
 			claim:   true,
