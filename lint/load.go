@@ -346,18 +346,17 @@ var templateMarkers = []string{"{{", "{%", "${"}
 // placeholder (${ }).
 var templateConstruct = regexp.MustCompile(`\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}|\$\{[^}\n]*\}`)
 
-// templateMarker returns the first template marker of data, which failed
+// templateMarker returns the first template marker in data, which failed
 // to parse, when its template constructs are why: with each line that is
 // only constructs (a {% for %}, a {{- include }}) emptied and every other
 // construct replaced by plain characters, it parses. A file broken
 // elsewhere (a PrometheusRule's "{{ $labels.x }}" in a badly indented
 // manifest, a ConfigMap's "${HOME}") gives "": it stays an error.
 func templateMarker(name string, data []byte) string {
-	marker := ""
+	marker, at := "", len(data)
 	for _, m := range templateMarkers {
-		if bytes.Contains(data, []byte(m)) {
-			marker = m
-			break
+		if i := bytes.Index(data, []byte(m)); i >= 0 && i < at {
+			marker, at = m, i // the first in the file, as the notice names it
 		}
 	}
 	if marker == "" {
