@@ -402,13 +402,15 @@ type kustomization struct {
 }
 
 // kustomizeFileFields are the fields of a kustomization that name files
-// other than resources: the patches it applies, its generators' inputs,
-// its transformer configurations. What they name is no manifest by
-// itself (a patch lacks most required fields).
+// that are no manifests by themselves: the patches it applies (a patch
+// lacks most required fields), its ConfigMap and Secret generators' data,
+// replacement lists, transformer configurations, an OpenAPI schema. Not
+// here: generators, transformers and validators, whose files are whole
+// objects (a VMFleet used as a generator is linted and rendered as
+// always), and crds.
 var kustomizeFileFields = []string{
 	"patchesStrategicMerge", "patches", "patchesJson6902", "replacements",
-	"configMapGenerator", "secretGenerator", "configurations", "crds",
-	"openapi", "transformers", "generators", "validators",
+	"configMapGenerator", "secretGenerator", "configurations", "openapi",
 }
 
 // readKustomization reads the kustomization file of dir (root confines

@@ -23,6 +23,12 @@ func TestCollectKustomizeOwned(t *testing.T) {
 		"comp/kustomization.yml": "kind: Component\npatchesJson6902:\n  - path: j.yaml\n",
 		"comp/j.yaml":            "- op: add\n",
 		"comp/res.yaml":          "kind: Service\n",
+		// Generator and transformer configs are whole objects (a VMFleet
+		// used as a generator): linted.
+		"gen/kustomization.yaml": "generators: [fleet.yaml]\ntransformers: [labels.yaml]\ncrds: [crd.yaml]\n",
+		"gen/fleet.yaml":         "kind: VMFleet\n",
+		"gen/labels.yaml":        "kind: LabelTransformer\n",
+		"gen/crd.yaml":           "kind: CustomResourceDefinition\n",
 	})
 	var notices []string
 	jobs, probs := collect([]string{root}, "", excluder{}, func(n string) { notices = append(notices, n) })
@@ -34,7 +40,7 @@ func TestCollectKustomizeOwned(t *testing.T) {
 		rel, _ := filepath.Rel(root, j.path)
 		got = append(got, filepath.ToSlash(rel))
 	}
-	want := "app/stray.yaml app/svc.yaml comp/res.yaml outside.yaml"
+	want := "app/stray.yaml app/svc.yaml comp/res.yaml gen/crd.yaml gen/fleet.yaml gen/labels.yaml outside.yaml"
 	if strings.Join(got, " ") != want {
 		t.Errorf("jobs = %v, want %s", got, want)
 	}
