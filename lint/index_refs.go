@@ -371,13 +371,27 @@ func effectiveSplit(ws []int64, total int64) string {
 	return strings.Join(parts, "/")
 }
 
-// annotateDestinationRules marks a DestinationRule that repeats an earlier
-// one for the same host in the same namespace, both without workloadSelector
-// and exported alike (duplicateOf), and a short host that resolves to
-// nothing while a Service of that name lives elsewhere (shortHost).
+// annotateDestinationRules marks a DestinationRule that Istio merges into
+// an earlier one for the same host (same namespace, both without
+// workloadSelector, exported alike) and that loses something in the merge
+// (duplicateOf): Istio concatenates the subsets, keeping the first of two
+// with one name, and adopts the first top-level trafficPolicy only, so a
+// later rule loses its trafficPolicy when an earlier one set one, and every
+// subset an earlier one already defines. A merge that loses nothing (one
+// rule holds the policy, the other adds subsets) is how Istio documents
+// splitting a rule, and is not reported. It also marks a short host that
+// resolves to nothing while a Service of that name lives elsewhere
+// (shortHost).
 func (ix *index) annotateDestinationRules(drs []*resource, provided func(string) bool, elsewhere func(string, string) []string) {
 	sort.SliceStable(drs, func(i, j int) bool { return before(drs[i], drs[j]) })
-	first := map[string]*resource{}
+	// merged is what the rules of one key so far contribute: who set the
+	// trafficPolicy, and who defined each subset name.
+	type merged struct {
+		first   *resource
+		policy  *resource
+		subsets map[string]*resource
+	}
+	first := map[string]*merged{}
 	for _, r := range drs {
 		spec := mapOf(r.obj["spec"])
 		raw := strings.ToLower(strings.TrimSpace(str(spec["host"])))
@@ -395,15 +409,37 @@ func (ix *index) annotateDestinationRules(drs []*resource, provided func(string)
 			continue
 		}
 		key := r.namespace + "\x00" + name + "\x00" + exportKey(spec["exportTo"], r.namespace)
-		f := first[key]
-		if f == nil {
-			first[key] = r
-			continue
-		}
-		if f.name == r.name {
+		m := first[key]
+		if m == nil {
+			m = &merged{first: r, subsets: map[string]*resource{}}
+			first[key] = m
+		} else if m.first.name == r.name {
 			continue // the same object written twice, not two rules
 		}
-		ix.extra(r.ref)["duplicateOf"] = map[string]any{"ref": f.ref, "namespace": f.namespace, "name": f.name}
+		var lost []string
+		var by *resource
+		if _, has := spec["trafficPolicy"]; has && spec["trafficPolicy"] != nil {
+			if m.policy != nil && m.policy != r {
+				lost = append(lost, "its trafficPolicy (the one of "+m.policy.namespace+"/"+m.policy.name+" applies)")
+				by = m.policy
+			} else if m.policy == nil {
+				m.policy = r
+			}
+		}
+		for _, s := range listOf(spec["subsets"]) {
+			n := str(mapOf(s)["name"])
+			if o := m.subsets[n]; o != nil && o != r {
+				lost = append(lost, "subset "+strconv.Quote(n)+" (the one of "+o.namespace+"/"+o.name+" applies)")
+				if by == nil {
+					by = o
+				}
+			} else if o == nil {
+				m.subsets[n] = r
+			}
+		}
+		if len(lost) > 0 {
+			ix.extra(r.ref)["duplicateOf"] = map[string]any{"ref": by.ref, "namespace": by.namespace, "name": by.name, "lost": strings.Join(lost, " and ")}
+		}
 	}
 }
 

@@ -12,12 +12,12 @@ dr(extra) := object.union(
 )
 
 test_fires_on_the_later_rule if {
-	d := dr({"duplicateOf": {"ref": 8, "namespace": "payments", "name": "payment-service-dr"}})
+	d := dr({"duplicateOf": {"ref": 8, "namespace": "payments", "name": "payment-service-dr", "lost": "its trafficPolicy (the one of payments/payment-service-dr applies)"}})
 	fs := mf305.findings with input as {"resources": {"DestinationRule": [d]}}
 	fs == {{
 		"ref": 9,
 		"path": "spec.host",
-		"message": "DestinationRule payments/payment-service-dr also configures payment-service.payments.svc.cluster.local: Istio merges the two, keeping only the older one's trafficPolicy, so one of them is partly ignored; merge them into one DestinationRule",
+		"message": "DestinationRule payments/payment-service-dr also configures payment-service.payments.svc.cluster.local and Istio merges the two, so this one loses its trafficPolicy (the one of payments/payment-service-dr applies); merge them into one DestinationRule",
 	}}
 }
 
