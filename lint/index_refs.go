@@ -28,6 +28,7 @@ func (ix *index) addRefs(rs []*resource) {
 	apps := map[string]bool{}           // namespace holds a Service or a workload
 	byShort := map[string][]*resource{} // Service name → Services of that name
 	var wildcards []string              // ServiceEntry wildcard hosts
+	var wildcardRefs []int              // the ServiceEntry of each
 	var vss, drs, wes []*resource
 	groups := map[string]*resource{} // namespace/name → WorkloadGroup
 	for _, r := range rs {
@@ -48,6 +49,7 @@ func (ix *index) addRefs(rs []*resource) {
 			for _, h := range stringList(dig(r.obj, "spec", "hosts")) {
 				if h = strings.ToLower(strings.TrimSpace(h)); strings.HasPrefix(h, "*") {
 					wildcards = append(wildcards, h)
+					wildcardRefs = append(wildcardRefs, r.ref)
 				}
 			}
 		case "VirtualService":
@@ -86,7 +88,35 @@ func (ix *index) addRefs(rs []*resource) {
 
 	ix.wlFacts = make(map[int]map[string]any, len(ix.workloads))
 	ix.vsFacts = map[string][]any{}
-	ix.annotateDestinations(byRef, apps, provided, covered, elsewhere)
+	// hiddenFrom names the first provider of a provided host when none is
+	// exported to any namespace of scopes (index_exports.go), "" when one is.
+	hiddenFrom := func(name string, scopes []string) string {
+		first := ""
+		visible := func(ref int) bool {
+			r := byRef[ref]
+			if r == nil || exportsOf(r).visibleIn(scopes) {
+				return true
+			}
+			if first == "" {
+				first = describe(r)
+			}
+			return false
+		}
+		if h := ix.hosts[name]; h != nil {
+			for _, ref := range append(append([]int(nil), h.services...), h.serviceEntries...) {
+				if visible(ref) {
+					return ""
+				}
+			}
+		}
+		for i, w := range wildcards {
+			if (w == "*" || strings.HasSuffix(name, w[1:])) && visible(wildcardRefs[i]) {
+				return ""
+			}
+		}
+		return first
+	}
+	ix.annotateDestinations(byRef, apps, provided, covered, elsewhere, hiddenFrom)
 	for _, r := range vss {
 		ix.annotateVirtualService(r, provided, elsewhere)
 	}
@@ -163,7 +193,8 @@ func (ix *index) refValues(ws refMap) {
 // provider (checkable), Services of the same short name elsewhere, the
 // Service ports it may name, and whether its route is bound to a gateway.
 func (ix *index) annotateDestinations(byRef map[int]*resource, apps map[string]bool,
-	provided func(string) bool, covered func(string) bool, elsewhere func(string, string) []string) {
+	provided func(string) bool, covered func(string) bool, elsewhere func(string, string) []string,
+	hiddenFrom func(string, []string) string) {
 	for _, ds := range ix.dests {
 		for _, raw := range ds {
 			d := mapOf(raw)
@@ -172,20 +203,48 @@ func (ix *index) annotateDestinations(byRef map[int]*resource, apps map[string]b
 				continue
 			}
 			h := ix.hosts[name]
-			ok := provided(name)
-			d["provided"] = ok
+			exists := provided(name)
+			ok := exists
 			d["checkable"] = h != nil && h.namespace != "" && ix.namespaces[h.namespace] != nil && apps[h.namespace]
 			vs := byRef[intOf(d["ref"])]
+			if vs != nil && exists {
+				// Provided, but maybe not where the VirtualService applies.
+				if scopes := consumerScopes(vs); len(scopes) > 0 {
+					if by := hiddenFrom(name, scopes); by != "" {
+						ok = false
+						d["notExported"] = map[string]any{"to": scopes, "by": by}
+					}
+				}
+			}
+			d["provided"] = ok
 			if vs == nil {
 				continue
 			}
-			if short := strings.ToLower(str(d["rawHost"])); !ok && short != "" && !strings.Contains(short, ".") {
+			if sub := str(d["subset"]); sub != "" && h != nil && len(h.subsets[sub]) > 0 {
+				// The subset is defined, but maybe only by rules not
+				// exported to the route's namespace.
+				first := ""
+				for _, ref := range h.subsets[sub] {
+					r := byRef[ref]
+					if r == nil || ruleVisibleIn(r, vs.namespace) {
+						first = ""
+						break
+					}
+					if first == "" {
+						first = describe(r)
+					}
+				}
+				if first != "" {
+					d["subsetNotExported"] = map[string]any{"to": vs.namespace, "by": first}
+				}
+			}
+			if short := strings.ToLower(str(d["rawHost"])); !exists && short != "" && !strings.Contains(short, ".") {
 				if e := elsewhere(short, vs.namespace); len(e) > 0 {
 					d["elsewhere"] = e
 				}
 			}
 			d["gatewayBound"] = gatewayBound(vs, str(d["path"]))
-			if h != nil && len(h.services) > 0 && len(h.serviceEntries) == 0 && !covered(name) {
+			if ok && h != nil && len(h.services) > 0 && len(h.serviceEntries) == 0 && !covered(name) {
 				if ports, ok := hostPorts(byRef, h.services); ok {
 					d["hostPorts"] = ports
 				}

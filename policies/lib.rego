@@ -122,3 +122,17 @@ checkable(d) if {
 	complete
 	known_destination(d.host)
 }
+
+# export_scope(scopes) names the namespaces a resource is not exported to,
+# for messages: "namespace shop", "namespaces a, b", "every namespace" ("*").
+export_scope(scopes) := "every namespace" if "*" in scopes
+
+export_scope(scopes) := sprintf("namespace %s", [scopes[0]]) if {
+	not "*" in scopes
+	count(scopes) == 1
+}
+
+export_scope(scopes) := sprintf("namespaces %s", [concat(", ", scopes)]) if {
+	not "*" in scopes
+	count(scopes) > 1
+}

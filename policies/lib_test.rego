@@ -63,3 +63,9 @@ test_host_namespace if {
 	lib.host_namespace("cart.shop.svc.cluster.local") == "shop"
 	not lib.host_namespace("api.example.com")
 }
+
+test_export_scope if {
+	lib.export_scope(["shop"]) == "namespace shop"
+	lib.export_scope(["a", "b"]) == "namespaces a, b"
+	lib.export_scope(["*", "a"]) == "every namespace"
+}

@@ -4,7 +4,8 @@
 #   An http, tcp or tls route (or mirror) of a VirtualService names a
 #   destination subset that no DestinationRule for the destination host
 #   defines. Envoy has no cluster for it and the route fails with 503
-#   "no healthy upstream" (NR). Hosts in namespaces the input does not
+#   "no healthy upstream" (NR). A DestinationRule counts only for routes in
+#   its own namespace and those it is exported to (exportTo). Hosts in namespaces the input does not
 #   mention are not checked, nor hosts with no DestinationRule in the input
 #   whose namespace shows no Service or workload (their rules may live
 #   with the apps, elsewhere).
@@ -51,6 +52,23 @@ findings contains f if {
 		"message": sprintf(
 			"subset %q of %s is not defined in any DestinationRule for the host; add it to the DestinationRule's subsets or fix the name",
 			[d.subset, d.host],
+		),
+	}
+}
+
+# The subset is defined, but only by DestinationRules not exported to the
+# route's namespace (exportTo): clients there do not see them.
+findings contains f if {
+	some d in input.destinations
+	d.subsetNotExported
+	lib.known_host(d.host)
+	shows_rules(d)
+	f := {
+		"ref": d.ref,
+		"path": concat("", [d.path, ".subset"]),
+		"message": sprintf(
+			"subset %q of %s is defined only in %s, which is not exported to namespace %s, so routes there do not see it; export the DestinationRule to %s (exportTo) or define the subset in one that is",
+			[d.subset, d.host, d.subsetNotExported.by, d.subsetNotExported.to, d.subsetNotExported.to],
 		),
 	}
 }

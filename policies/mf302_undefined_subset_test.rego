@@ -40,3 +40,17 @@ test_silent_when_the_input_shows_neither_rules_nor_apps if {
 	idx := {"hosts": {host: {"known": true, "subsets": {}, "destinationRules": []}}}
 	count(mf302.findings) == 0 with input as {"destinations": [d], "index": idx}
 }
+
+test_fires_on_a_subset_defined_only_by_rules_not_exported_here if {
+	d := object.union(dest("v1"), {"subsetNotExported": {"to": "shop", "by": "DestinationRule ops/cart"}})
+	fs := mf302.findings with input as {"destinations": [d], "index": index(true)}
+	count(fs) == 1
+	some f in fs
+	f.path == "spec.http[0].route[1].destination.subset"
+	contains(f.message, "defined only in DestinationRule ops/cart, which is not exported to namespace shop")
+}
+
+test_silent_on_a_hidden_subset_of_an_unknown_host if {
+	d := object.union(dest("v1"), {"subsetNotExported": {"to": "shop", "by": "DestinationRule ops/cart"}})
+	count(mf302.findings) == 0 with input as {"destinations": [d], "index": index(false)}
+}

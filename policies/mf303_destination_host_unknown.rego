@@ -6,7 +6,13 @@
 #   ServiceEntry in the input provides. Envoy has no cluster for it and the
 #   route fails with 503 (NR / "no healthy upstream"); a mirror silently
 #   sends nothing. Short names resolve in the VirtualService's namespace,
-#   "name.ns" in namespace ns. Only cluster-local hosts in namespaces whose
+#   "name.ns" in namespace ns. A host resolves only where some Service or
+#   ServiceEntry providing it is exported (exportTo; on a Service the
+#   networking.istio.io/exportTo annotation; unset: every namespace), and a
+#   VirtualService's destinations must be visible from its own namespace,
+#   or with exportTo from a namespace it is exported to, as istioctl
+#   analyze looks them up: a host provided only where the VirtualService
+#   does not apply is reported as not exported there. Only cluster-local hosts in namespaces whose
 #   Services or workloads the input shows are checked: a namespace the input
 #   does not mention, or mentions only through policies (istio-system with
 #   a mesh-wide PeerAuthentication, a gateway namespace installed by Helm),
@@ -53,12 +59,33 @@ findings contains f if {
 	some d in input.destinations
 	lib.checkable(d)
 	d.provided == false
+	not d.notExported
 	f := {
 		"ref": d.ref,
 		"path": concat("", [d.path, ".host"]),
 		"message": sprintf(
 			"destination host %s matches no Service or ServiceEntry: %s; %s",
 			[written(d), effect(d.path), fix(d)],
+		),
+	}
+}
+
+# The host is provided, but no provider is exported (exportTo, or a
+# Service's networking.istio.io/exportTo annotation) to the namespaces the
+# VirtualService applies in (d.notExported.to: its own without exportTo,
+# else its exportTo), as istioctl analyze's DestinationHostAnalyzer looks
+# hosts up: from there the host resolves to nothing.
+findings contains f if {
+	some d in input.destinations
+	lib.checkable(d)
+	d.provided == false
+	d.notExported
+	f := {
+		"ref": d.ref,
+		"path": concat("", [d.path, ".host"]),
+		"message": sprintf(
+			"destination host %s exists (%s) but is not exported to %s, where this VirtualService applies, so it resolves to nothing there: %s; export it there (exportTo, on a Service the networking.istio.io/exportTo annotation) or route to a host that is",
+			[written(d), d.notExported.by, lib.export_scope(d.notExported.to), effect(d.path)],
 		),
 	}
 }

@@ -92,3 +92,24 @@ test_destination_rule_hosts_silent_when_provided_short_elsewhere_partial_or_wild
 	]}}
 	count(mf303.findings) == 0 with input as {"index": object.remove(complete_index, ["complete"]), "resources": {"DestinationRule": [dr({})]}}
 }
+
+test_says_the_host_is_not_exported_where_the_virtual_service_applies if {
+	d := dest({"notExported": {"to": ["shop"], "by": "Service billing/kart"}})
+	fs := mf303.findings with input as {"destinations": [d]}
+	count(fs) == 1
+	some f in fs
+	f.path == "spec.http[0].route[0].destination.host"
+	contains(f.message, "exists (Service billing/kart) but is not exported to namespace shop")
+	not contains(f.message, "matches no Service")
+}
+
+test_names_every_namespace_a_virtual_service_is_exported_to if {
+	d := dest({"notExported": {"to": ["a", "b"], "by": "ServiceEntry e/x"}})
+	some f in mf303.findings with input as {"destinations": [d]}
+	contains(f.message, "not exported to namespaces a, b,")
+}
+
+test_silent_on_a_hidden_host_it_cannot_check if {
+	d := dest({"checkable": false, "notExported": {"to": ["shop"], "by": "ServiceEntry e/x"}})
+	count(mf303.findings) == 0 with input as {"destinations": [d]}
+}
