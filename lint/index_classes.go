@@ -16,8 +16,8 @@ import (
 // A class is the workloads of one namespace that no selector, port or
 // mTLS fact can tell apart: same kind and API version, service account,
 // WorkloadEntry/WorkloadGroup ports, container ports (containers and
-// initContainers, which named targetPorts resolve against), sidecar
-// opt-out, and labels as far as some selector of the input reads them: a
+// initContainers, which named targetPorts resolve against), being in the
+// mesh (index_mesh.go), and labels as far as some selector of the input reads them: a
 // label key no selector, subset or WorkloadGroup names (an instance ID on
 // every VM) cannot make a selector match one workload and not another.
 // Only their identity differs (ref, name, address, unread labels); a
@@ -36,6 +36,10 @@ type class struct {
 	kind      string
 	labels    map[string]string
 	members   []*workload
+	// mesh: the members are in the mesh (a sidecar, or a WorkloadEntry
+	// Istio sends mTLS to); index_mesh.go decides it, and it is part of
+	// the class key.
+	mesh bool
 	// names counts the distinct names of the members (the same object
 	// may be written twice); crossDup is set when a member's kind,
 	// namespace and name also name a workload of another class.
@@ -258,9 +262,6 @@ func classShape(r *resource, w *workload, b []byte) []byte {
 			}
 		}
 	}
-	if injectionDisabled(r) {
-		b = append(b, 'X')
-	}
 	return b
 }
 
@@ -288,17 +289,22 @@ func newClassIndex(rs []*resource) *classIndex {
 	ci := &classIndex{byNS: map[string][]*class{}, posting: map[string]map[[2]string][]*class{}, cache: map[string]*selection{}}
 	byKey := map[string]*class{}
 	read := selectorKeys(rs)
+	injection := namespaceInjections(rs)
 	var buf []byte
 	for _, r := range rs {
 		w := r.wl
 		if w == nil {
 			continue
 		}
+		mesh := inMesh(r, w, injection)
 		buf = classKeyOf(w, read, buf)
+		if !mesh {
+			buf = append(buf, 'X')
+		}
 		key := string(buf)
 		c := byKey[key]
 		if c == nil {
-			c = &class{id: len(ci.all), namespace: w.namespace, kind: w.kind, labels: w.labels}
+			c = &class{id: len(ci.all), namespace: w.namespace, kind: w.kind, labels: w.labels, mesh: mesh}
 			byKey[key] = c
 			ci.all = append(ci.all, c)
 			ci.byNS[w.namespace] = append(ci.byNS[w.namespace], c)

@@ -166,7 +166,9 @@ func (ix *index) indexPorts(rs []*resource) {
 	// byTarget groups the port groups that declare a protocol by class
 	// of workloads and the port it receives, and there by protocol class:
 	// Istio builds one inbound listener per port, so Services disagreeing
-	// there are reported (MF406).
+	// there are reported (MF406). Only for workloads in the mesh: without
+	// a proxy there is no listener, and each Service's traffic reaches the
+	// application as sent.
 	type target struct {
 		cls  *class
 		port int
@@ -177,6 +179,9 @@ func (ix *index) indexPorts(rs []*resource) {
 			continue
 		}
 		for _, ce := range g.endpoints {
+			if ce.cls == nil || !ce.cls.mesh {
+				continue
+			}
 			if n, ok := ce.ep["port"].(int); ok {
 				key := target{ce.cls, n}
 				m := byTarget[key]

@@ -74,7 +74,7 @@ type security struct {
 	// listen maps class → target port → protocol class ("http", "tcp" or
 	// "" when no Service states it).
 	listen map[*class]map[int]string
-	// noSidecar marks pods whose template opts out of injection: no
+	// noSidecar marks the classes outside the mesh (index_mesh.go): no
 	// PeerAuthentication or AuthorizationPolicy reaches them.
 	noSidecar map[*class]bool
 	// texts caches, per class and text, the smallest text any member
@@ -182,7 +182,7 @@ func (ix *index) indexSecurity(rs []*resource) {
 		if r.obj == nil {
 			continue
 		}
-		if r.wl != nil && injectionDisabled(r) {
+		if r.wl != nil && !r.wl.cls.mesh {
 			sec.noSidecar[r.wl.cls] = true
 		}
 		switch {
@@ -285,28 +285,6 @@ func (ix *index) indexSecurity(rs []*resource) {
 		ix.secPortLevel(sec, r)
 	}
 	ix.sec = sec
-}
-
-// injectionDisabled reports a pod template that sets
-// sidecar.istio.io/inject: "false" (label or annotation).
-func injectionDisabled(r *resource) bool {
-	var meta any
-	switch {
-	case r.kind == "WorkloadEntry" || r.kind == "WorkloadGroup":
-		return false
-	case r.kind == "Pod":
-		meta = r.obj["metadata"]
-	case r.kind == "CronJob":
-		meta = dig(r.obj, "spec", "jobTemplate", "spec", "template", "metadata")
-	default:
-		meta = dig(r.obj, "spec", "template", "metadata")
-	}
-	for _, k := range []string{"labels", "annotations"} {
-		if v := dig(meta, k, "sidecar.istio.io/inject"); v != nil && strings.EqualFold(fmt.Sprint(v), "false") {
-			return true
-		}
-	}
-	return false
 }
 
 // declaredPorts are the ports a workload says it listens on: WorkloadEntry
@@ -1005,6 +983,9 @@ func (ix *index) securityValues(ws refMap) {
 	byClass := map[*class]values{}
 	for _, w := range ix.workloads {
 		wv, _ := ws[w.ref].(map[string]any)
+		if wv != nil && w.cls != nil {
+			wv["mesh"] = w.cls.mesh
+		}
 		m := ix.sec.mtls[w.cls]
 		if wv == nil || m == nil {
 			continue

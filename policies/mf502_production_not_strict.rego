@@ -11,7 +11,9 @@
 #   workload when no policy applies and Istio's default PERMISSIVE holds. That
 #   last case is reported only when the input holds the root namespace (else
 #   a mesh-wide STRICT policy may exist outside it). Without productionLabel
-#   the rule is silent; pods opting out of sidecar injection are not checked.
+#   the rule is silent; pods opting out of sidecar injection are not checked
+#   (workloads outside the mesh only by their namespace's labels still are:
+#   they accept plaintext all the same).
 # custom:
 #   id: MF502
 #   severity: warning
@@ -58,7 +60,11 @@ findings contains f if {
 	production
 	some ref in input.index.workloadsByNamespace[input.namespace]
 	w := input.index.workloads[ref]
-	w.sidecar
+
+	# Only the pod's own opt-out exempts it: a workload outside the mesh
+	# because its namespace lacks injection labels accepts plaintext all
+	# the same (mesh false; see policies/README.md).
+	not w.noSidecar
 	some s in settings(w.mtls)
 	weak[s.mode]
 	s.known

@@ -8,7 +8,7 @@ index(m, labels) := {
 	"productionLabel": {"env": "production"},
 	"namespaces": {"pay": {"labels": labels}},
 	"workloadsByNamespace": {"pay": [2]},
-	"workloads": {2: {"ref": 2, "kind": "Deployment", "namespace": "pay", "name": "api", "sidecar": true, "mtls": m}},
+	"workloads": {2: {"ref": 2, "kind": "Deployment", "namespace": "pay", "name": "api", "mesh": true, "sidecar": true, "noSidecar": false, "mtls": m}},
 }
 
 prod := {"env": "production"}
@@ -58,4 +58,18 @@ test_silent_outside_production if {
 test_silent_without_production_label if {
 	idx := object.union(object.remove(index(mtls("PERMISSIVE", "namespace"), prod), ["productionLabel"]), {"productionLabel": {}})
 	count(mf502.findings) == 0 with input as {"namespace": "pay", "index": idx}
+}
+
+with_workload(m, fields) := object.union(index(m, prod), {"workloads": {2: object.union(index(m, prod).workloads[2], fields)}})
+
+test_silent_on_a_pod_opting_out if {
+	idx := with_workload(mtls("PERMISSIVE", "namespace"), {"mesh": false, "sidecar": false, "noSidecar": true})
+	count(mf502.findings) == 0 with input as {"namespace": "pay", "index": idx}
+}
+
+# Outside the mesh only because its namespace has no injection label: it
+# accepts plaintext all the same, so the finding stands.
+test_fires_outside_the_mesh_by_namespace if {
+	idx := with_workload(mtls("PERMISSIVE", "namespace"), {"mesh": false, "sidecar": false, "noSidecar": false})
+	count(mf502.findings) == 1 with input as {"namespace": "pay", "index": idx}
 }
