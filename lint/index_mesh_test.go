@@ -164,3 +164,45 @@ spec: {template: {spec: {containers: [{name: c, image: i}]}}}`)
 		t.Errorf("pod value: mesh %v, sidecar %v", v["mesh"], v["sidecar"])
 	}
 }
+
+// TestMeshProtocolConflicts: two Services disagreeing on a workload port's
+// protocol conflict (MF406) only where the workload is in the mesh.
+func TestMeshProtocolConflicts(t *testing.T) {
+	doc := func(ns, nsLabels, podLabels string) string {
+		return fmt.Sprintf(`apiVersion: v1
+kind: Namespace
+metadata: {name: %[1]s, labels: %[2]s}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web, namespace: %[1]s}
+spec: {selector: {app: a}, ports: [{name: http, port: 80, targetPort: 8080}]}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: raw, namespace: %[1]s}
+spec: {selector: {app: a}, ports: [{name: tcp, port: 8080}]}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: a, namespace: %[1]s}
+spec: {template: {metadata: {labels: %[3]s}, spec: {containers: [{name: c, image: i, ports: [{containerPort: 8080}]}]}}}`, ns, nsLabels, podLabels)
+	}
+	ix, rs := testIndex(t, strings.Join([]string{
+		doc("in", "{istio-injection: enabled}", "{app: a}"),
+		doc("optout", "{istio-injection: enabled}", `{app: a, sidecar.istio.io/inject: "false"}`),
+		doc("unlabeled", "{}", "{app: a}"),
+		doc("optin", "{}", `{app: a, sidecar.istio.io/inject: "true"}`),
+	}, "\n---\n"))
+	for ns, want := range map[string]bool{"in": true, "optout": false, "unlabeled": false, "optin": true} {
+		got := false
+		for _, p := range ix.extras[rs["Service/"+ns+"/web"].ref]["servicePorts"].([]any) {
+			if cs, _ := p.(map[string]any)["conflicts"].([]any); len(cs) > 0 {
+				got = true
+			}
+		}
+		if got != want {
+			t.Errorf("namespace %s: conflicts %v, want %v", ns, got, want)
+		}
+	}
+}

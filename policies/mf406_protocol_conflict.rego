@@ -9,6 +9,9 @@
 #   traffic is handled as the wrong protocol. Protocols the sidecar treats
 #   alike (gRPC, gRPC-Web and HTTP/2; HTTPS and TLS; TCP, Mongo, MySQL and
 #   Redis) do not conflict, and ports without a declared protocol are MF401's.
+#   Only workloads in the mesh count: without a proxy there is no inbound
+#   listener, and each Service's traffic reaches the workload as sent (a pod
+#   Istio does not inject, a WorkloadEntry with tlsMode disabled).
 # custom:
 #   id: MF406
 #   severity: warning

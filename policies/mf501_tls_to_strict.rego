@@ -9,9 +9,10 @@
 #   namespace, then mesh-wide policy; portLevelMtls per target port), its
 #   sidecar rejects those connections and clients see 503s. Port-level
 #   settings are matched through the Service's targetPort to the backend's
-#   port. Pods that opt out of sidecar injection are not checked (no
-#   PeerAuthentication reaches them), nor are backends the input does not
-#   show.
+#   port. Backends outside the mesh are not checked (no proxy enforces
+#   STRICT there: a pod Istio does not inject, by its own opt-out or its
+#   namespace's injection labels, or a WorkloadEntry with tlsMode
+#   disabled), nor are backends the input does not show.
 # custom:
 #   id: MF501
 #   severity: error

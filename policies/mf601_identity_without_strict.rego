@@ -14,8 +14,10 @@
 #   is reported only under DISABLE, where every request is plaintext and the
 #   listed callers are rejected too. The mode follows PeerAuthentication
 #   precedence; a mode that only Istio's default sets is taken as proven only
-#   when the input holds the root namespace, and pods opting out of sidecar
-#   injection are not checked.
+#   when the input holds the root namespace, and workloads outside the mesh
+#   (no proxy enforces the policy: a pod Istio does not inject, by its own
+#   opt-out or its namespace's injection labels, or a WorkloadEntry with
+#   tlsMode disabled) are not checked.
 # custom:
 #   id: MF601
 #   severity: warning
