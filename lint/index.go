@@ -728,6 +728,10 @@ func (ix *index) objectFacts(r *resource) {
 		if v, ok := spec["portLevelMtls"]; ok {
 			set("portLevelMtls", v)
 		}
+	case "Sidecar":
+		if spec["workloadSelector"] != nil {
+			set("workloadSelectorWritten", true) // MF206: even empty, as istioctl reads it
+		}
 	case "AuthorizationPolicy":
 		switch {
 		case !hasSpec:
