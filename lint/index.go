@@ -230,7 +230,7 @@ func newIndex(rs []*resource, root, trustDomain string, production map[string]st
 			ix.byRef[w.ref] = w
 			ix.byNS[w.namespace] = append(ix.byNS[w.namespace], w)
 		}
-		if r.kind == "ServiceEntry" && r.group() == "networking.istio.io" {
+		if r.kind == "ServiceEntry" && r.group() == "networking.istio.io" && !schemaInvalid(r) {
 			for _, h := range listOf(dig(r.obj, "spec", "hosts")) {
 				if s := strings.ToLower(str(h)); s != "" {
 					ix.seHosts[s] = true
@@ -468,7 +468,7 @@ func (ix *index) add(r *resource) {
 	spec := mapOf(r.obj["spec"])
 	istio := strings.HasSuffix(r.group(), ".istio.io")
 	switch {
-	case r.kind == "Service" && r.apiVersion == "v1":
+	case r.kind == "Service" && r.apiVersion == "v1" && !schemaInvalid(r):
 		h := ix.host(r.name + "." + r.namespace + "." + clusterDomain)
 		ix.extra(r.ref)["host"] = h.name
 		h.services = append(h.services, r.ref)
@@ -488,6 +488,24 @@ func (ix *index) add(r *resource) {
 		ws := ix.selectIn(r.namespace, sel)
 		ix.setSelector(r, sel, ws)
 		h.addWorkloads(ws)
+	case r.kind == "Service" && r.apiVersion == "v1" && schemaInvalid(r),
+		r.kind == "ServiceEntry" && istio && schemaInvalid(r):
+		// Rejected by the API server or istiod: it provides no host, but
+		// its own facts stay and its selector is still checked.
+		if r.kind == "Service" {
+			ix.extra(r.ref)["host"] = r.name + "." + r.namespace + "." + clusterDomain
+		} else {
+			hs := []string{}
+			for _, raw := range listOf(spec["hosts"]) {
+				if name := ix.fqdn(str(raw), r.namespace); name != "" {
+					hs = append(hs, name)
+				}
+			}
+			ix.extra(r.ref)["hosts"] = hs
+		}
+		if sel := ix.ownSelector(r, spec); len(sel) > 0 {
+			ix.setSelector(r, sel, ix.selectIn(r.namespace, sel))
+		}
 	case r.kind == "ServiceEntry" && istio:
 		var hs []string
 		sel := stringMap(dig(spec, "workloadSelector", "labels"))
@@ -538,7 +556,9 @@ func (ix *index) add(r *resource) {
 		if sel := stringMap(dig(spec, "workloadSelector", "matchLabels")); len(sel) > 0 {
 			ix.setSelector(r, sel, ix.selectIn(r.namespace, sel))
 		}
-		if name == "" {
+		if name == "" || schemaInvalid(r) {
+			// An invalid rule is still checked itself, but defines no
+			// subset for routes.
 			return
 		}
 		if strings.Contains(name, "*") {

@@ -106,3 +106,25 @@ func ruleVisibleIn(r *resource, ns string) bool {
 func describe(r *resource) string {
 	return r.kind + " " + r.namespace + "/" + r.name
 }
+
+// schemaInvalid reports whether r failed its schema (MF101): the API server
+// or istiod rejects it (a ServiceEntry host "*" included), so it takes no
+// part in host, subset or workload resolution (DESIGN.md §4), though it is
+// still linted itself. MF101 disabled, nothing is known invalid.
+func schemaInvalid(r *resource) bool {
+	for _, p := range r.problems {
+		if p.rule == RuleSchema.ID {
+			return true
+		}
+	}
+	return false
+}
+
+// ownSelector is the selector of a Service (spec.selector) or ServiceEntry
+// (spec.workloadSelector.labels).
+func (ix *index) ownSelector(r *resource, spec map[string]any) map[string]string {
+	if r.kind == "Service" {
+		return stringMap(spec["selector"])
+	}
+	return stringMap(dig(spec, "workloadSelector", "labels"))
+}

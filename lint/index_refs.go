@@ -29,6 +29,7 @@ func (ix *index) addRefs(rs []*resource) {
 	byShort := map[string][]*resource{} // Service name → Services of that name
 	var wildcards []string              // ServiceEntry wildcard hosts
 	var wildcardRefs []int              // the ServiceEntry of each
+	invalid := map[string]string{}      // host → first schema-invalid provider
 	var vss, drs, wes []*resource
 	groups := map[string]*resource{} // namespace/name → WorkloadGroup
 	for _, r := range rs {
@@ -39,6 +40,12 @@ func (ix *index) addRefs(rs []*resource) {
 			apps[r.namespace] = true
 		case r.kind == "Service" && r.apiVersion == "v1":
 			apps[r.namespace] = true
+			if schemaInvalid(r) {
+				if h := str(ix.extras[r.ref]["host"]); invalid[h] == "" {
+					invalid[h] = describe(r)
+				}
+				break // provides nothing to suggest
+			}
 			byShort[strings.ToLower(r.name)] = append(byShort[strings.ToLower(r.name)], r)
 		}
 		if !istio {
@@ -46,6 +53,15 @@ func (ix *index) addRefs(rs []*resource) {
 		}
 		switch r.kind {
 		case "ServiceEntry":
+			if schemaInvalid(r) {
+				hs, _ := ix.extras[r.ref]["hosts"].([]string)
+				for _, h := range hs {
+					if invalid[h] == "" {
+						invalid[h] = describe(r)
+					}
+				}
+				break // provides no host (index_exports.go)
+			}
 			for _, h := range stringList(dig(r.obj, "spec", "hosts")) {
 				if h = strings.ToLower(strings.TrimSpace(h)); strings.HasPrefix(h, "*") {
 					wildcards = append(wildcards, h)
@@ -116,7 +132,7 @@ func (ix *index) addRefs(rs []*resource) {
 		}
 		return first
 	}
-	ix.annotateDestinations(byRef, apps, provided, covered, elsewhere, hiddenFrom)
+	ix.annotateDestinations(byRef, apps, provided, covered, elsewhere, hiddenFrom, invalid)
 	for _, r := range vss {
 		ix.annotateVirtualService(r, provided, elsewhere)
 	}
@@ -194,7 +210,7 @@ func (ix *index) refValues(ws refMap) {
 // Service ports it may name, and whether its route is bound to a gateway.
 func (ix *index) annotateDestinations(byRef map[int]*resource, apps map[string]bool,
 	provided func(string) bool, covered func(string) bool, elsewhere func(string, string) []string,
-	hiddenFrom func(string, []string) string) {
+	hiddenFrom func(string, []string) string, invalid map[string]string) {
 	for _, ds := range ix.dests {
 		for _, raw := range ds {
 			d := mapOf(raw)
@@ -217,6 +233,9 @@ func (ix *index) annotateDestinations(byRef map[int]*resource, apps map[string]b
 				}
 			}
 			d["provided"] = ok
+			if by := invalid[name]; !exists && by != "" {
+				d["invalidProvider"] = by
+			}
 			if vs == nil {
 				continue
 			}

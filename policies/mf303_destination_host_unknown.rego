@@ -100,7 +100,16 @@ effect(path) := "Envoy has no cluster for it and the route fails with 503" if no
 
 fix(d) := sprintf("did you mean %s?", [concat(" or ", d.elsewhere)]) if count(d.elsewhere) > 0
 
-fix(d) := "fix the host, or create the Service or a ServiceEntry for it" if not d.elsewhere
+fix(d) := "fix the host, or create the Service or a ServiceEntry for it" if {
+	not d.elsewhere
+	not d.invalidProvider
+}
+
+# A provider that fails its schema (MF101) is rejected, so provides nothing.
+fix(d) := sprintf("%s declares it but fails its schema (MF101) and is rejected; fix it", [d.invalidProvider]) if {
+	not d.elsewhere
+	d.invalidProvider
+}
 
 # With a complete input, a DestinationRule whose host nothing provides
 # applies to nothing: a warning, as MF306 for a short host resolving

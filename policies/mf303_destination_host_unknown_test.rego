@@ -113,3 +113,8 @@ test_silent_on_a_hidden_host_it_cannot_check if {
 	d := dest({"checkable": false, "notExported": {"to": ["shop"], "by": "ServiceEntry e/x"}})
 	count(mf303.findings) == 0 with input as {"destinations": [d]}
 }
+
+test_names_a_provider_that_fails_its_schema if {
+	some f in mf303.findings with input as {"destinations": [dest({"invalidProvider": "Service shop/kart"})]}
+	endswith(f.message, "Service shop/kart declares it but fails its schema (MF101) and is rejected; fix it")
+}
