@@ -96,10 +96,11 @@ func consumerScopes(vs *resource) []string {
 }
 
 // ruleVisibleIn reports whether DestinationRule r applies to clients in
-// namespace ns: istiod indexes every rule for its own namespace
-// (namespaceLocal) and for the namespaces it is exported to.
+// namespace ns: istiod's PushContext.SetDestinationRules indexes a rule for
+// its own namespace only when its exportTo is unset or holds ".", "*" or
+// that namespace, and for other namespaces where it is exported.
 func ruleVisibleIn(r *resource, ns string) bool {
-	return r.namespace == ns || exportsOf(r).visibleIn([]string{ns})
+	return exportsOf(r).visibleIn([]string{ns})
 }
 
 // describe names a resource as messages do: "Service shop/cart".

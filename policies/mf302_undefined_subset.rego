@@ -5,8 +5,8 @@
 #   destination subset that no DestinationRule for the destination host
 #   defines. Envoy has no cluster for it and the route fails with 503
 #   "no healthy upstream" (NR). A DestinationRule counts only for routes in
-#   its own namespace and those it is exported to (exportTo). Hosts in namespaces the input does not
-#   mention are not checked, nor hosts with no DestinationRule in the input
+#   the namespaces it is exported to (exportTo; unset: every namespace).
+#   Hosts in namespaces the input does not mention are not checked, nor hosts with no DestinationRule in the input
 #   whose namespace shows no Service or workload (their rules may live
 #   with the apps, elsewhere).
 # custom:
