@@ -58,8 +58,9 @@ var selectorShapes = []selectorShape{
 	}, func(n int) int { return n/2 - 1 }},
 	{"policies-groups", writePolicySelectors, func(n int) map[string]int {
 		// Per PeerAuthentication: MF503 (port 9999 none receives); the
-		// Sidecar selecting nothing: MF202.
-		return map[string]int{"MF503": n, "MF202": 1}
+		// Sidecar selecting nothing: MF202; the n Sidecars all select the
+		// same pods (MF207).
+		return map[string]int{"MF503": n, "MF202": 1, "MF207": n}
 	}, func(n int) int { return 2*n - 1 }},
 	{"services-distinct-versions", writeDistinctVersions, func(n int) map[string]int {
 		// Nothing to report but the typo: every subset selects its VM.
