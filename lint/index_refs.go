@@ -143,6 +143,7 @@ func (ix *index) addRefs(rs []*resource) {
 			path, noSidecar := labelsPathOf(r)
 			f := ix.wlFact(w.ref)
 			f["labelsPath"], f["noSidecar"], f["missingLabels"] = path, noSidecar, missingAppVersion(w.labels)
+			labelTypoFacts(f, r, path, w.labels) // MF208 (index_catalog.go)
 		}
 	}
 }
