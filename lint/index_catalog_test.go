@@ -28,3 +28,27 @@ func TestLabelTypoFacts(t *testing.T) {
 		t.Errorf("labelTypos set for Istio's own labels: %v", none)
 	}
 }
+
+func TestMeshBound(t *testing.T) {
+	vs := func(spec map[string]any) *resource {
+		return &resource{kind: "VirtualService", obj: map[string]any{"spec": spec}}
+	}
+	route := map[string]any{"route": []any{}}
+	matched := func(gws ...any) map[string]any {
+		return map[string]any{"match": []any{map[string]any{"gateways": gws}}, "route": []any{}}
+	}
+	for _, tc := range []struct {
+		spec map[string]any
+		want bool
+	}{
+		{map[string]any{"http": []any{route}}, true},
+		{map[string]any{"gateways": []any{"gw"}, "http": []any{route}}, false},
+		{map[string]any{"gateways": []any{"gw", "mesh"}, "http": []any{route}}, true},
+		{map[string]any{"gateways": []any{"gw", "mesh"}, "http": []any{matched("gw")}}, false},
+		{map[string]any{"gateways": []any{"gw"}, "http": []any{matched("mesh")}}, true},
+	} {
+		if got := meshBound(vs(tc.spec), "spec.http[0].route[0].destination"); got != tc.want {
+			t.Errorf("meshBound(%v) = %v, want %v", tc.spec, got, tc.want)
+		}
+	}
+}

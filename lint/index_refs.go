@@ -146,6 +146,7 @@ func (ix *index) addRefs(rs []*resource) {
 			labelTypoFacts(f, r, path, w.labels) // MF208 (index_catalog.go)
 		}
 	}
+	ix.meshSplitFacts(byRef) // MF309 (index_catalog.go)
 }
 
 // telemetryLabels are the labels Istio reads a workload's canonical service
