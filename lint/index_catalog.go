@@ -179,3 +179,165 @@ func meshBound(vs *resource, path string) bool {
 	}
 	return false
 }
+
+// meshHostConflicts sets, for MF308 (istioctl's
+// ConflictingMeshGatewayHostsAnalyzer, IST0109), "meshHostConflicts" on
+// each VirtualService bound to mesh (no gateways, or mesh among them) that
+// shares a host with another such VirtualService exported to an
+// overlapping set of namespaces: [{index (of spec.hosts), host, others
+// (the first three "ns/name", sorted), count (how many others)}]. One
+// object written twice (same namespace and name) is one VirtualService,
+// the later copy winning. Grouped by host, then by export namespace, so
+// no two VirtualServices are compared unless they share both.
+func (ix *index) meshHostConflicts(vss []*resource) {
+	latest := map[string]*resource{}
+	for _, vs := range vss {
+		k := vs.namespace + "/" + vs.name
+		if cur := latest[k]; cur == nil || vs.ref > cur.ref {
+			latest[k] = vs
+		}
+	}
+	type entry struct {
+		vs     *resource
+		index  int
+		scopes []string // "*" alone, or namespaces
+	}
+	type group struct {
+		star []*entry
+		byNs map[string][]*entry
+		all  []*entry
+	}
+	groups := map[string]*group{}
+	var hosts []string
+	for _, vs := range vss {
+		if latest[vs.namespace+"/"+vs.name] != vs {
+			continue
+		}
+		spec := mapOf(vs.obj["spec"])
+		if !meshGateways(stringList(spec["gateways"])) {
+			continue
+		}
+		scopes := exportScopes(vs)
+		if len(scopes) == 0 {
+			continue
+		}
+		seen := map[string]bool{}
+		for i, raw := range listOf(spec["hosts"]) {
+			h := ix.fqdn(str(raw), vs.namespace)
+			if h == "" || seen[h] {
+				continue
+			}
+			seen[h] = true
+			g := groups[h]
+			if g == nil {
+				g = &group{byNs: map[string][]*entry{}}
+				groups[h] = g
+				hosts = append(hosts, h)
+			}
+			e := &entry{vs: vs, index: i, scopes: scopes}
+			g.all = append(g.all, e)
+			if scopes[0] == "*" {
+				g.star = append(g.star, e)
+				continue
+			}
+			for _, ns := range scopes {
+				g.byNs[ns] = append(g.byNs[ns], e)
+			}
+		}
+	}
+	sort.Strings(hosts)
+	name := func(e *entry) string { return e.vs.namespace + "/" + e.vs.name }
+	for _, h := range hosts {
+		g := groups[h]
+		if len(g.all) < 2 {
+			continue
+		}
+		// The VirtualServices visible where an entry is, cached by its
+		// scopes: entries exported alike share one sorted list.
+		visible := map[string][]string{}
+		for _, e := range g.all {
+			key := strings.Join(e.scopes, ",")
+			list, ok := visible[key]
+			if !ok {
+				var in []*entry
+				if e.scopes[0] == "*" {
+					in = g.all
+				} else {
+					in = append(in, g.star...)
+					for _, ns := range e.scopes {
+						in = append(in, g.byNs[ns]...)
+					}
+				}
+				seen := map[string]bool{}
+				for _, o := range in {
+					if n := name(o); !seen[n] {
+						seen[n] = true
+						list = append(list, n)
+					}
+				}
+				sort.Strings(list)
+				visible[key] = list
+			}
+			if len(list) < 2 {
+				continue
+			}
+			self := name(e)
+			var others []string
+			for _, n := range list {
+				if len(others) == 3 {
+					break
+				}
+				if n != self {
+					others = append(others, n)
+				}
+			}
+			c := map[string]any{"index": e.index, "host": h, "others": others, "count": len(list) - 1}
+			x := ix.extra(e.vs.ref)
+			prev, _ := x["meshHostConflicts"].([]any)
+			x["meshHostConflicts"] = append(prev, c)
+		}
+	}
+}
+
+// meshGateways reports whether a VirtualService with these gateways
+// applies to sidecars: none given means mesh.
+func meshGateways(gws []string) bool {
+	if len(gws) == 0 {
+		return true
+	}
+	for _, g := range gws {
+		if g == "mesh" {
+			return true
+		}
+	}
+	return false
+}
+
+// exportScopes is where a VirtualService is visible, as istioctl reads
+// spec.exportTo: ["*"] when unset or when "*" is among them, "." as its own
+// namespace, "~" as nowhere; else the namespaces, sorted.
+func exportScopes(vs *resource) []string {
+	list := stringList(dig(vs.obj, "spec", "exportTo"))
+	if len(list) == 0 {
+		return []string{"*"}
+	}
+	seen := map[string]bool{}
+	var out []string
+	for _, v := range list {
+		v = strings.TrimSpace(v)
+		switch v {
+		case "*":
+			return []string{"*"}
+		case ".":
+			v = vs.namespace
+		case "", "~":
+			continue
+		}
+		if !seen[v] {
+			seen[v] = true
+			out = append(out, v)
+		}
+	}
+	sort.Strings(out)
+	return out
+}

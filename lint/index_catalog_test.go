@@ -52,3 +52,27 @@ func TestMeshBound(t *testing.T) {
 		}
 	}
 }
+
+func TestExportScopes(t *testing.T) {
+	vs := func(exportTo ...any) *resource {
+		spec := map[string]any{}
+		if exportTo != nil {
+			spec["exportTo"] = exportTo
+		}
+		return &resource{kind: "VirtualService", namespace: "shop", obj: map[string]any{"spec": spec}}
+	}
+	for _, tc := range []struct {
+		vs   *resource
+		want string
+	}{
+		{vs(), "[*]"},
+		{vs("."), "[shop]"},
+		{vs("web", ".", "web"), "[shop web]"},
+		{vs("web", "*"), "[*]"},
+		{vs("~"), "[]"},
+	} {
+		if got := fmt.Sprint(exportScopes(tc.vs)); got != tc.want {
+			t.Errorf("exportScopes = %s, want %s", got, tc.want)
+		}
+	}
+}

@@ -147,6 +147,8 @@ func (ix *index) addRefs(rs []*resource) {
 		}
 	}
 	ix.meshSplitFacts(byRef) // MF309 (index_catalog.go)
+
+	ix.meshHostConflicts(vss) // MF308 (index_catalog.go)
 }
 
 // telemetryLabels are the labels Istio reads a workload's canonical service
