@@ -187,11 +187,14 @@ func meshBound(vs *resource, path string) bool {
 // overlapping set of namespaces: [{index (of spec.hosts), host, others
 // (the first three "ns/name", sorted), count (how many others)}]. One
 // object written twice (same namespace and name) is one VirtualService,
-// the later copy winning. Grouped by host, then by export namespace, so
+// the later copy winning; one that fails its schema takes no part. Grouped by host, then by export namespace, so
 // no two VirtualServices are compared unless they share both.
 func (ix *index) meshHostConflicts(vss []*resource) {
 	latest := map[string]*resource{}
 	for _, vs := range vss {
+		if schemaInvalid(vs) {
+			continue // rejected by the API server: takes no part
+		}
 		k := vs.namespace + "/" + vs.name
 		if cur := latest[k]; cur == nil || vs.ref > cur.ref {
 			latest[k] = vs
