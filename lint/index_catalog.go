@@ -147,27 +147,9 @@ func servesHost(hosts any, host string) bool {
 // applies to sidecars: its gateways (its matches' when every match names
 // some, else the VirtualService's) are none or include mesh.
 func meshBound(vs *resource, path string) bool {
-	kind, i, ok := routeOf(path)
+	gws, ok := routeGateways(vs, path)
 	if !ok {
 		return false
-	}
-	spec := mapOf(vs.obj["spec"])
-	gws := stringList(spec["gateways"])
-	route := mapOf(indexOf(listOf(spec[kind]), i))
-	if ms := listOf(route["match"]); len(ms) > 0 {
-		var union []string
-		all := true
-		for _, m := range ms {
-			g := stringList(mapOf(m)["gateways"])
-			if len(g) == 0 {
-				all = false
-				break
-			}
-			union = append(union, g...)
-		}
-		if all {
-			gws = union
-		}
 	}
 	if len(gws) == 0 {
 		return true

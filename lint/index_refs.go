@@ -305,9 +305,26 @@ func hostPorts(byRef map[int]*resource, refs []int) (ports []int, ok bool) {
 // applies to a gateway: its matches' gateways when every match names some,
 // else the VirtualService's (none means mesh only).
 func gatewayBound(vs *resource, path string) bool {
-	kind, i, ok := routeOf(path)
+	gws, ok := routeGateways(vs, path)
 	if !ok {
 		return false
+	}
+	for _, g := range gws {
+		if g != "mesh" {
+			return true
+		}
+	}
+	return false
+}
+
+// routeGateways returns the gateways the route holding the destination at
+// path is bound to: its matches' gateways when every match names some,
+// else the VirtualService's (none means mesh only). ok is false when path
+// names no route.
+func routeGateways(vs *resource, path string) ([]string, bool) {
+	kind, i, ok := routeOf(path)
+	if !ok {
+		return nil, false
 	}
 	spec := mapOf(vs.obj["spec"])
 	gws := stringList(spec["gateways"])
@@ -327,12 +344,7 @@ func gatewayBound(vs *resource, path string) bool {
 			gws = union
 		}
 	}
-	for _, g := range gws {
-		if g != "mesh" {
-			return true
-		}
-	}
-	return false
+	return gws, true
 }
 
 // routeOf reads "spec.http[3]..." as ("http", 3).
