@@ -151,6 +151,7 @@ var indexKinds = map[string]bool{
 	"Namespace": true, "Service": true, "ServiceEntry": true, "DestinationRule": true,
 	"VirtualService": true, "PeerAuthentication": true, "AuthorizationPolicy": true,
 	"RequestAuthentication": true, "Telemetry": true, "Sidecar": true,
+	"IstioOperator": true, // index_install.go
 }
 
 // objectKinds are the kinds whose whole objects rules may read across
@@ -182,6 +183,8 @@ type index struct {
 	pas      map[string][]any
 	sas      map[string]map[string]any
 	wildcard []*resource
+	// controlPlane is input.index.controlPlane (index_install.go).
+	controlPlane map[string]any
 	// portDups are duplicate ports by namespace (index_ports.go).
 	portDups map[string][]any
 	// sec holds mTLS and authorization facts (index_security.go).
@@ -264,7 +267,7 @@ func newIndex(rs []*resource, root, trustDomain string, production map[string]st
 // the overlays in stage order and takes each stage's own fields back. The
 // stages write disjoint extra keys (servicePorts; authz, tlsSettings and
 // the AuthorizationPolicy facts; shortHost, duplicateOf) and fields
-// (portDups; sec; wlFacts, vsFacts), so the result is the serial one.
+// (portDups; sec; wlFacts, vsFacts, controlPlane), so the result is the serial one.
 func (ix *index) concurrently(stages ...func(*index)) {
 	copies := make([]*index, len(stages))
 	var wg sync.WaitGroup
@@ -288,6 +291,7 @@ func (ix *index) concurrently(stages ...func(*index)) {
 		}
 		if c.wlFacts != nil {
 			ix.wlFacts, ix.vsFacts = c.wlFacts, c.vsFacts
+			ix.controlPlane = c.controlPlane
 		}
 		for ref, m := range c.pending {
 			e := ix.extra(ref)
@@ -964,6 +968,7 @@ func (ix *index) value() map[string]any {
 		"classes":                 ix.classes.classesValue(),
 		"portDuplicates":          ix.portDuplicatesValue(),
 		"virtualServices":         ix.virtualServicesValue(),
+		"controlPlane":            orEmptyMap(ix.controlPlane),
 	}
 }
 

@@ -138,6 +138,7 @@ func (ix *index) addRefs(rs []*resource) {
 	}
 	ix.annotateDestinationRules(drs, provided, elsewhere)
 	ix.annotateWorkloadEntries(wes, groups)
+	ix.installFacts(rs, wes, groups) // MF701–MF703 (index_install.go)
 	for _, w := range ix.workloads {
 		if r := byRef[w.ref]; r != nil {
 			path, noSidecar := labelsPathOf(r)

@@ -136,3 +136,11 @@ export_scope(scopes) := sprintf("namespaces %s", [concat(", ", scopes)]) if {
 	not "*" in scopes
 	count(scopes) > 1
 }
+
+# where_off says where the control plane turns a setting of
+# input.index.controlPlane off (lint/index_install.go): the variable and
+# each control plane's resource and field.
+where_off(setting) := sprintf("%s is off in every control plane of the input (%s)", [
+	setting.env,
+	concat(", ", sort([sprintf("%s %s: %q", [w.resource, w.path, w.value]) | some w in setting.where])),
+])

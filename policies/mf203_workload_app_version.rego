@@ -9,9 +9,10 @@
 #   app.kubernetes.io/version or version): without them metrics and traces
 #   show the workload's name and revision "latest", so dashboards cannot
 #   tell the VMs and pods of one service, or two versions, apart. Any of the
-#   three labels of each pair satisfies the rule. Workloads that opt out of
-#   sidecar injection (sidecar.istio.io/inject: "false" on the pod template,
-#   or a namespace labelled istio-injection: disabled) are not checked.
+#   three labels of each pair satisfies the rule. Only workloads in the mesh
+#   are checked (the index's one decision: namespace injection labels, the
+#   pod's sidecar.istio.io/inject, hostNetwork, a WorkloadEntry's
+#   security.istio.io/tlsMode): without a proxy there is no telemetry.
 # custom:
 #   id: MF203
 #   severity: info
@@ -36,8 +37,6 @@
 #       template: {serviceAccount: cart}
 package meshfleet.rules.mf203
 
-injection_disabled(ns) if input.index.namespaces[ns].labels["istio-injection"] == "disabled"
-
 # The index lists the roles no label fills (missingLabels): app from
 # service.istio.io/canonical-name, app.kubernetes.io/name or app; version
 # from service.istio.io/canonical-revision, app.kubernetes.io/version or
@@ -48,8 +47,7 @@ findings contains f if {
 	w := input.index.workloads[ref]
 	missing := w.missingLabels
 	count(missing) > 0
-	not w.noSidecar
-	not injection_disabled(w.namespace)
+	w.mesh # the index's one decision: a proxy reports its telemetry
 	f := {
 		"ref": w.ref,
 		"path": w.labelsPath,

@@ -3,7 +3,7 @@ package meshfleet.rules.mf203_test
 import data.meshfleet.rules.mf203
 
 wl(missing, extra) := object.union(
-	{"ref": 1, "kind": "WorkloadGroup", "namespace": "shop", "name": "cart-vms", "missingLabels": missing, "labelsPath": "spec.metadata.labels", "noSidecar": false},
+	{"ref": 1, "kind": "WorkloadGroup", "namespace": "shop", "name": "cart-vms", "missingLabels": missing, "labelsPath": "spec.metadata.labels", "mesh": true},
 	extra,
 )
 
@@ -29,11 +29,8 @@ test_silent_with_both if {
 	count(mf203.findings) == 0 with input as inp(wl([], {}))
 }
 
-test_silent_when_injection_is_off if {
-	count(mf203.findings) == 0 with input as inp(wl(["app", "version"], {"noSidecar": true}))
-}
-
-test_silent_in_namespaces_without_injection if {
-	i := json.patch(inp(wl(["app", "version"], {})), [{"op": "add", "path": "/index/namespaces/shop/labels", "value": {"istio-injection": "disabled"}}])
-	count(mf203.findings) == 0 with input as i
+# Outside the mesh (the index decides: pod opt-out, namespace injection
+# off, hostNetwork, tlsMode disabled) no proxy reports telemetry.
+test_silent_outside_the_mesh if {
+	count(mf203.findings) == 0 with input as inp(wl(["app", "version"], {"mesh": false}))
 }
