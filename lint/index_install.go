@@ -167,6 +167,9 @@ func (ix *index) installFacts(rs []*resource, wes []*resource, groups map[string
 		}
 	}
 	for _, g := range groups {
+		if schemaInvalid(g) {
+			continue // rejected: it registers nothing
+		}
 		e := ix.extra(g.ref)
 		e["registeredEntries"] = entries[g.ref]
 		e["hasProbe"] = dig(g.obj, "spec", "probe") != nil

@@ -351,6 +351,13 @@ func (e *Engine) Lint(ctx context.Context, opts Options) (*Result, error) {
 	res.Timings.Render = time.Since(t)
 
 	t = time.Now()
+	// A workload that fails its schema is one the API server rejects: no
+	// selector, subset or Service finds it (DESIGN §4). Its MF101 stays.
+	for _, r := range rs {
+		if r.wl != nil && schemaInvalid(r) {
+			r.wl = nil
+		}
+	}
 	ix := newIndex(rs, root, trust, cfg.ProductionLabel)
 	iv := ix.value()
 	iv["complete"] = cfg.Complete
