@@ -632,17 +632,30 @@ func (ix *index) add(r *resource) {
 // they are classes, so this costs per class, not per workload.
 func (ix *index) subsetMatches(rs []*resource) {
 	postings := map[*host]*backendPosting{}
-	// routed holds host+"\x00"+subset for every route destination naming a
-	// subset: a subset that selects nothing fails the traffic routed to it
-	// (an error), and is dead configuration when nothing routes there.
-	routed := map[string]bool{}
-	for _, ds := range ix.dests {
+	// routed holds, for host+"\x00"+subset, the namespaces of the routes
+	// naming that subset: a subset that selects nothing fails the traffic
+	// routed to it (an error) when the rule defining it applies there (its
+	// exportTo), and is dead configuration when nothing routes there.
+	routed := map[string]map[string]bool{}
+	for ns, ds := range ix.dests {
 		for _, d := range ds {
 			dm := mapOf(d)
 			if s := str(dm["subset"]); s != "" {
-				routed[str(dm["host"])+"\x00"+s] = true
+				k := str(dm["host"]) + "\x00" + s
+				if routed[k] == nil {
+					routed[k] = map[string]bool{}
+				}
+				routed[k][ns] = true
 			}
 		}
+	}
+	routedVia := func(r *resource, key string) bool {
+		for _, ns := range sortedKeys(routed[key]) {
+			if ruleVisibleIn(r, ns) {
+				return true
+			}
+		}
+		return false
 	}
 	for _, r := range rs {
 		if r.kind != "DestinationRule" {
@@ -677,7 +690,7 @@ func (ix *index) subsetMatches(rs []*resource) {
 				}
 			}
 			sm["absent"] = absent
-			sm["routed"] = routed[str(e["host"])+"\x00"+str(sm["name"])]
+			sm["routed"] = routedVia(r, str(e["host"])+"\x00"+str(sm["name"]))
 		}
 	}
 }

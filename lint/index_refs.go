@@ -133,10 +133,15 @@ func (ix *index) addRefs(rs []*resource) {
 		return first
 	}
 	ix.annotateDestinations(byRef, apps, provided, covered, elsewhere, hiddenFrom, invalid)
-	for _, r := range vss {
-		ix.annotateVirtualService(r, provided, elsewhere)
+	// providedIn is provided, counting only providers (wildcard
+	// ServiceEntries included) exported to some namespace of scopes.
+	providedIn := func(name string, scopes []string) bool {
+		return provided(name) && hiddenFrom(name, scopes) == ""
 	}
-	ix.annotateDestinationRules(drs, provided, elsewhere)
+	for _, r := range vss {
+		ix.annotateVirtualService(r, providedIn, elsewhere)
+	}
+	ix.annotateDestinationRules(drs, provided, providedIn, hiddenFrom, elsewhere)
 	ix.annotateWorkloadEntries(wes, groups)
 	ix.installFacts(rs, wes, groups) // MF701–MF703 (index_install.go)
 	for _, w := range ix.workloads {
@@ -366,7 +371,7 @@ func routeOf(path string) (kind string, i int, ok bool) {
 // annotateVirtualService records each route's weights (weightSplits) and
 // the short hosts of a mesh VirtualService that resolve to nothing while a
 // Service of that name lives in another namespace (shortHosts).
-func (ix *index) annotateVirtualService(r *resource, provided func(string) bool, elsewhere func(string, string) []string) {
+func (ix *index) annotateVirtualService(r *resource, providedIn func(string, []string) bool, elsewhere func(string, string) []string) {
 	spec := mapOf(r.obj["spec"])
 	var splits []any
 	for _, kind := range []string{"http", "tcp", "tls"} {
@@ -385,13 +390,14 @@ func (ix *index) annotateVirtualService(r *resource, provided func(string) bool,
 		mesh = mesh || g == "mesh"
 	}
 	var shorts []any
+	scopes := consumerScopes(r) // where its clients are (index_exports.go)
 	for i, raw := range listOf(spec["hosts"]) {
 		short := strings.ToLower(strings.TrimSpace(str(raw)))
 		if !mesh || short == "" || strings.ContainsAny(short, ".*") {
 			continue
 		}
 		name := ix.fqdn(short, r.namespace)
-		if provided(name) {
+		if providedIn(name, scopes) {
 			continue
 		}
 		if el := elsewhere(short, r.namespace); len(el) > 0 {
@@ -477,7 +483,7 @@ func effectiveSplit(ws []int64, total int64) string {
 // splitting a rule, and is not reported. It also marks a short host that
 // resolves to nothing while a Service of that name lives elsewhere
 // (shortHost).
-func (ix *index) annotateDestinationRules(drs []*resource, provided func(string) bool, elsewhere func(string, string) []string) {
+func (ix *index) annotateDestinationRules(drs []*resource, provided func(string) bool, providedIn func(string, []string) bool, hiddenFrom func(string, []string) string, elsewhere func(string, string) []string) {
 	sort.SliceStable(drs, func(i, j int) bool { return before(drs[i], drs[j]) })
 	// merged is what the rules of one key so far contribute: who set the
 	// trafficPolicy, and who defined each subset name.
@@ -494,8 +500,15 @@ func (ix *index) annotateDestinationRules(drs []*resource, provided func(string)
 		if name == "" || strings.Contains(name, "*") {
 			continue
 		}
-		ix.extra(r.ref)["provided"] = provided(name)
-		if raw != "" && !strings.Contains(raw, ".") && !provided(name) {
+		// The rule applies to clients where it is exported: the host must
+		// be visible there (a wildcard ServiceEntry's exportTo included).
+		scopes := consumerScopes(r)
+		ok := providedIn(name, scopes)
+		ix.extra(r.ref)["provided"] = ok
+		if !ok && provided(name) {
+			ix.extra(r.ref)["hiddenFrom"] = map[string]any{"provider": hiddenFrom(name, scopes), "scopes": scopes}
+		}
+		if raw != "" && !strings.Contains(raw, ".") && !ok {
 			if el := elsewhere(raw, r.namespace); len(el) > 0 {
 				ix.extra(r.ref)["shortHost"] = map[string]any{"rawHost": str(spec["host"]), "host": name, "elsewhere": el}
 			}

@@ -120,6 +120,7 @@ findings contains f if {
 	lib.istio(dr)
 	dr.provided == false
 	not dr.shortHost
+	not dr.hiddenFrom
 	lib.known_destination(dr.host)
 	f := {
 		"ref": dr.ref,
@@ -128,6 +129,25 @@ findings contains f if {
 		"message": sprintf(
 			"DestinationRule host %s matches no Service or ServiceEntry, so this DestinationRule applies to nothing; fix the host, or create the Service or a ServiceEntry for it",
 			[dr.host],
+		),
+	}
+}
+
+# A host that exists but is not exported where the rule applies: the rule
+# configures clients that cannot see the host.
+findings contains f if {
+	lib.complete
+	some dr in input.resources.DestinationRule
+	lib.istio(dr)
+	dr.provided == false
+	h := dr.hiddenFrom
+	f := {
+		"ref": dr.ref,
+		"path": "spec.host",
+		"severity": "warning",
+		"message": sprintf(
+			"DestinationRule host %s exists (%s) but is not exported to %s, where this DestinationRule applies, so it applies to nothing; export the host there or move the DestinationRule to a namespace that sees it",
+			[dr.host, h.provider, lib.export_scope(h.scopes)],
 		),
 	}
 }

@@ -118,3 +118,11 @@ test_names_a_provider_that_fails_its_schema if {
 	some f in mf303.findings with input as {"destinations": [dest({"invalidProvider": "Service shop/kart"})]}
 	endswith(f.message, "Service shop/kart declares it but fails its schema (MF101) and is rejected; fix it")
 }
+
+test_destination_rule_host_not_exported_where_it_applies if {
+	dr := {"ref": 3, "apiVersion": "networking.istio.io/v1", "kind": "DestinationRule", "namespace": "shop", "name": "pool", "host": "api.partner.example.com", "provided": false, "hiddenFrom": {"provider": "ServiceEntry egress/partner-apis", "scopes": ["shop"]}}
+	fs := mf303.findings with input as {"namespace": "shop", "resources": {"DestinationRule": [dr]}, "destinations": [], "index": {"complete": true, "hosts": {}, "namespaces": {"shop": {}}}}
+	count(fs) == 1
+	some f in fs
+	contains(f.message, "exists (ServiceEntry egress/partner-apis) but is not exported to namespace shop")
+}
