@@ -13,6 +13,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/meshfleet/meshfleet/internal/corpus"
 	"github.com/meshfleet/meshfleet/internal/manifest"
 )
 
@@ -393,42 +394,8 @@ func FuzzDecode(f *testing.F) {
 	})
 }
 
-// genFleets writes n varied VMFleets: HTTP and TCP apps, zero to four VMs,
-// every probe kind, policies, subsets and routes, across 40 namespaces.
-func genFleets(n int) []byte {
-	var b strings.Builder
-	for i := range n {
-		ns := fmt.Sprintf("ns-%d", i%40)
-		fmt.Fprintf(&b, "---\napiVersion: meshfleet.dev/v1alpha1\nkind: VMFleet\nmetadata:\n  name: fleet-%d\n  namespace: %s\nspec:\n", i, ns)
-		fmt.Fprintf(&b, "  app: app-%d\n  version: v%d\n  labels: {team: t%d, tier: backend}\n  network: net-%d\n", i, 1+i%3, i%7, i%2)
-		b.WriteString("  ports:\n    - {name: http, port: 8080}\n    - {name: grpc, port: 9090}\n    - {name: metrics, port: 9091, service: false}\n")
-		if i%4 == 0 {
-			b.WriteString("    - {name: postgres, port: 5432, protocol: TCP}\n")
-		}
-		switch i % 3 {
-		case 0:
-			b.WriteString("  probe:\n    httpGet: {path: /health, port: http, headers: {x-probe: mesh}}\n    periodSeconds: 10\n")
-		case 1:
-			b.WriteString("  probe:\n    tcpSocket: {port: 9090}\n")
-		default:
-			b.WriteString("  probe:\n    exec: {command: [/bin/check]}\n")
-		}
-		if vms := i % 5; vms > 0 {
-			b.WriteString("  vms:\n")
-			for v := range vms {
-				fmt.Fprintf(&b, "    - {address: 10.%d.%d.%d, locality: us-west-2/us-west-2a, labels: {slot: s%d}}\n", i/250, i%250, v+1, v)
-			}
-		}
-		if i%2 == 0 {
-			fmt.Fprintf(&b, "  allow:\n    - from: {serviceAccounts: [%s/client-%d], namespaces: [web]}\n      to: {methods: [GET], paths: [/api/*], ports: [http]}\n", ns, i)
-			b.WriteString("  deny:\n    - from: {notNamespaces: [web, " + ns + "]}\n")
-		}
-		if i%3 == 0 {
-			b.WriteString("  traffic:\n    subsets: {v1: {version: v1}, v2: {version: v2}}\n    routes:\n      - match: {headers: {x-canary: {exact: \"true\"}}}\n        to: {v2: 100}\n      - to: {v1: 90, v2: 10}\n    timeout: 5s\n    connectionPool: {tcp: {maxConnections: 100}}\n    outlierDetection: {consecutive5xxErrors: 5, interval: 30s}\n")
-		}
-	}
-	return []byte(b.String())
-}
+// genFleets writes n varied VMFleets (internal/corpus).
+func genFleets(n int) []byte { return corpus.VMFleets(n) }
 
 // BenchmarkRender1000Fleets measures what `meshfleet render` does for 1,000
 // fleets once the bytes are read: parse, decode, render, marshal. The goal
