@@ -87,3 +87,41 @@ func TestEvalLimit(t *testing.T) {
 		t.Errorf("error %q names neither the rule, the call nor the limit", err)
 	}
 }
+
+// TestEvalBudgetCountsCPU holds the budget to CPU time: a goroutine that
+// waits uses none and is stopped only by the wall-clock backstop, one that
+// computes is stopped once it has used the budget.
+func TestEvalBudgetCountsCPU(t *testing.T) {
+	if _, ok := processCPU(); !ok {
+		t.Skip("no CPU clock here: the budget is wall-clock time")
+	}
+	const limit = 40 * time.Millisecond
+	ctx, stop := evalBudget(context.Background(), limit)
+	start := time.Now()
+	<-ctx.Done()
+	waited := time.Since(start)
+	stop()
+	if waited < limit*(wallBackstop-1) {
+		t.Errorf("an idle evaluation was stopped after %s, before the wall backstop (%s)", waited, wallBackstop*limit)
+	}
+	var d *evalDeadline
+	if !errors.As(context.Cause(ctx), &d) {
+		t.Errorf("cause %v, want the evaluation deadline", context.Cause(ctx))
+	}
+
+	ctx, stop = evalBudget(context.Background(), limit)
+	defer stop()
+	used, _ := processCPU()
+	for ctx.Err() == nil {
+		for i := 0; i < 1e5; i++ {
+			_ = i * i
+		}
+	}
+	now, _ := processCPU()
+	if now-used < limit {
+		t.Errorf("a busy evaluation was stopped after %s of CPU, before its budget of %s", now-used, limit)
+	}
+	if !errors.As(context.Cause(ctx), &d) {
+		t.Errorf("cause %v, want the evaluation deadline", context.Cause(ctx))
+	}
+}

@@ -155,9 +155,10 @@ type Options struct {
 	Complete *bool
 	// Workers bounds parallelism; 0 means GOMAXPROCS.
 	Workers int
-	// EvalTimeout bounds the evaluation of the Rego rules, over the whole
-	// run (--eval-timeout); 0 means no deadline. Past it Lint returns a
-	// *DeadlineError naming the rule that was running.
+	// EvalTimeout bounds the CPU time the evaluation of the Rego rules
+	// uses, over the whole run (--eval-timeout; by the clock, six times as
+	// long, when the machine starves it); 0 means no deadline. Past it Lint
+	// returns a *DeadlineError naming the rule that was running.
 	EvalTimeout time.Duration
 	// MaxResources caps the resources (VMFleets counted as one) one run
 	// holds; 0 means DefaultMaxResources. Inputs past it are MF100.
@@ -499,6 +500,53 @@ func (e *DeadlineError) Error() string {
 	return fmt.Sprintf("rule %s (%s) exceeded the %s evaluation deadline (--eval-timeout)", e.Rule, e.Where, e.Limit)
 }
 
+// evalBudget bounds the evaluation by the CPU time it uses, not by the
+// clock: the limit is on what the input makes meshfleet compute, so a CI
+// runner that is merely busy (a loaded machine stretches wall time many
+// times over) does not turn a legitimate repository into exit 2. The
+// process's CPU time since the evaluation started is checked every few
+// milliseconds; a wall-clock backstop at wallBackstop times the limit
+// still ends a run starved of CPU altogether. Without a CPU clock (not
+// unix) the limit is wall-clock time.
+func evalBudget(ctx context.Context, limit time.Duration) (context.Context, func()) {
+	start, ok := processCPU()
+	if !ok {
+		return context.WithTimeoutCause(ctx, limit, &evalDeadline{limit})
+	}
+	ctx, cancel := context.WithCancelCause(ctx)
+	done := make(chan struct{})
+	go func() {
+		tick := time.NewTicker(min(limit/20, 50*time.Millisecond) + time.Millisecond)
+		defer tick.Stop()
+		backstop := time.NewTimer(wallBackstop * limit)
+		defer backstop.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-ctx.Done():
+				return
+			case <-backstop.C:
+				cancel(&evalDeadline{limit})
+				return
+			case <-tick.C:
+				if now, _ := processCPU(); now-start > limit {
+					cancel(&evalDeadline{limit})
+					return
+				}
+			}
+		}
+	}()
+	return ctx, func() {
+		close(done)
+		cancel(nil)
+	}
+}
+
+// wallBackstop is how many times the CPU budget the evaluation may take
+// by the clock.
+const wallBackstop = 6
+
 // evalDeadline is the cause of a context cancelled by the evaluation
 // deadline, errAborted that of one cancelled because another shard failed.
 type evalDeadline struct{ limit time.Duration }
@@ -513,9 +561,9 @@ var errAborted = errors.New("evaluation aborted: another shard failed")
 // time) stops the others.
 func (e *Engine) evaluate(ctx context.Context, rs []*resource, ix *index, global ast.Value, workers int, disabled map[string]bool, timeout time.Duration) ([]rawFinding, error) {
 	if timeout > 0 {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeoutCause(ctx, timeout, &evalDeadline{timeout})
-		defer cancel()
+		var stop func()
+		ctx, stop = evalBudget(ctx, timeout)
+		defer stop()
 	}
 	ctx, abort := context.WithCancelCause(ctx)
 	defer abort(nil)

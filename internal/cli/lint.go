@@ -75,7 +75,7 @@ func parseLintFlags(args []string) (*lintFlags, string, error) {
 	flags.StringVar(&f.stdinFilename, "stdin-filename", "", "`NAME` that findings give to stdin (-)")
 	flags.StringVar(&f.rootNamespace, "root-namespace", "", "Istio root `namespace`, whose policies are mesh-wide (default istio-system)")
 	flags.IntVar(&f.maxResources, "max-resources", lint.DefaultMaxResources, "refuse (exit 2) inputs past `N` resources in one run; the limit is the operator's, never the repository's")
-	flags.DurationVar(&f.evalTimeout, "eval-timeout", 10*time.Second, "stop (exit 2) when the Rego rules run longer than `DURATION` in all, naming the rule; 0 for no deadline")
+	flags.DurationVar(&f.evalTimeout, "eval-timeout", 10*time.Second, "stop (exit 2) when the Rego rules use more than `DURATION` of CPU time in all (six times that by the clock), naming the rule; 0 for no deadline")
 	flags.StringArrayVar(&f.context, "context", nil, "also read `PATH` (repeatable) to resolve references, without reporting its findings: the repository for a pre-commit run on changed files, a cluster snapshot for a pull request")
 	flags.BoolVarP(&f.verbose, "verbose", "v", false, "also list the documents skipped as not Kubernetes objects (no apiVersion and kind)")
 	complete := flags.Bool("complete", false, "the input is everything deployed (a whole GitOps repository, a kubectl get -A snapshot): report references to hosts, namespaces, service accounts and workloads it lacks (default: .meshfleet.yaml complete:, else partial)")
