@@ -133,8 +133,8 @@ func embeddedLine(n *yaml.Node, l int) int {
 	return n.Line
 }
 
-// shiftLines rewrites the positions of an embedded document's nodes to
-// positions in the file holding scalar host.
+// shiftLines rewrites the lines of an embedded document's nodes to lines of
+// the file holding scalar host.
 func shiftLines(n *yaml.Node, host *yaml.Node) {
 	seen := map[*yaml.Node]bool{}
 	var walk func(*yaml.Node)
@@ -143,12 +143,10 @@ func shiftLines(n *yaml.Node, host *yaml.Node) {
 			return
 		}
 		seen[x] = true
-		if host.Style == yaml.LiteralStyle || host.Style == yaml.FoldedStyle {
-			x.Line = host.Line + x.Line
-			x.Column = host.Column + x.Column
-		} else {
-			x.Line, x.Column = host.Line, host.Column
-		}
+		x.Line = embeddedLine(host, x.Line)
+		// The block's indentation is not in the node: the column in the
+		// file is unknown, and a wrong one is worse than none.
+		x.Column = 0
 		for _, c := range x.Content {
 			walk(c)
 		}

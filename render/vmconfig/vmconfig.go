@@ -405,7 +405,8 @@ func clusterEnv(g *Group, pc *meshpb.ProxyConfig, opts Options) []byte {
 // "/" or "w" is written bare, as istioctl writes it.
 var shellUnsafe = regexp.MustCompile(`[^\\w@%+=:,./-]`)
 
-// shellQuote is istioctl's shellescape.Quote: '' for the empty string,
+// shellQuote is istioctl's shellescape.Quote: a pair of single quotes for
+// the empty string,
 // the value bare when nothing in it is unsafe, else in single quotes with
 // each ' written as '"'"'.
 func shellQuote(s string) string {
