@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"crypto/x509"
 	"encoding/pem"
 	"errors"
 	"fmt"
@@ -202,6 +203,9 @@ func readRootCert(p string) ([]byte, error) {
 		}
 		if b.Type != "CERTIFICATE" {
 			return nil, fmt.Errorf("--root-cert %s: holds a PEM %s block; only certificates belong in root-cert.pem", p, b.Type)
+		}
+		if _, err := x509.ParseCertificate(b.Bytes); err != nil {
+			return nil, fmt.Errorf("--root-cert %s: certificate %d: %v", p, n+1, err)
 		}
 		n++
 	}

@@ -89,16 +89,29 @@ func meshFrom(file string, root *yaml.Node) (*Mesh, error) {
 	return &Mesh{config: mc}, nil
 }
 
-// fieldAtFault finds the field of mapping n that makes apply fail, by
-// applying each field alone; n itself when none does alone.
+// fieldAtFault finds the field of mapping n that makes apply fail, as deep
+// as it goes, by applying it alone (wrapped in its parents): n itself when
+// no single field fails alone. It returns the field's key node and path.
 func fieldAtFault(n *yaml.Node, apply func(*yaml.Node) error) (*yaml.Node, string) {
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		one := &yaml.Node{Kind: yaml.MappingNode, Content: n.Content[i : i+2]}
-		if apply(one) != nil {
-			return n.Content[i], n.Content[i].Value
+	at, path := n, ""
+	wrap := func(inner *yaml.Node) *yaml.Node { return inner }
+	for depth := 0; n != nil && n.Kind == yaml.MappingNode && depth < 32; depth++ {
+		var next *yaml.Node
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k, v := n.Content[i], manifest.Resolve(n.Content[i+1])
+			if apply(wrap(&yaml.Node{Kind: yaml.MappingNode, Content: []*yaml.Node{k, v}})) == nil {
+				continue
+			}
+			at, path, next = k, manifest.AppendKey(path, k.Value), v
+			outer := wrap
+			wrap = func(inner *yaml.Node) *yaml.Node {
+				return outer(&yaml.Node{Kind: yaml.MappingNode, Content: []*yaml.Node{k, inner}})
+			}
+			break
 		}
+		n = next
 	}
-	return n, ""
+	return at, path
 }
 
 // parseEmbedded parses the YAML held in the string scalar n (an annotation

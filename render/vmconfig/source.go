@@ -220,10 +220,10 @@ func decodeGroup(file string, root *yaml.Node) (*Group, []*manifest.Error) {
 	}
 	g.Spec = &netpb.WorkloadGroup{}
 	if err := unmarshalLenient(spec, g.Spec); err != nil {
-		at, key := fieldAtFault(spec, func(one *yaml.Node) error { return unmarshalLenient(one, &netpb.WorkloadGroup{}) })
-		path := manifest.AppendKey("spec", key)
-		if key == "" {
-			path = "spec"
+		at, sub := fieldAtFault(spec, func(one *yaml.Node) error { return unmarshalLenient(one, &netpb.WorkloadGroup{}) })
+		path := "spec"
+		if sub != "" {
+			path += "." + sub
 		}
 		bad(at, path, "not a valid WorkloadGroup spec: %s", err)
 		return nil, errs
@@ -299,7 +299,10 @@ func proxyConfigNode(file string, ann *yaml.Node, path string, errs *[]*manifest
 		return nil
 	}
 	if err := applyYAML(n, &meshpb.ProxyConfig{}); err != nil {
-		at, _ := fieldAtFault(n, func(one *yaml.Node) error { return applyYAML(one, &meshpb.ProxyConfig{}) })
+		at, sub := fieldAtFault(n, func(one *yaml.Node) error { return applyYAML(one, &meshpb.ProxyConfig{}) })
+		if sub != "" {
+			p += "." + sub
+		}
 		*errs = append(*errs, manifest.Errorf(file, at, p, "not a valid ProxyConfig: %s", err))
 		return nil
 	}
