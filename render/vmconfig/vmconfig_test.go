@@ -37,8 +37,8 @@ func TestShellQuote(t *testing.T) {
 
 func TestCanonicalService(t *testing.T) {
 	for _, c := range []struct {
-		labels             map[string]string
-		name, rev          string
+		labels            map[string]string
+		name, rev         string
 		wantName, wantRev string
 	}{
 		{nil, "wg", "", "wg", "latest"},
