@@ -198,8 +198,9 @@ func decodeGroup(file string, root *yaml.Node) (*Group, []*manifest.Error) {
 		bad(root, "metadata", "required field missing: a WorkloadGroup needs metadata.name and metadata.namespace")
 		return nil, errs
 	}
-	g.Name = requiredString(file, meta, "metadata", "name", isSubdomain, "a DNS-1123 subdomain", &errs)
-	g.Namespace = requiredString(file, meta, "metadata", "namespace", isLabel, "a DNS-1123 label; vm-config needs it explicit: it is ISTIO_NAMESPACE and the token's namespace", &errs)
+	g.Name = requiredString(file, meta, "metadata", "name", isSubdomain, "a DNS-1123 subdomain", "", &errs)
+	g.Namespace = requiredString(file, meta, "metadata", "namespace", isLabel, "a DNS-1123 label",
+		": it is ISTIO_NAMESPACE and the service account's namespace, which vm-config cannot guess", &errs)
 	if _, ann := manifest.Lookup(meta, "annotations"); ann != nil {
 		g.proxyConfigs[0] = proxyConfigNode(file, manifest.Resolve(ann), "metadata.annotations", &errs)
 	}
@@ -247,14 +248,15 @@ func decodeGroup(file string, root *yaml.Node) (*Group, []*manifest.Error) {
 	return g, nil
 }
 
-// requiredString reads the string key of mapping m, which must satisfy ok.
-func requiredString(file string, m *yaml.Node, path, key string, ok func(string) bool, what string, errs *[]*manifest.Error) string {
+// requiredString reads the string key of mapping m, which must satisfy ok
+// (what names the syntax); note follows the message when it is missing.
+func requiredString(file string, m *yaml.Node, path, key string, ok func(string) bool, what, note string, errs *[]*manifest.Error) string {
 	p := manifest.AppendKey(path, key)
 	_, v := manifest.Lookup(m, key)
 	v = manifest.Resolve(v)
 	switch {
 	case v == nil || isNull(v):
-		*errs = append(*errs, manifest.Errorf(file, m, p, "required field missing"))
+		*errs = append(*errs, manifest.Errorf(file, m, p, "required field missing%s", note))
 	case v.Kind != yaml.ScalarNode || v.ShortTag() != "!!str":
 		*errs = append(*errs, manifest.Errorf(file, v, p, "expected a string, got %s", describe(v)))
 	case !ok(v.Value):
