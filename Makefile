@@ -20,6 +20,12 @@ run: build
 		echo "# $(BIN) render $$f"; $(BIN) render $$f; \
 	done
 	@echo "# $(BIN) lint examples/"; $(BIN) lint examples/
+	@set -e; out=$$(mktemp -d); trap 'rm -rf "$$out"' EXIT; \
+		echo "# $(BIN) vm-config -f examples/payment-service/fleet.yaml --cluster-id cluster1 --ingress-ip 192.0.2.10 -o $$out"; \
+		$(BIN) vm-config -f examples/payment-service/fleet.yaml --cluster-id cluster1 --ingress-ip 192.0.2.10 -o "$$out"; \
+		for f in $$(cd "$$out" && find . -type f -name cluster.env -o -type f -name mesh.yaml -o -type f -name hosts | sort); do \
+			echo "# $$f"; cat "$$out/$$f"; \
+		done
 
 vet:
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \

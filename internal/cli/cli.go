@@ -39,13 +39,14 @@ type command struct {
 
 // commands is the one table of subcommands; each lives in its own file.
 var commands = map[string]command{
-	"render":   {"render VMFleets into Istio resources", runRender},
-	"discover": {"print what render would render in DIR (Argo CD plugin discovery)", runDiscover},
-	"fn":       {"run as a KRM function (ResourceList on stdin)", runFn},
-	"lint":     {"lint Istio and Kubernetes manifests", runLint},
-	"rules":    {"list the lint rules, or document one", runRules},
-	"schema":   {"print the VMFleet schema", runSchema},
-	"version":  {"print the version", runVersion},
+	"render":    {"render VMFleets into Istio resources", runRender},
+	"vm-config": {"write a VM's onboarding files (cluster.env, mesh.yaml, hosts) offline", runVMConfig},
+	"discover":  {"print what render would render in DIR (Argo CD plugin discovery)", runDiscover},
+	"fn":        {"run as a KRM function (ResourceList on stdin)", runFn},
+	"lint":      {"lint Istio and Kubernetes manifests", runLint},
+	"rules":     {"list the lint rules, or document one", runRules},
+	"schema":    {"print the VMFleet schema", runSchema},
+	"version":   {"print the version", runVersion},
 }
 
 // Main runs meshfleet with args (without the program name) and returns the
