@@ -19,7 +19,18 @@ import (
 func isFleet(n *yaml.Node) bool {
 	_, av := manifest.Lookup(n, "apiVersion")
 	av = manifest.Resolve(av)
-	return av != nil && av.Kind == yaml.ScalarNode && strings.HasPrefix(av.Value, "meshfleet.dev/")
+	return av != nil && av.Kind == yaml.ScalarNode && strings.HasPrefix(av.Value, "meshfleet.dev/") && !isMeshTest(n)
+}
+
+// isMeshTest recognises a behaviour test (kind MeshTest, read by meshfleet
+// test): it sits beside the manifests but is neither a fleet nor an object
+// for the cluster.
+func isMeshTest(n *yaml.Node) bool {
+	_, av := manifest.Lookup(n, "apiVersion")
+	_, k := manifest.Lookup(n, "kind")
+	av, k = manifest.Resolve(av), manifest.Resolve(k)
+	return av != nil && k != nil && av.Kind == yaml.ScalarNode && k.Kind == yaml.ScalarNode &&
+		strings.HasPrefix(av.Value, "meshfleet.dev/") && k.Value == MeshTestKind
 }
 
 func decode(doc *manifest.Document) (*Fleet, []*manifest.Error) {
