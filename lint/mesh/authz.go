@@ -78,14 +78,16 @@ func (md *Model) authorize(f From, q Request, t target, e endpoint, id identity,
 	}
 	httpReq := t.httpPort(q)
 	c := reqCtx{f: f, q: q, id: id, port: e.port, http: httpReq}
+	// A matching CUSTOM policy asks an external authorizer, whose answer
+	// is unknown offline; a DENY that matches denies whatever it says.
+	var pending string
 	for _, ref := range custom {
 		m, why := md.policyMatch(ref, c, false)
 		res.step("authz", md.where(ref, ""), "%s: CUSTOM %s: %s", e.id, md.policyName(ref), verdictText(m, why))
-		if m != no {
-			return Unknown, fmt.Sprintf("CUSTOM %s hands the decision to an external authorizer, unknown offline", md.policyName(ref))
+		if m != no && pending == "" {
+			pending = fmt.Sprintf("CUSTOM %s hands the decision to an external authorizer, unknown offline", md.policyName(ref))
 		}
 	}
-	var pending string
 	for _, ref := range deny {
 		m, why := md.policyMatch(ref, c, true)
 		res.step("authz", md.where(ref, ""), "%s: DENY %s: %s", e.id, md.policyName(ref), verdictText(m, why))
