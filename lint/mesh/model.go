@@ -46,7 +46,7 @@ func (q Request) http() bool { return q.Method != "" || q.Path != "" || len(q.He
 type Destination struct {
 	Host   string `json:"host"`
 	Subset string `json:"subset,omitempty"`
-	Port   int    `json:"port,omitempty"`
+	Port   int    `json:"port"`
 	Weight int    `json:"weight"`
 }
 
