@@ -129,6 +129,13 @@ func LoadModel(opts Options) (*Model, error) {
 			}
 		}
 	}
+	if opts.Loaded != nil {
+		var n int64
+		for _, b := range data {
+			n += int64(len(b))
+		}
+		opts.Loaded(n)
+	}
 	rendered, fleetProbs := renderFleets(fleetDocs)
 	for _, p := range fleetProbs {
 		probs = append(probs, p.err)

@@ -177,11 +177,11 @@ func runExplain(env *Env, args []string) int {
 		fmt.Fprintf(env.Stderr, "meshfleet explain: %s\n", safetext.Escape(err.Error()))
 		return ExitUsage
 	}
-	writeExplain(env.Stdout, f.from, f.req, res)
+	writeExplain(env.Stdout, md, f.from, f.req, res)
 	return ExitOK
 }
 
-func writeExplain(w io.Writer, from mesh.From, q mesh.Request, res *mesh.Result) {
+func writeExplain(w io.Writer, md *mesh.Model, from mesh.From, q mesh.Request, res *mesh.Result) {
 	var b strings.Builder
 	caller := "external (no sidecar, plaintext)"
 	if !from.External {
@@ -197,8 +197,8 @@ func writeExplain(w io.Writer, from mesh.From, q mesh.Request, res *mesh.Result)
 	fmt.Fprintf(&b, "request      %s\nfrom         %s\n", safetext.Escape(target), safetext.Escape(caller))
 	for _, s := range res.Trail {
 		fmt.Fprintf(&b, "%-13s%s", s.Topic, safetext.Escape(s.Text))
-		if s.Where != "" {
-			fmt.Fprintf(&b, "  (%s)", safetext.Escape(s.Where))
+		if where := md.Where(s); where != "" {
+			fmt.Fprintf(&b, "  (%s)", safetext.Escape(where))
 		}
 		b.WriteString("\n")
 	}

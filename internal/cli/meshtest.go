@@ -94,7 +94,7 @@ func loadMesh(env *Env, cmd string, paths, exclude, context []string, config, ro
 		fmt.Fprintf(env.Stderr, "meshfleet %s: %s\n", cmd, safetext.Escape(err.Error()))
 		return nil, false
 	}
-	m, err := lint.LoadModel(lint.Options{Paths: paths, Config: cfg, Exclude: exclude, Context: context, RootNamespace: root, Notice: notice})
+	m, err := lint.LoadModel(lint.Options{Paths: paths, Config: cfg, Exclude: exclude, Context: context, RootNamespace: root, Notice: notice, Loaded: tuneGC()})
 	if err != nil {
 		fmt.Fprintf(env.Stderr, "meshfleet %s: %s\n", cmd, safetext.Escape(err.Error()))
 		return nil, false

@@ -104,7 +104,7 @@ func (md *Model) authorize(f From, q Request, t target, e endpoint, id identity,
 		return Unknown, pending
 	}
 	if len(allow) == 0 {
-		res.step("authz", "", "no ALLOW policy applies to %s: allowed", e.id)
+		res.step("authz", none, "no ALLOW policy applies to %s: allowed", e.id)
 		return Yes, ""
 	}
 	var names []string

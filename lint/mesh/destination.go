@@ -14,7 +14,7 @@ type clientTLS struct {
 	// explicit: a DestinationRule sets it.
 	explicit bool
 	why      string
-	where    string
+	where    at
 }
 
 // destination resolves one routed destination: its host's workloads (or
@@ -24,7 +24,7 @@ func (md *Model) destination(f From, q Request, d weighted, res *Result) routed 
 	out := routed{dest: Destination{Host: d.host, Subset: d.subset, Port: d.port, Weight: d.weight}}
 	h, ok := md.m.Host(d.host)
 	if !ok || len(h.Services)+len(h.ServiceEntries) == 0 {
-		res.step("destinations", "", "%s: no Service or ServiceEntry provides this host (503)", destText(out.dest))
+		res.step("destinations", none, "%s: no Service or ServiceEntry provides this host (503)", destText(out.dest))
 		out.noHost = true
 		return out
 	}
@@ -41,7 +41,7 @@ func (md *Model) destination(f From, q Request, d weighted, res *Result) routed 
 		}
 	}
 	dr, subset, spath := md.destinationRule(f, d)
-	tls := clientTLS{}
+	tls := clientTLS{where: none}
 	if dr >= 0 {
 		res.step("destinations", md.where(dr, ""), "DestinationRule %s/%s applies to %s", md.m.Namespace(dr), md.m.Name(dr), d.host)
 		tls = md.tlsOf(dr, subset, spath, d.port)
@@ -64,7 +64,7 @@ func (md *Model) destination(f From, q Request, d weighted, res *Result) routed 
 		out.entries = nil
 	}
 	out.eps = eps
-	res.step("destinations", "", "%s, %d%% of requests", destText(out.dest), d.weight)
+	res.step("destinations", none, "%s, %d%% of requests", destText(out.dest), d.weight)
 	return out
 }
 
@@ -159,7 +159,7 @@ func (md *Model) destinationRule(f From, d weighted) (int, map[string]any, strin
 // "Destination Rule", TrafficPolicy: subset settings override the
 // top-level ones).
 func (md *Model) tlsOf(dr int, subset map[string]any, spath string, port int) clientTLS {
-	out := clientTLS{}
+	out := clientTLS{where: none}
 	set := func(tp map[string]any, path string) {
 		if tp == nil {
 			return

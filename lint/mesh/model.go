@@ -62,12 +62,40 @@ const (
 
 // Step is one line of the decision trail explain prints.
 type Step struct {
-	// Topic groups steps: route, destination, endpoints, mtls, authz.
+	// Topic groups steps: route, destinations, endpoints, mtls, authz.
 	Topic string
 	Text  string
-	// Where is file:line of the resource or field deciding, "" when none.
-	Where string
+	// at is the resource deciding (-1 none) and path its field: Where
+	// resolves them to file:line only when a trail is printed, since that
+	// re-reads the file.
+	at   int
+	path string
 }
+
+// Where is file:line of the resource or field deciding step s, "" when
+// none.
+func (md *Model) Where(s Step) string {
+	if s.at < 0 {
+		return ""
+	}
+	file, line := md.m.Position(s.at, s.path)
+	if file == "" {
+		return ""
+	}
+	if line > 0 {
+		return fmt.Sprintf("%s:%d", file, line)
+	}
+	return file
+}
+
+// at names the resource (and field) deciding a step.
+type at struct {
+	ref  int
+	path string
+}
+
+// none is a step no resource decides.
+var none = at{ref: -1}
 
 // Result is what the model decides for one request.
 type Result struct {
@@ -83,8 +111,8 @@ type Result struct {
 	Trail  []Step
 }
 
-func (r *Result) step(topic, where, format string, args ...any) {
-	r.Trail = append(r.Trail, Step{Topic: topic, Text: fmt.Sprintf(format, args...), Where: where})
+func (r *Result) step(topic string, where at, format string, args ...any) {
+	r.Trail = append(r.Trail, Step{Topic: topic, Text: fmt.Sprintf(format, args...), at: where.ref, path: where.path})
 }
 
 // InputError is a request or caller naming something the input lacks.
@@ -142,16 +170,7 @@ func New(m *lint.Model) *Model {
 // Index is the lint model the behaviour model reads.
 func (md *Model) Index() *lint.Model { return md.m }
 
-func (md *Model) where(ref int, path string) string {
-	file, line := md.m.Position(ref, path)
-	if file == "" {
-		return ""
-	}
-	if line > 0 {
-		return fmt.Sprintf("%s:%d", file, line)
-	}
-	return file
-}
+func (md *Model) where(ref int, path string) at { return at{ref, path} }
 
 // CheckFrom reports a caller naming what the input lacks.
 func (md *Model) CheckFrom(f From) error {
@@ -287,7 +306,7 @@ func (md *Model) viaKubeProxy(f From, q Request, t target, res *Result) {
 	if !f.External {
 		who = "the caller's sidecar does not see the host (exportTo), so it passes the request through"
 	}
-	res.step("route", "", "%s: no VirtualService or DestinationRule applies; kube-proxy forwards to the Service's endpoints", who)
+	res.step("route", none, "%s: no VirtualService or DestinationRule applies; kube-proxy forwards to the Service's endpoints", who)
 	res.Destinations = []Destination{{Host: t.fqdn, Port: q.Port, Weight: 100}}
 	var eps []endpoint
 	for _, ref := range t.host.Services {
@@ -302,7 +321,7 @@ func (md *Model) viaKubeProxy(f From, q Request, t target, res *Result) {
 			eps = append(eps, e)
 		}
 	}
-	md.reach(f, q, t, res, []routed{{dest: res.Destinations[0], eps: eps, tls: clientTLS{mode: "DISABLE", why: "no sidecar: plaintext"}}})
+	md.reach(f, q, t, res, []routed{{dest: res.Destinations[0], eps: eps, tls: clientTLS{mode: "DISABLE", why: "no sidecar: plaintext", where: none}}})
 }
 
 // endpoint is a workload serving a host port, on its target port.
@@ -381,7 +400,7 @@ func (md *Model) reach(f From, q Request, t target, res *Result, rs []routed) {
 			continue
 		}
 		if r.missing {
-			res.step("destinations", "", "%s subset %q: no DestinationRule visible to the caller defines it; Istio has no cluster for it (503)", r.dest.Host, r.dest.Subset)
+			res.step("destinations", none, "%s subset %q: no DestinationRule visible to the caller defines it; Istio has no cluster for it (503)", r.dest.Host, r.dest.Subset)
 			continue
 		}
 		for _, id := range r.entries {
@@ -390,10 +409,10 @@ func (md *Model) reach(f From, q Request, t target, res *Result, rs []routed) {
 				seen[id] = true
 				res.Endpoints = append(res.Endpoints, id)
 			}
-			res.step("endpoints", "", "%s: ServiceEntry endpoints, outside the authorization of this mesh", id)
+			res.step("endpoints", none, "%s: ServiceEntry endpoints, outside the authorization of this mesh", id)
 		}
 		if len(r.eps) == 0 && len(r.entries) == 0 {
-			res.step("endpoints", "", "%s: no endpoint serves it (503, no healthy upstream)", destText(r.dest))
+			res.step("endpoints", none, "%s: no endpoint serves it (503, no healthy upstream)", destText(r.dest))
 			continue
 		}
 		for _, e := range r.eps {
@@ -469,7 +488,7 @@ func (md *Model) hop(f From, q Request, t target, tls clientTLS, e endpoint, res
 	}
 	server := md.m.MTLS(e.w, e.port)
 	src := "Istio's default (no PeerAuthentication applies)"
-	where := ""
+	where := none
 	if server.Source >= 0 {
 		src = fmt.Sprintf("PeerAuthentication %s/%s (%s level)", md.m.Namespace(server.Source), md.m.Name(server.Source), server.Level)
 		where = md.where(server.Source, server.Path)
@@ -482,10 +501,10 @@ func (md *Model) hop(f From, q Request, t target, tls clientTLS, e endpoint, res
 		// unless the server's PeerAuthentication mode is DISABLE.
 		if server.Mode == "DISABLE" {
 			mode = "DISABLE"
-			res.step("mtls", "", "client: auto mTLS sends plaintext, the server's mode is DISABLE")
+			res.step("mtls", none, "client: auto mTLS sends plaintext, the server's mode is DISABLE")
 		} else {
 			mode = "ISTIO_MUTUAL"
-			res.step("mtls", "", "client: auto mTLS sends Istio mTLS to a workload with a sidecar")
+			res.step("mtls", none, "client: auto mTLS sends Istio mTLS to a workload with a sidecar")
 		}
 	} else {
 		res.step("mtls", tls.where, "client: %s", tls.why)
@@ -503,7 +522,7 @@ func (md *Model) hop(f From, q Request, t target, tls clientTLS, e endpoint, res
 	}
 	a, reason := md.authorize(f, q, t, e, id2, res)
 	if a != Yes {
-		res.step("authz", "", "%s: %s", e.id, verdictWord(a))
+		res.step("authz", none, "%s: %s", e.id, verdictWord(a))
 	}
 	return hopResult{mtls: mtls, allowed: a, reason: reason}
 }

@@ -16,7 +16,7 @@ func (md *Model) route(f From, q Request, t target, res *Result) {
 	vs := md.virtualService(f, t.fqdn)
 	var dests []weighted
 	if vs < 0 {
-		res.step("route", "", "no VirtualService for %s is bound to the mesh and visible from %s: the Service itself", t.fqdn, f.Namespace)
+		res.step("route", none, "no VirtualService for %s is bound to the mesh and visible from %s: the Service itself", t.fqdn, f.Namespace)
 	} else {
 		res.step("route", md.where(vs, ""), "VirtualService %s/%s", md.m.Namespace(vs), md.m.Name(vs))
 		var done bool
@@ -133,7 +133,7 @@ func (md *Model) matchRoutes(f From, q Request, t target, vs int, res *Result) (
 	if t.httpPort(q) {
 		routes := listOf(spec["http"])
 		if len(routes) == 0 {
-			res.step("route", "", "no http route: the Service itself")
+			res.step("route", none, "no http route: the Service itself")
 			return nil, false
 		}
 		for i, rt := range routes {
@@ -174,7 +174,7 @@ func (md *Model) matchRoutes(f From, q Request, t target, vs int, res *Result) (
 		res.step("route", md.where(vs, path), "%s matches", path)
 		return md.weights(vs, path, listOf(rm["route"]), q), false
 	}
-	res.step("route", "", "no %s route matches the %s port: the Service itself", kind, strings.ToLower(t.protoName()))
+	res.step("route", none, "no %s route matches the %s port: the Service itself", kind, strings.ToLower(t.protoName()))
 	return nil, false
 }
 
