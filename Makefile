@@ -20,6 +20,7 @@ run: build
 		echo "# $(BIN) render $$f"; $(BIN) render $$f; \
 	done
 	@echo "# $(BIN) lint examples/"; $(BIN) lint examples/
+	@echo "# $(BIN) test examples/"; $(BIN) test examples/
 
 vet:
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
