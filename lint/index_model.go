@@ -387,3 +387,35 @@ func (m *Model) Kinds() []string {
 	sort.Strings(out)
 	return out
 }
+
+// CallerInMesh decides whether a caller described by namespace, service
+// account ("" any) and labels has a sidecar, by the index's per-workload
+// decision (index_mesh.go): the workloads of the namespace running as the
+// account and carrying the labels, any of them in the mesh; with none in
+// the input, what the namespace's injection labels give a plain pod (a
+// namespace the input holds no Namespace object for counts as injected).
+// by names the workload or namespace deciding.
+func (m *Model) CallerInMesh(ns, sa string, labels map[string]string) (inMesh bool, by string) {
+	found := ""
+	for _, w := range m.ix.byNS[ns] {
+		if sa != "" && w.serviceAccount != sa || !matches(labels, w.labels) {
+			continue
+		}
+		id := w.kind + "/" + w.namespace + "/" + w.name
+		if w.cls != nil && w.cls.mesh {
+			return true, id
+		}
+		if found == "" {
+			found = id
+		}
+	}
+	if found != "" {
+		return false, found
+	}
+	nsv := m.ix.namespaces[ns]
+	if declared, _ := nsv["declared"].(bool); declared {
+		labels, _ := nsv["labels"].(map[string]string)
+		return injectionDecision(namespaceInjection(labels), 0), "Namespace " + ns
+	}
+	return injectionDecision(nsUnknown, 0), "Namespace " + ns
+}

@@ -267,6 +267,14 @@ func (md *Model) Evaluate(f From, q Request) (*Result, error) {
 		t.visible = !f.External
 	}
 	res := &Result{Allowed: Yes}
+	if !f.External {
+		if in, by := md.m.CallerInMesh(f.Namespace, f.ServiceAccount, f.Labels); !in {
+			// A caller without a sidecar is routed like an external one,
+			// and its requests carry no identity.
+			res.step("route", none, "the caller has no sidecar (decided by %s): plaintext, no identity", by)
+			f = From{External: true, Address: f.Address}
+		}
+	}
 	if f.External || !t.visible {
 		md.viaKubeProxy(f, q, t, res)
 	} else {
