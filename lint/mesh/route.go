@@ -13,12 +13,15 @@ import (
 // to the mesh gateway, its first matching route, then the destinations'
 // DestinationRules and endpoints.
 func (md *Model) route(f From, q Request, t target, res *Result) {
-	vs := md.virtualService(f, t.fqdn)
+	vs, ignored := md.virtualService(f, t.fqdn)
 	var dests []weighted
 	if vs < 0 {
 		res.step("route", none, "no VirtualService for %s is bound to the mesh and visible from %s: the Service itself", t.fqdn, f.Namespace)
 	} else {
 		res.step("route", md.where(vs, ""), "VirtualService %s/%s", md.m.Namespace(vs), md.m.Name(vs))
+		for _, ref := range ignored {
+			res.step("route", md.where(ref, ""), "VirtualService %s/%s also claims the host for the mesh and is ignored (conflict, IST0109)", md.m.Namespace(ref), md.m.Name(ref))
+		}
 		var done bool
 		dests, done = md.matchRoutes(f, q, t, vs, res)
 		if done {
@@ -67,9 +70,10 @@ type weighted struct {
 // host: bound to the mesh gateway (spec.gateways unset or naming "mesh"),
 // visible from the caller's namespace by exportTo, naming the host
 // literally before any wildcard (Envoy picks the most specific virtual
-// host), those of the caller's own namespace first and then the oldest, as
-// istiod's sidecar scope orders them; -1 when none.
-func (md *Model) virtualService(f From, fqdn string) int {
+// host), in the order istiod's sidecar scope lists them (exportTierOf),
+// the oldest first within a tier; -1 when none. ignored are the other
+// candidates, which Istio drops (istioctl IST0109).
+func (md *Model) virtualService(f From, fqdn string) (int, []int) {
 	var literal, wild []int
 	if h, ok := md.m.Host(fqdn); ok {
 		literal = append(literal, h.VirtualServices...)
@@ -83,7 +87,7 @@ func (md *Model) virtualService(f From, fqdn string) int {
 		}
 	}
 	for _, l := range [][]int{literal, wild} {
-		var own, other []int
+		tiers := make([][]int, 3)
 		for _, ref := range l {
 			if md.m.Invalid(ref) || !md.m.VisibleIn(ref, f.Namespace) || !meshBound(stringList(dig(md.m.Object(ref), "spec", "gateways"))) {
 				continue
@@ -91,22 +95,46 @@ func (md *Model) virtualService(f From, fqdn string) int {
 			if len(listOf(dig(md.m.Object(ref), "spec", "hosts"))) == 0 {
 				continue // a delegate: used only through its root
 			}
-			if md.m.Namespace(ref) == f.Namespace {
-				own = append(own, ref)
-			} else {
-				other = append(other, ref)
-			}
+			t := md.exportTier(ref, f.Namespace)
+			tiers[t] = append(tiers[t], ref)
 		}
-		md.m.Older(own)
-		md.m.Older(other)
-		if len(own) > 0 {
-			return own[0]
+		var all []int
+		for _, t := range tiers {
+			md.m.Older(t)
+			all = append(all, t...)
 		}
-		if len(other) > 0 {
-			return other[0]
+		if len(all) > 0 {
+			return all[0], all[1:]
 		}
 	}
-	return -1
+	return -1, nil
+}
+
+// exportTier is istiod's order of the VirtualServices a sidecar sees
+// (PushContext's private, exported-to-namespace and public lists): 0 for
+// one private to the caller's namespace (exportTo "." only), 1 for one
+// exported to it by name, 2 for a public one (exportTo unset or "*").
+func (md *Model) exportTier(ref int, ns string) int {
+	list := stringList(dig(md.m.Object(ref), "spec", "exportTo"))
+	if len(list) == 0 {
+		return 2
+	}
+	private := md.m.Namespace(ref) == ns
+	for _, e := range list {
+		switch e {
+		case "*":
+			return 2
+		case ".":
+		default:
+			if e != md.m.Namespace(ref) {
+				private = false
+			}
+		}
+	}
+	if private {
+		return 0
+	}
+	return 1
 }
 
 // meshBound: gateways unset means the mesh; otherwise "mesh" must be named.
