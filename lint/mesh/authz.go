@@ -172,7 +172,7 @@ func (md *Model) policyMatch(ref int, c reqCtx, isDeny bool) (tri, string) {
 	out := no
 	var whys []string
 	for i, r := range rules {
-		m, why := ruleMatch(mapOf(r), c, isDeny)
+		m, why := md.ruleMatch(mapOf(r), c, isDeny)
 		out = or(out, m)
 		if m == yes {
 			return yes, ""
@@ -190,7 +190,7 @@ var httpOnly = map[string]bool{
 	"requestPrincipals": true, "notRequestPrincipals": true,
 }
 
-func ruleMatch(r map[string]any, c reqCtx, isDeny bool) (tri, string) {
+func (md *Model) ruleMatch(r map[string]any, c reqCtx, isDeny bool) (tri, string) {
 	if !c.http {
 		uses := false
 		for _, s := range listOf(r["from"]) {
@@ -231,7 +231,7 @@ func ruleMatch(r map[string]any, c reqCtx, isDeny bool) (tri, string) {
 		tm := no
 		var tw []string
 		for _, o := range to {
-			x, w := operationMatches(mapOf(mapOf(o)["operation"]), c)
+			x, w := md.operationMatches(mapOf(mapOf(o)["operation"]), c)
 			tm = or(tm, x)
 			if w != "" {
 				tw = append(tw, w)
@@ -326,7 +326,7 @@ func sourceMatches(s map[string]any, c reqCtx) (tri, string) {
 	return m, strings.Join(why, " ")
 }
 
-func operationMatches(o map[string]any, c reqCtx) (tri, string) {
+func (md *Model) operationMatches(o map[string]any, c reqCtx) (tri, string) {
 	m := yes
 	var why []string
 	add := func(x tri, w string) {
@@ -357,7 +357,7 @@ func operationMatches(o map[string]any, c reqCtx) (tri, string) {
 			path = "/"
 		}
 		add(field("paths", stringList(o["paths"]), stringList(o["notPaths"]), true,
-			func(v string) tri { return triOf(pathMatches(v, path)) }))
+			func(v string) tri { return triOf(md.pathMatches(v, path)) }))
 	}
 	if len(why) > 0 && m == no {
 		return m, strings.Join(why, " ")
@@ -415,10 +415,9 @@ func wildcard(pattern, v string) bool {
 // pathMatches is Istio's paths match: exact, prefix "/x/*", suffix "*.x",
 // "*", and the templates {*} (one path segment) and {**} (any remaining
 // segments), which are matched against whole segments.
-func pathMatches(pattern, path string) bool {
+func (md *Model) pathMatches(pattern, path string) bool {
 	if strings.Contains(pattern, "{*}") || strings.Contains(pattern, "{**}") {
 		var b strings.Builder
-		b.WriteString("^")
 		for i, seg := range strings.Split(pattern, "/") {
 			if i > 0 {
 				b.WriteString("/")
@@ -432,8 +431,7 @@ func pathMatches(pattern, path string) bool {
 				b.WriteString(regexp.QuoteMeta(seg))
 			}
 		}
-		b.WriteString("$")
-		re, err := regexp.Compile(b.String())
+		re, err := md.compile(b.String())
 		return err == nil && re.MatchString(path)
 	}
 	return wildcard(pattern, path)

@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/meshfleet/meshfleet/lint"
 )
@@ -132,6 +133,9 @@ type Model struct {
 	// wildcardVS are the VirtualServices with a wildcard host, and their
 	// hosts, matched when no VirtualService names the host literally.
 	wildcardVS []wildcardVS
+	// regexps caches compiled route regexes and path templates.
+	mu      sync.Mutex
+	regexps map[string]compiled
 }
 
 type wildcardVS struct {
@@ -141,7 +145,7 @@ type wildcardVS struct {
 
 // New indexes what the model looks up per request, once per run.
 func New(m *lint.Model) *Model {
-	md := &Model{m: m, policies: map[string][]int{}}
+	md := &Model{m: m, policies: map[string][]int{}, regexps: map[string]compiled{}}
 	for _, ref := range m.RefsOfKind("AuthorizationPolicy") {
 		if m.Invalid(ref) || !strings.HasPrefix(apiVersionOf(m.Object(ref)), "security.istio.io/") {
 			continue

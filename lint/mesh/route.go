@@ -359,17 +359,17 @@ func (md *Model) httpBlock(f From, q Request, b map[string]any, vsGateways []str
 	}
 	if v := b["uri"]; v != nil {
 		ic, _ := b["ignoreUriCase"].(bool)
-		if ok, why := stringMatch(mapOf(v), path, true, ic); !ok {
+		if ok, why := md.stringMatch(mapOf(v), path, true, ic); !ok {
 			return false, "uri " + why
 		}
 	}
 	if v := b["scheme"]; v != nil {
-		if ok, why := stringMatch(mapOf(v), "http", true, false); !ok {
+		if ok, why := md.stringMatch(mapOf(v), "http", true, false); !ok {
 			return false, "scheme " + why
 		}
 	}
 	if v := b["method"]; v != nil {
-		if ok, why := stringMatch(mapOf(v), methodOr(q.Method), true, false); !ok {
+		if ok, why := md.stringMatch(mapOf(v), methodOr(q.Method), true, false); !ok {
 			return false, "method " + why
 		}
 	}
@@ -380,26 +380,26 @@ func (md *Model) httpBlock(f From, q Request, b map[string]any, vsGateways []str
 		} else if a, ok := q.Headers["host"]; ok {
 			auth = a
 		}
-		if ok, why := stringMatch(mapOf(v), auth, true, false); !ok {
+		if ok, why := md.stringMatch(mapOf(v), auth, true, false); !ok {
 			return false, "authority " + why
 		}
 	}
 	for _, k := range sortedKeys(mapOf(b["headers"])) {
 		v, present := q.Headers[strings.ToLower(k)]
-		if ok, why := stringMatch(mapOf(mapOf(b["headers"])[k]), v, present, false); !ok {
+		if ok, why := md.stringMatch(mapOf(mapOf(b["headers"])[k]), v, present, false); !ok {
 			return false, fmt.Sprintf("header %s %s", k, why)
 		}
 	}
 	for _, k := range sortedKeys(mapOf(b["withoutHeaders"])) {
 		v, present := q.Headers[strings.ToLower(k)]
 		// Envoy's invert_match: an absent header satisfies it.
-		if ok, _ := stringMatch(mapOf(mapOf(b["withoutHeaders"])[k]), v, present, false); ok {
+		if ok, _ := md.stringMatch(mapOf(mapOf(b["withoutHeaders"])[k]), v, present, false); ok {
 			return false, fmt.Sprintf("withoutHeaders %s: the request carries it", k)
 		}
 	}
 	for _, k := range sortedKeys(mapOf(b["queryParams"])) {
 		v, present := query[k]
-		if ok, why := stringMatch(mapOf(mapOf(b["queryParams"])[k]), v, present, false); !ok {
+		if ok, why := md.stringMatch(mapOf(mapOf(b["queryParams"])[k]), v, present, false); !ok {
 			return false, fmt.Sprintf("query parameter %s %s", k, why)
 		}
 	}
@@ -500,7 +500,7 @@ func splitQuery(p string) (string, map[string]string) {
 
 // stringMatch is Istio's StringMatch: exact, prefix or RE2 regex (a full
 // match, as Envoy's safe_regex); an empty match checks presence only.
-func stringMatch(sm map[string]any, v string, present, ignoreCase bool) (bool, string) {
+func (md *Model) stringMatch(sm map[string]any, v string, present, ignoreCase bool) (bool, string) {
 	if !present {
 		return false, "absent"
 	}
@@ -528,7 +528,7 @@ func stringMatch(sm map[string]any, v string, present, ignoreCase bool) (bool, s
 		return true, ""
 	}
 	if r, ok := sm["regex"]; ok {
-		re, err := compile(fmt.Sprint(r))
+		re, err := md.compile(fmt.Sprint(r))
 		if err != nil {
 			return false, fmt.Sprintf("regex %q is not RE2 (%v): Istio rejects it", fmt.Sprint(r), err)
 		}
@@ -541,12 +541,25 @@ func stringMatch(sm map[string]any, v string, present, ignoreCase bool) (bool, s
 }
 
 // compile anchors an RE2 expression for a full match, with a size bound
-// (hostile input: Go's regexp is linear-time, but not free to compile).
-func compile(expr string) (*regexp.Regexp, error) {
+// (hostile input: Go's regexp is linear-time, but not free to compile),
+// once per expression per run.
+func (md *Model) compile(expr string) (*regexp.Regexp, error) {
 	if len(expr) > 4096 {
 		return nil, fmt.Errorf("longer than 4096 bytes")
 	}
-	return regexp.Compile(`^(?:` + expr + `)$`)
+	md.mu.Lock()
+	defer md.mu.Unlock()
+	if c, ok := md.regexps[expr]; ok {
+		return c.re, c.err
+	}
+	re, err := regexp.Compile(`^(?:` + expr + `)$`)
+	md.regexps[expr] = compiled{re, err}
+	return re, err
+}
+
+type compiled struct {
+	re  *regexp.Regexp
+	err error
 }
 
 func sortedKeys(v any) []string {
