@@ -243,6 +243,9 @@ func (md *Model) ruleMatch(r map[string]any, c reqCtx, isDeny bool) (tri, string
 		}
 	}
 	for _, w := range listOf(r["when"]) {
+		if !c.http && strings.HasPrefix(str(mapOf(w)["key"]), "request.") {
+			continue // HTTP-only, ignored by a DENY on TCP
+		}
 		x, wy := conditionMatches(mapOf(w), c)
 		m = and(m, x)
 		if x != yes {
@@ -311,7 +314,10 @@ func sourceMatches(s map[string]any, c reqCtx) (tri, string) {
 	add(field("namespaces", stringList(s["namespaces"]), stringList(s["notNamespaces"]), c.id.ok,
 		func(v string) tri { return triOf(wildcard(v, c.id.namespace)) }))
 	// No JWT is validated offline: requests carry no request principal.
-	add(field("requestPrincipals", stringList(s["requestPrincipals"]), stringList(s["notRequestPrincipals"]), false, nil))
+	// On TCP the fields are HTTP-only and ignored (ruleMatch).
+	if c.http {
+		add(field("requestPrincipals", stringList(s["requestPrincipals"]), stringList(s["notRequestPrincipals"]), false, nil))
+	}
 	for _, pair := range [][2]string{{"ipBlocks", "notIpBlocks"}, {"remoteIpBlocks", "notRemoteIpBlocks"}} {
 		vals, notVals := stringList(s[pair[0]]), stringList(s[pair[1]])
 		if len(vals)+len(notVals) == 0 {

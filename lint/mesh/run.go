@@ -86,16 +86,19 @@ func (md *Model) checkExpect(c *Case) []*manifest.Error {
 	ns := c.From.Namespace
 	for i, d := range c.Expect.Destinations {
 		field := fmt.Sprintf("expect.destinations[%d]", i)
-		if d.Host == nil {
-			continue
+		host := c.Request.Host // a subset without host is the request host's
+		if d.Host != nil {
+			host = *d.Host
 		}
-		fqdn := md.m.FQDN(*d.Host, ns)
+		fqdn := md.m.FQDN(host, ns)
 		h, ok := md.m.Host(fqdn)
 		if !ok || len(h.Services)+len(h.ServiceEntries) == 0 {
 			bad(field, "host %s: the input has no Service or ServiceEntry for it", fqdn)
 			continue
 		}
-		*d.Host = fqdn
+		if d.Host != nil {
+			*d.Host = fqdn
+		}
 		if d.Subset != nil && *d.Subset != "" && !md.subsetDefined(h.DestinationRules, *d.Subset) {
 			bad(field, "subset %q: no DestinationRule for %s defines it", *d.Subset, fqdn)
 		}
