@@ -257,7 +257,9 @@ func (md *Model) Evaluate(f From, q Request) (*Result, error) {
 				if t.proto == "" {
 					t.proto = lint.ProtocolOf(str(pm["name"]))
 				}
-				if t.proto == "" {
+				// A Service's protocol field (TCP by default) says nothing
+				// to Istio, which sniffs such a port.
+				if t.proto == "" && md.m.Kind(ref) == "ServiceEntry" {
 					t.proto = lint.ProtocolOf(str(pm["protocol"]))
 				}
 			}
@@ -403,7 +405,7 @@ type routed struct {
 // destination.
 func (md *Model) reach(f From, q Request, t target, res *Result, rs []routed) {
 	seen := map[string]bool{}
-	any := false
+	reached := false
 	mtlsAll, hops := true, 0
 	verdicts := []Allowed{}
 	reasons := []string{}
@@ -416,7 +418,7 @@ func (md *Model) reach(f From, q Request, t target, res *Result, rs []routed) {
 			continue
 		}
 		for _, id := range r.entries {
-			any = true
+			reached = true
 			if !seen[id] {
 				seen[id] = true
 				res.Endpoints = append(res.Endpoints, id)
@@ -428,7 +430,7 @@ func (md *Model) reach(f From, q Request, t target, res *Result, rs []routed) {
 			continue
 		}
 		for _, e := range r.eps {
-			any = true
+			reached = true
 			if !seen[e.id] {
 				seen[e.id] = true
 				res.Endpoints = append(res.Endpoints, e.id)
@@ -447,7 +449,7 @@ func (md *Model) reach(f From, q Request, t target, res *Result, rs []routed) {
 	sort.Strings(res.Endpoints)
 	res.MTLS = mtlsAll && hops > 0
 	switch {
-	case !any:
+	case !reached:
 		if res.Status == 0 {
 			res.Status = 503
 		}
