@@ -265,13 +265,18 @@ func (md *Model) action(vs int, path string, rm map[string]any, q Request, res *
 		return nil, true
 	}
 	if ab := mapOf(dig(rm, "fault", "abort")); ab != nil {
-		pct := 100.0
+		// istio.io "Virtual Service", HTTPFaultInjection.Abort: without
+		// a percentage no request is aborted.
+		pct := 0.0
 		if p, ok := dig(ab, "percentage", "value").(float64); ok {
 			pct = p
 		} else if p := dig(ab, "percentage", "value"); p != nil {
 			pct = float64(intOf(p))
 		}
 		status := intOf(ab["httpStatus"])
+		if dig(ab, "percentage") == nil {
+			res.step("route", md.where(vs, path+".fault.abort"), "fault.abort has no percentage: no request is aborted")
+		}
 		if pct >= 100 && status > 0 {
 			res.Status = status
 			res.step("route", md.where(vs, path+".fault.abort"), "fault injection aborts every request with %d", status)
