@@ -14,8 +14,9 @@ import (
 )
 
 // isFleet recognises a VMFleet by its API group alone: VMFleet is the
-// group's only kind, so a misspelt kind or an unknown version still reaches
-// Decode and gets a positioned error instead of being skipped silently.
+// group's only kind besides MeshTest, so a misspelt kind or an unknown
+// version still reaches Decode and gets a positioned error instead of being
+// skipped silently.
 func isFleet(n *yaml.Node) bool {
 	_, av := manifest.Lookup(n, "apiVersion")
 	av = manifest.Resolve(av)
