@@ -73,10 +73,15 @@ func LoadModel(opts Options) (*Model, error) {
 	jobs, probs := collect(opts.Paths, stdinName, ex, notice)
 	jobs = append(jobs, contextJobs(opts.Context, jobs, ex, notice)...)
 	// The schema check decides which resources take part in resolution
-	// (schemaInvalid), as it does for lint.
+	// (schemaInvalid), as it does for lint; then, as lint's settle does,
+	// objects neither the index nor the model reads are dropped on the
+	// worker that parsed them.
 	check := func(r *resource) {
 		for _, p := range checkSchema(r.obj) {
 			r.problems = append(r.problems, rawFinding{rule: RuleSchema.ID, path: p.Path, message: p.Message})
+		}
+		if !indexKinds[r.kind] && !objectKinds[r.kind] && r.wl == nil && r.kind != render.MeshTestKind {
+			r.obj = nil
 		}
 	}
 	m := &Model{byKey: map[string]int{}}
