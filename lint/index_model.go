@@ -3,7 +3,6 @@ package lint
 import (
 	"fmt"
 	"runtime"
-	"sort"
 	"strings"
 
 	"github.com/meshfleet/meshfleet/internal/manifest"
@@ -164,14 +163,13 @@ func LoadModel(opts Options) (*Model, error) {
 // Len is the number of resources; refs run from 0 to Len()-1.
 func (m *Model) Len() int { return len(m.rs) }
 
-// RootNamespace is the mesh root namespace; TrustDomain the trust domain
-// principals are written in.
+// RootNamespace is the mesh root namespace, whose policies are mesh-wide.
 func (m *Model) RootNamespace() string { return m.ix.root }
 
 // TrustDomain is the trust domain of principals (cluster.local by default).
 func (m *Model) TrustDomain() string { return m.ix.trustDomain }
 
-// Kind, Namespace, Name and Object describe resource ref.
+// Kind is the resource's kind.
 func (m *Model) Kind(ref int) string { return m.rs[ref].kind }
 
 // Namespace is the resource's effective namespace.
@@ -377,20 +375,6 @@ func (m *Model) Older(refs []int) {
 	for i, r := range rs {
 		refs[i] = r.ref
 	}
-}
-
-// Kinds lists the kinds in the input, sorted: for did-you-mean hints.
-func (m *Model) Kinds() []string {
-	seen := map[string]bool{}
-	for _, r := range m.rs {
-		seen[r.kind] = true
-	}
-	out := make([]string, 0, len(seen))
-	for k := range seen {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }
 
 // CallerInMesh decides whether a caller described by namespace, service

@@ -44,7 +44,8 @@ type Case struct {
 	lines map[string]int
 }
 
-// Line of a field of the case, the case's own line when unknown.
+// LineOf is the line of a field of the case, the case's own line when
+// unknown.
 func (c *Case) LineOf(path string) int {
 	if l, ok := c.lines[path]; ok {
 		return l
