@@ -144,6 +144,11 @@ func runTest(env *Env, args []string) int {
 		printErrors(env, errs)
 		return ExitUsage
 	}
+	if len(results) == 0 {
+		// Never an empty success: a --run matching nothing is a typo.
+		fmt.Fprintf(env.Stderr, "meshfleet test: no case matches --run %s\n", safetext.Escape(f.run.String()))
+		return ExitUsage
+	}
 	sort.SliceStable(results, func(i, j int) bool {
 		if results[i].File != results[j].File {
 			return results[i].File < results[j].File
