@@ -145,8 +145,13 @@ func runTest(env *Env, args []string) int {
 		return ExitUsage
 	}
 	if len(results) == 0 {
-		// Never an empty success: a --run matching nothing is a typo.
-		fmt.Fprintf(env.Stderr, "meshfleet test: no case matches --run %s\n", safetext.Escape(f.run.String()))
+		// Never an empty success: MeshTests without cases, or a --run
+		// matching none (a typo).
+		if f.run != nil {
+			fmt.Fprintf(env.Stderr, "meshfleet test: no case matches --run %s\n", safetext.Escape(f.run.String()))
+		} else {
+			fmt.Fprintf(env.Stderr, "meshfleet test: the MeshTests in %s hold no case\n", safetext.Escape(strings.Join(f.paths, " ")))
+		}
 		return ExitUsage
 	}
 	sort.SliceStable(results, func(i, j int) bool {
