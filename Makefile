@@ -14,12 +14,14 @@ build:
 	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/meshfleet
 
 # run: the main job on the shipped examples — render every VMFleet example,
-# then lint the examples and what they render.
+# then lint the examples and what they render, run their behaviour tests
+# (MeshTest) and write the VM onboarding files of one fleet.
 run: build
 	@set -e; for f in examples/*/fleet.yaml; do \
 		echo "# $(BIN) render $$f"; $(BIN) render $$f; \
 	done
 	@echo "# $(BIN) lint examples/"; $(BIN) lint examples/
+	@echo "# $(BIN) test examples/"; $(BIN) test examples/
 	@set -e; out=$$(mktemp -d); trap 'rm -rf "$$out"' EXIT; \
 		echo "# $(BIN) vm-config -f examples/payment-service/fleet.yaml --cluster-id cluster1 --ingress-ip 192.0.2.10 -o $$out"; \
 		$(BIN) vm-config -f examples/payment-service/fleet.yaml --cluster-id cluster1 --ingress-ip 192.0.2.10 -o "$$out"; \

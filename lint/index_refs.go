@@ -445,6 +445,20 @@ func effectiveSplit(ws []int64, total int64) string {
 	if total <= 0 {
 		return ""
 	}
+	pct := PercentSplit(ws, total)
+	parts := make([]string, len(ws))
+	for i, p := range pct {
+		parts[i] = strconv.FormatInt(p, 10) + "%"
+	}
+	return strings.Join(parts, "/")
+}
+
+// PercentSplit is Istio's normalisation of relative route weights (total
+// their sum, > 0) as whole percentages adding up to 100: floors first, then
+// the remaining points to the largest remainders, earlier destinations
+// first on ties. The behaviour model routes by it, so a test's split and
+// MF304's stated split are one computation.
+func PercentSplit(ws []int64, total int64) []int64 {
 	pct := make([]int64, len(ws))
 	rem := make([]int64, len(ws))
 	left := int64(100)
@@ -465,11 +479,7 @@ func effectiveSplit(ws []int64, total int64) string {
 		pct[i]++
 		left--
 	}
-	parts := make([]string, len(ws))
-	for i, p := range pct {
-		parts[i] = strconv.FormatInt(p, 10) + "%"
-	}
-	return strings.Join(parts, "/")
+	return pct
 }
 
 // annotateDestinationRules marks a DestinationRule that Istio merges into

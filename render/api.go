@@ -50,6 +50,12 @@ type Resource struct {
 // IsFleet reports whether n (a document's root node) is a VMFleet.
 func IsFleet(n *yaml.Node) bool { return isFleet(n) }
 
+// MeshTestKind is the kind of meshfleet's behaviour tests (meshfleet test).
+const MeshTestKind = "MeshTest"
+
+// IsMeshTest reports whether n (a document's root node) is a MeshTest.
+func IsMeshTest(n *yaml.Node) bool { return isMeshTest(n) }
+
 // Decode reads one VMFleet document: structure (unknown fields, types,
 // enums, required fields), defaults, then cross-field checks. It returns every
 // problem found, each positioned at the offending field; on any problem the

@@ -427,7 +427,7 @@ func (fd *fleetDecode) decodeFleet() {
 			if s, ok := d.str(v, p); ok {
 				f.Kind = s
 				if s != Kind {
-					d.errAt(v, p, "unknown kind %q: meshfleet.dev has only %s", s, Kind)
+					d.errAt(v, p, "unknown kind %q: meshfleet.dev has only %s (and %s, the behaviour tests meshfleet test reads)", s, Kind, MeshTestKind)
 				}
 			}
 		}},

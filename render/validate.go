@@ -14,12 +14,24 @@ import (
 )
 
 // isFleet recognises a VMFleet by its API group alone: VMFleet is the
-// group's only kind, so a misspelt kind or an unknown version still reaches
-// Decode and gets a positioned error instead of being skipped silently.
+// group's only kind besides MeshTest, so a misspelt kind or an unknown
+// version still reaches Decode and gets a positioned error instead of being
+// skipped silently.
 func isFleet(n *yaml.Node) bool {
 	_, av := manifest.Lookup(n, "apiVersion")
 	av = manifest.Resolve(av)
-	return av != nil && av.Kind == yaml.ScalarNode && strings.HasPrefix(av.Value, "meshfleet.dev/")
+	return av != nil && av.Kind == yaml.ScalarNode && strings.HasPrefix(av.Value, "meshfleet.dev/") && !isMeshTest(n)
+}
+
+// isMeshTest recognises a behaviour test (kind MeshTest, read by meshfleet
+// test): it sits beside the manifests but is neither a fleet nor an object
+// for the cluster.
+func isMeshTest(n *yaml.Node) bool {
+	_, av := manifest.Lookup(n, "apiVersion")
+	_, k := manifest.Lookup(n, "kind")
+	av, k = manifest.Resolve(av), manifest.Resolve(k)
+	return av != nil && k != nil && av.Kind == yaml.ScalarNode && k.Kind == yaml.ScalarNode &&
+		strings.HasPrefix(av.Value, "meshfleet.dev/") && k.Value == MeshTestKind
 }
 
 func decode(doc *manifest.Document) (*Fleet, []*manifest.Error) {

@@ -42,10 +42,12 @@ var commands = map[string]command{
 	"render":    {"render VMFleets into Istio resources", runRender},
 	"vm-config": {"write a VM's onboarding files (cluster.env, mesh.yaml, hosts) offline", runVMConfig},
 	"discover":  {"print what render would render in DIR (Argo CD plugin discovery)", runDiscover},
+	"explain":   {"explain what the mesh does with one request (route, mTLS, authorization)", runExplain},
 	"fn":        {"run as a KRM function (ResourceList on stdin)", runFn},
 	"lint":      {"lint Istio and Kubernetes manifests", runLint},
 	"rules":     {"list the lint rules, or document one", runRules},
 	"schema":    {"print the VMFleet schema", runSchema},
+	"test":      {"run the behaviour tests (MeshTest) against the manifests", runTest},
 	"version":   {"print the version", runVersion},
 }
 

@@ -479,7 +479,7 @@ func isPassObject(n *yaml.Node) bool {
 		return false
 	}
 	av, kind := scalarAt(n, "apiVersion"), scalarAt(n, "kind")
-	if av == "" || kind == "" || strings.HasPrefix(av, "kustomize.config.k8s.io/") {
+	if av == "" || kind == "" || strings.HasPrefix(av, "kustomize.config.k8s.io/") || render.IsMeshTest(n) {
 		return false
 	}
 	_, meta := manifest.Lookup(n, "metadata")
