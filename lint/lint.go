@@ -12,6 +12,7 @@ import (
 	"io"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"sort"
 	"sync"
 	"time"
@@ -22,6 +23,7 @@ import (
 	"github.com/meshfleet/meshfleet/internal/manifest"
 	"github.com/meshfleet/meshfleet/lint/finding"
 	"github.com/meshfleet/meshfleet/policies"
+	"github.com/meshfleet/meshfleet/render"
 )
 
 // DefaultRootNamespace is Istio's mesh config root namespace.
@@ -316,6 +318,12 @@ func (e *Engine) Lint(ctx context.Context, opts Options) (*Result, error) {
 	if notices > maxNotices {
 		notice(fmt.Sprintf("%d more notices not shown", notices-maxNotices))
 	}
+	// MeshTest documents are meshfleet test's input (lint/mesh), not
+	// resources of the cluster: they sit beside the manifests and are
+	// neither counted nor checked here.
+	rs = slices.DeleteFunc(rs, func(r *resource) bool {
+		return r.kind == render.MeshTestKind && r.group() == "meshfleet.dev"
+	})
 	var raw []finding.Finding
 	for _, p := range probs {
 		raw = append(raw, problemFinding(RuleUnreadable, p))
