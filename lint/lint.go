@@ -412,6 +412,7 @@ func (e *Engine) Lint(ctx context.Context, opts Options) (*Result, error) {
 		Findings: finding.SortDedup(out),
 		Rules:    e.Rules(),
 		Summary:  finding.Summary{Files: inputs, Resources: countInputs(rs), Skipped: skipped},
+		Files:    sortedKeys(data),
 	}
 	res.Report.Summary.Count(res.Report.Findings)
 	res.Timings.Findings = time.Since(t)

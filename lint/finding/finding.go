@@ -110,6 +110,10 @@ type Report struct {
 	Rules []Rule
 	// Version is meshfleet's version, for SARIF's tool.driver.version.
 	Version string
+	// Files are the input files that were read and linted, sorted: the
+	// formats that report clean files too (JUnit's passing test cases)
+	// need them, since findings only name the files that failed.
+	Files []string
 }
 
 // Less orders findings by file, line, column, rule, then the rest, so output
