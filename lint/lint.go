@@ -148,6 +148,10 @@ type Options struct {
 	Config        *Config
 	Exclude       []string
 	Disable       []string
+	// Enable turns on opt-in rules and Only runs just the rules named
+	// (IDs or families such as MF6xx), as selection.go describes; they
+	// add to the config's lists (Only replaces the config's only).
+	Enable, Only  []string
 	RootNamespace string
 	// Complete, when set, overrides Config.Complete (--complete): the
 	// input is everything deployed, so references to hosts, namespaces,
@@ -251,6 +255,9 @@ func (e *Engine) Lint(ctx context.Context, opts Options) (*Result, error) {
 	// The suppressor needs the files' text; which rules are disabled is
 	// known now, so the Go checks can run on the parse workers.
 	disabled := newSuppressor(nil, cfg, opts.Disable).disabled
+	if err := deselect(disabled, e.goRules(), true, cfg, opts); err != nil {
+		return nil, err
+	}
 	srcs := readAll(jobs, opts.Stdin, workers, e.Kustomize, func(r *resource) { e.settle(r, disabled) })
 	var rs []*resource
 	var fleetDocs []*manifest.Document
@@ -379,6 +386,10 @@ func (e *Engine) Lint(ctx context.Context, opts Options) (*Result, error) {
 		return nil, err
 	}
 	sup := newSuppressor(data, cfg, opts.Disable)
+	if err := deselect(disabled, e.Rules(), false, cfg, opts); err != nil {
+		return nil, err
+	}
+	sup.disabled = disabled
 	found, err := e.evaluate(ctx, rs, ix, global, workers, disabled, opts.EvalTimeout)
 	if err != nil {
 		return nil, err

@@ -96,6 +96,10 @@ type Rule struct {
 	Severity    Severity `json:"severity"`
 	Description string   `json:"description"`
 	Remediation string   `json:"remediation"`
+	// OptIn rules run only when enabled (--enable, `enable:` in
+	// .meshfleet.yaml, or named by --only); their METADATA says
+	// `custom.optIn: true`.
+	OptIn bool `json:"optIn,omitempty"`
 	// Bad and Good are short YAML examples: one the rule fires on, one it
 	// does not.
 	Bad  string `json:"bad,omitempty"`
