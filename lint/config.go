@@ -19,8 +19,8 @@ const ConfigFile = ".meshfleet.yaml"
 // Config is .meshfleet.yaml. A zero Config means every default.
 type Config struct {
 	// File is where the config was read from, "" for none.
-	File            string
-	FailOn          finding.Severity
+	File   string
+	FailOn finding.Severity
 	// OutputThreshold is the least severity printed (the CLI's
 	// --output-threshold); FailOn alone decides the exit code.
 	OutputThreshold finding.Severity
@@ -30,7 +30,7 @@ type Config struct {
 	Enable, Only []string
 	// Baseline is a baseline file (lint --baseline), relative to the
 	// config file's directory and confined to the repository.
-	Baseline string
+	Baseline        string
 	Severity        map[string]finding.Severity
 	Exclude         []string
 	RootNamespace   string

@@ -145,9 +145,9 @@ type Options struct {
 	StdinFilename string
 	// Config is .meshfleet.yaml; nil means defaults. Flags below add to it
 	// (Exclude, Disable) or override it (RootNamespace).
-	Config        *Config
-	Exclude       []string
-	Disable       []string
+	Config  *Config
+	Exclude []string
+	Disable []string
 	// Enable turns on opt-in rules and Only runs just the rules named
 	// (IDs or families such as MF6xx), as selection.go describes; they
 	// add to the config's lists (Only replaces the config's only).

@@ -59,17 +59,17 @@ type lintFlags struct {
 	disable         []string
 	enable          []string
 	only            []string
-	policies      []string
-	config        string
-	exclude       []string
-	stdinFilename string
-	rootNamespace string
-	maxResources  int
-	verbose       bool
-	complete      *bool
-	context       []string
-	evalTimeout   time.Duration
-	paths         []string
+	policies        []string
+	config          string
+	exclude         []string
+	stdinFilename   string
+	rootNamespace   string
+	maxResources    int
+	verbose         bool
+	complete        *bool
+	context         []string
+	evalTimeout     time.Duration
+	paths           []string
 }
 
 // parseLintFlags returns the options, or the usage text with an error:
