@@ -145,13 +145,9 @@ type Options struct {
 	StdinFilename string
 	// Config is .meshfleet.yaml; nil means defaults. Flags below add to it
 	// (Exclude, Disable) or override it (RootNamespace).
-	Config  *Config
-	Exclude []string
-	Disable []string
-	// Enable turns on opt-in rules and Only runs just the rules named
-	// (IDs or families such as MF6xx), as selection.go describes; they
-	// add to the config's lists (Only replaces the config's only).
-	Enable, Only  []string
+	Config        *Config
+	Exclude       []string
+	Disable       []string
 	RootNamespace string
 	// Complete, when set, overrides Config.Complete (--complete): the
 	// input is everything deployed, so references to hosts, namespaces,
@@ -181,6 +177,10 @@ type Options struct {
 	// once parsing is done and before the index and evaluation allocate
 	// most of the run's memory (the CLI sizes its memory limit from it).
 	Loaded func(inputBytes int64)
+	// Enable turns on opt-in rules and Only runs just the rules named
+	// (IDs or families such as MF6xx), as selection.go describes; they
+	// add to the config's lists (Only replaces the config's only).
+	Enable, Only []string
 }
 
 // Timings split a run's wall time by stage. Parse includes the Go checks
