@@ -216,7 +216,7 @@ func runLint(env *Env, args []string) int {
 	if err != nil {
 		return fail(err)
 	}
-	res.Report.Version = version
+	res.Report.Version = currentBuild().Version
 	if f.writeBaseline != "" {
 		data, err := lint.NewBaseline(res.Report.Findings).Marshal()
 		if err == nil {
