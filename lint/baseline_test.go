@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 
+	"gopkg.in/yaml.v3"
+
 	"github.com/meshfleet/meshfleet/internal/manifest"
 	"github.com/meshfleet/meshfleet/lint/finding"
 )
@@ -167,5 +169,36 @@ func TestConfigAdoptionKeys(t *testing.T) {
 		if _, err := ParseConfig("c.yaml", []byte(in)); err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("%q: %v, want %q", in, err, want)
 		}
+	}
+}
+
+// TestNodeEnd: ends only where the YAML says them exactly. manifest.Find
+// gives the key of a collection value (where findings point), so those
+// end with their key.
+func TestNodeEnd(t *testing.T) {
+	src := "a: plain value\nb: \"quoted\"\nc:\n  d: x\n  e: [1, 2]\n  f:\n    - üñï\nm: |\n  multi\n"
+	var doc yaml.Node
+	if err := yaml.Unmarshal([]byte(src), &doc); err != nil {
+		t.Fatal(err)
+	}
+	root := doc.Content[0]
+	for path, want := range map[string][2]int{
+		"a": {1, 14}, "b": {0, 0}, "c": {3, 1}, "c.d": {4, 6}, "c.e": {5, 3}, "c.f": {6, 3}, "c.f[0]": {7, 9}, "m": {0, 0},
+	} {
+		n, _ := manifest.Find(root, path)
+		l, c := nodeEnd(n, 0)
+		if [2]int{l, c} != want {
+			t.Errorf("%s: end %d:%d, want %d:%d", path, l, c, want[0], want[1])
+		}
+	}
+	if l, c := nodeEnd(root.Content[5], 0); l != 7 || c != 9 {
+		t.Errorf("block mapping c ends %d:%d, want 7:9", l, c)
+	}
+	if l, c := nodeEnd(root.Content[5].Content[3], 0); l != 0 || c != 0 {
+		t.Errorf("flow sequence c.e ends %d:%d, want unknown", l, c)
+	}
+	k, _ := manifest.FindKey(root, "c.d")
+	if l, c := nodeEnd(k, 0); l != 4 || c != 3 {
+		t.Errorf("key c.d ends %d:%d", l, c)
 	}
 }

@@ -404,9 +404,10 @@ func (e *Engine) Lint(ctx context.Context, opts Options) (*Result, error) {
 			continue
 		}
 		file, line, col := r.position(f.path, f.atKey, nodes)
+		endLine, endCol := r.end(f.path, f.atKey, nodes)
 		raw = append(raw, finding.Finding{
 			Rule: f.rule, Severity: f.severityOr(e.reg.byID[f.rule].Severity), Message: f.message, Resource: r.id(),
-			File: file, Line: line, Column: col, Path: f.path,
+			File: file, Line: line, Column: col, Path: f.path, EndLine: endLine, EndColumn: endCol,
 		})
 	}
 	out := raw[:0]

@@ -72,6 +72,12 @@ type Finding struct {
 	Line     int      `json:"line"`
 	Column   int      `json:"column"`
 	Path     string   `json:"path"`
+	// EndLine and EndColumn, when known (not 0), give the end of the
+	// field: the line and the column of its last character. They are not
+	// part of the JSON contract; GitHub annotations and SARIF regions use
+	// them.
+	EndLine   int `json:"-"`
+	EndColumn int `json:"-"`
 }
 
 // Summary counts what a run looked at and found.

@@ -27,8 +27,15 @@ func (githubWriter) Write(w io.Writer, r *finding.Report) error {
 			props = append(props, "file="+escapeProperty(safetext.Escape(slashPath(f.File))))
 			if f.Line > 0 {
 				props = append(props, "line="+strconv.Itoa(f.Line))
+				if f.EndLine >= f.Line {
+					props = append(props, "endLine="+strconv.Itoa(f.EndLine))
+				}
 				if f.Column > 0 {
 					props = append(props, "col="+strconv.Itoa(f.Column))
+					// GitHub reads columns only on a one-line annotation.
+					if f.EndLine == f.Line && f.EndColumn >= f.Column {
+						props = append(props, "endColumn="+strconv.Itoa(f.EndColumn))
+					}
 				}
 			}
 		}

@@ -134,6 +134,9 @@ type sarifArtifactLocation struct {
 type sarifRegion struct {
 	StartLine   int `json:"startLine"`
 	StartColumn int `json:"startColumn,omitempty"`
+	EndLine     int `json:"endLine,omitempty"`
+	// EndColumn is SARIF's: the column after the region's last character.
+	EndColumn int `json:"endColumn,omitempty"`
 }
 
 type sarifLogicalLocation struct {
@@ -409,6 +412,12 @@ func sarifLocations(f finding.Finding, file string, inside bool) []sarifLocation
 			// SARIF lines start at 1; a whole-file finding (line 0) is
 			// shown on the first line.
 			Region: &sarifRegion{StartLine: max(f.Line, 1), StartColumn: max(f.Column, 0)},
+		}
+		if f.Line > 0 && f.EndLine >= f.Line {
+			loc.PhysicalLocation.Region.EndLine = f.EndLine
+			if f.Column > 0 && f.EndColumn > 0 && (f.EndLine > f.Line || f.EndColumn >= f.Column) {
+				loc.PhysicalLocation.Region.EndColumn = f.EndColumn + 1
+			}
 		}
 	}
 	if res := f.Resource.String(); res != "" {
