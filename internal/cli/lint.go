@@ -218,14 +218,15 @@ func runLint(env *Env, args []string) int {
 	}
 	res.Report.Version = currentBuild().Version
 	if f.writeBaseline != "" {
-		data, err := lint.NewBaseline(res.Report.Findings).Marshal()
+		b := lint.NewBaseline(res.Report.Findings)
+		data, err := b.Marshal()
 		if err == nil {
 			err = writeFileAtomic(f.writeBaseline, data)
 		}
 		if err != nil {
 			return fail(fmt.Errorf("--write-baseline: %w", err))
 		}
-		notice(fmt.Sprintf("baseline: %s recorded in %s", plural(len(lint.NewBaseline(res.Report.Findings).Entries), "finding", "findings"), f.writeBaseline))
+		notice(fmt.Sprintf("baseline: %s recorded in %s", plural(len(b.Entries), "finding", "findings"), f.writeBaseline))
 	}
 	if baseline != nil {
 		kept, hidden, fixed := baseline.Apply(res.Report.Findings)
