@@ -86,11 +86,15 @@ func NewBaseline(fs []finding.Finding) *Baseline {
 // Marshal gives the file's bytes: indented JSON, entries sorted, so a
 // rewritten baseline diffs well in review.
 func (b *Baseline) Marshal() ([]byte, error) {
+	entries := b.Entries
+	if entries == nil {
+		entries = []BaselineEntry{} // "findings": [], never null
+	}
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
-	if err := enc.Encode(baselineFile{Version: BaselineVersion, Findings: b.Entries}); err != nil {
+	if err := enc.Encode(baselineFile{Version: BaselineVersion, Findings: entries}); err != nil {
 		return nil, err
 	}
 	return buf.Bytes(), nil

@@ -82,6 +82,7 @@ func FuzzParseBaseline(f *testing.F) {
 	f.Add(data)
 	f.Add([]byte(`{"meshfleetBaseline": 1, "findings": [{"rule": "MF301", "path": "a"}]}`))
 	f.Add([]byte("meshfleetBaseline: 1\nfindings: [&x {rule: A}, *x]\n"))
+	f.Add([]byte(`{"meshfleetBaseline":01}`)) // no findings: written back as [], not null
 	f.Fuzz(func(t *testing.T, data []byte) {
 		b, err := ParseBaseline("fuzz.json", data)
 		if err != nil {
@@ -92,8 +93,11 @@ func FuzzParseBaseline(f *testing.F) {
 			t.Fatal(err)
 		}
 		again, err := ParseBaseline("again.json", out)
-		if err != nil || len(again.Entries) != len(b.Entries) {
-			t.Fatalf("round trip: %v, %d entries for %d", err, len(again.Entries), len(b.Entries))
+		if err != nil {
+			t.Fatalf("round trip: %v\n%s", err, out)
+		}
+		if len(again.Entries) != len(b.Entries) {
+			t.Fatalf("round trip: %d entries for %d", len(again.Entries), len(b.Entries))
 		}
 	})
 }
