@@ -2,13 +2,24 @@
 
 GO       ?= go
 VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
-LDFLAGS  := -s -w -X github.com/meshfleet/meshfleet/internal/cli.version=$(VERSION)
+COMMIT   ?= $(shell git rev-parse HEAD 2>/dev/null)
+# The commit's time, not the clock's: the same commit builds the same bytes.
+DATE     ?= $(shell git log -1 --format=%cI 2>/dev/null)
+CLI      := github.com/meshfleet/meshfleet/internal/cli
+LDFLAGS  := -s -w -X $(CLI).version=$(VERSION) -X $(CLI).commit=$(COMMIT) -X $(CLI).date=$(DATE)
 BIN      := bin/meshfleet
+# install: PREFIX=/usr/local puts meshfleet in $(PREFIX)/bin with its man
+# page and completions; without PREFIX it goes to GOBIN, else GOPATH/bin.
+PREFIX   ?=
+DESTDIR  ?=
+# dist: the platforms of a release, as GoReleaser builds them.
+PLATFORMS ?= linux/amd64 linux/arm64 darwin/amd64 darwin/arm64
+DIST     := dist
 FUZZTIME ?= 10s
 # -race costs a slower build of OPA, CUE and kustomize; set RACE= to skip it.
 RACE     ?= -race
 
-.PHONY: build run test vet bench bench-peers fuzz clean
+.PHONY: build run test vet bench bench-peers fuzz clean install dist
 
 build:
 	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/meshfleet
@@ -68,5 +79,41 @@ fuzz:
 		done; \
 	done
 
+# install: the binary, and with PREFIX also the man page and completions.
+install: build
+	@set -e; \
+	if [ -n "$(PREFIX)" ]; then bindir="$(DESTDIR)$(PREFIX)/bin"; \
+	else bindir="$$($(GO) env GOBIN)"; [ -n "$$bindir" ] || bindir="$$($(GO) env GOPATH)/bin"; bindir="$(DESTDIR)$$bindir"; fi; \
+	install -d "$$bindir"; install -m 0755 $(BIN) "$$bindir/meshfleet"; echo "installed $$bindir/meshfleet"; \
+	if [ -n "$(PREFIX)" ]; then \
+		install -d "$(DESTDIR)$(PREFIX)/share/man/man1" "$(DESTDIR)$(PREFIX)/share/bash-completion/completions" \
+			"$(DESTDIR)$(PREFIX)/share/zsh/site-functions" "$(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d"; \
+		$(BIN) man > "$(DESTDIR)$(PREFIX)/share/man/man1/meshfleet.1"; \
+		$(BIN) completion bash > "$(DESTDIR)$(PREFIX)/share/bash-completion/completions/meshfleet"; \
+		$(BIN) completion zsh > "$(DESTDIR)$(PREFIX)/share/zsh/site-functions/_meshfleet"; \
+		$(BIN) completion fish > "$(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/meshfleet.fish"; \
+	fi
+
+# dist: release archives for every platform with a checksums file, built
+# here with the module cache alone (GOPROXY=off: no network). Archives are
+# reproducible: sorted entries, the commit's time, no owner names.
+dist: build
+	@set -e; rm -rf $(DIST); mkdir -p $(DIST); \
+	$(BIN) man > $(DIST)/meshfleet.1; \
+	for s in bash zsh fish; do $(BIN) completion $$s > $(DIST)/meshfleet.$$s; done; \
+	for p in $(PLATFORMS); do \
+		os=$${p%/*}; arch=$${p#*/}; name=meshfleet_$(VERSION)_$${os}_$${arch}; \
+		echo "# $$name"; mkdir -p $(DIST)/$$name/completions; \
+		GOOS=$$os GOARCH=$$arch CGO_ENABLED=0 GOPROXY=off GOFLAGS=-mod=readonly \
+			$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(DIST)/$$name/meshfleet ./cmd/meshfleet; \
+		cp README.md $(DIST)/meshfleet.1 $(DIST)/$$name/; \
+		for s in bash zsh fish; do cp $(DIST)/meshfleet.$$s $(DIST)/$$name/completions/; done; \
+		tar -C $(DIST) --sort=name --owner=0 --group=0 --numeric-owner \
+			--mtime="$(or $(DATE),1970-01-01T00:00:00Z)" -czf $(DIST)/$$name.tar.gz $$name; \
+		rm -rf $(DIST)/$$name; \
+	done; \
+	rm -f $(DIST)/meshfleet.1 $(DIST)/meshfleet.bash $(DIST)/meshfleet.zsh $(DIST)/meshfleet.fish; \
+	cd $(DIST) && sha256sum *.tar.gz > checksums.txt && cat checksums.txt
+
 clean:
-	rm -rf bin
+	rm -rf bin $(DIST)

@@ -19,9 +19,18 @@ const ConfigFile = ".meshfleet.yaml"
 // Config is .meshfleet.yaml. A zero Config means every default.
 type Config struct {
 	// File is where the config was read from, "" for none.
-	File            string
-	FailOn          finding.Severity
+	File   string
+	FailOn finding.Severity
+	// OutputThreshold is the least severity printed (the CLI's
+	// --output-threshold); FailOn alone decides the exit code.
+	OutputThreshold finding.Severity
 	Disable         []string
+	// Enable turns on opt-in rules; Only runs just the rules and families
+	// it names (selection.go).
+	Enable, Only []string
+	// Baseline is a baseline file (lint --baseline), relative to the
+	// config file's directory and confined to the repository.
+	Baseline        string
 	Severity        map[string]finding.Severity
 	Exclude         []string
 	RootNamespace   string
@@ -111,8 +120,36 @@ func ParseConfig(file string, data []byte) (*Config, error) {
 					err = manifest.Errorf(file, v, path, "%v", err)
 				}
 			}
+		case "outputThreshold":
+			var s string
+			if s, err = scalarString(file, v, path); err == nil {
+				if c.OutputThreshold, err = finding.ParseSeverity(s); err != nil {
+					err = manifest.Errorf(file, v, path, "%v", err)
+				}
+			}
 		case "disable":
 			c.Disable, err = yamlStringList(file, v, path)
+		case "enable", "only":
+			var l []string
+			if l, err = yamlStringList(file, v, path); err == nil {
+				for i, e := range l {
+					for _, id := range splitIDs(e) {
+						if !validSelector(id) {
+							n := v.Content[i]
+							return nil, manifest.Errorf(file, n, manifest.AppendIndex(path, i), "%q is not a rule ID or family (such as MF301 or MF6xx)", id)
+						}
+					}
+				}
+			}
+			if k.Value == "enable" {
+				c.Enable = l
+			} else {
+				c.Only = l
+			}
+		case "baseline":
+			if c.Baseline, err = scalarString(file, v, path); err == nil && c.Baseline == "" {
+				err = manifest.Errorf(file, v, path, "want a file name")
+			}
 		case "exclude":
 			c.Exclude, err = yamlStringList(file, v, path)
 		case "severity":
@@ -139,7 +176,7 @@ func ParseConfig(file string, data []byte) (*Config, error) {
 				return nil, manifest.Errorf(file, v, path, "want true or false")
 			}
 		default:
-			return nil, manifest.Errorf(file, k, path, "unknown field (want %s)", "failOn, disable, severity, exclude, rootNamespace, trustDomain, productionLabel or complete")
+			return nil, manifest.Errorf(file, k, path, "unknown field (want %s)", "failOn, outputThreshold, disable, enable, only, severity, exclude, baseline, rootNamespace, trustDomain, productionLabel or complete")
 		}
 		if err != nil {
 			return nil, err

@@ -180,6 +180,10 @@ type Options struct {
 	// once parsing is done and before the index and evaluation allocate
 	// most of the run's memory (the CLI sizes its memory limit from it).
 	Loaded func(inputBytes int64)
+	// Enable turns on opt-in rules and Only runs just the rules named
+	// (IDs or families such as MF6xx), as selection.go describes; they
+	// add to the config's lists (Only replaces the config's only).
+	Enable, Only []string
 }
 
 // Timings split a run's wall time by stage. Parse includes the Go checks
@@ -254,6 +258,9 @@ func (e *Engine) Lint(ctx context.Context, opts Options) (*Result, error) {
 	// The suppressor needs the files' text; which rules are disabled is
 	// known now, so the Go checks can run on the parse workers.
 	disabled := newSuppressor(nil, cfg, opts.Disable).disabled
+	if err := deselect(disabled, e.goRules(), true, cfg, opts); err != nil {
+		return nil, err
+	}
 	srcs := readAll(jobs, opts.Stdin, workers, e.Kustomize, func(r *resource) { e.settle(r, disabled) })
 	var rs []*resource
 	var fleetDocs []*manifest.Document
@@ -395,6 +402,10 @@ func (e *Engine) Lint(ctx context.Context, opts Options) (*Result, error) {
 		return nil, err
 	}
 	sup := newSuppressor(data, cfg, opts.Disable)
+	if err := deselect(disabled, e.Rules(), false, cfg, opts); err != nil {
+		return nil, err
+	}
+	sup.disabled = disabled
 	found, err := e.evaluate(ctx, rs, ix, global, workers, disabled, opts.EvalTimeout)
 	if err != nil {
 		return nil, err
@@ -409,9 +420,10 @@ func (e *Engine) Lint(ctx context.Context, opts Options) (*Result, error) {
 			continue
 		}
 		file, line, col := r.position(f.path, f.atKey, nodes)
+		endLine, endCol := r.end(f.path, f.atKey, nodes)
 		raw = append(raw, finding.Finding{
 			Rule: f.rule, Severity: f.severityOr(e.reg.byID[f.rule].Severity), Message: f.message, Resource: r.id(),
-			File: file, Line: line, Column: col, Path: f.path,
+			File: file, Line: line, Column: col, Path: f.path, EndLine: endLine, EndColumn: endCol,
 		})
 	}
 	out := raw[:0]
@@ -428,6 +440,7 @@ func (e *Engine) Lint(ctx context.Context, opts Options) (*Result, error) {
 		Findings: finding.SortDedup(out),
 		Rules:    e.Rules(),
 		Summary:  finding.Summary{Files: inputs, Resources: countInputs(rs), Skipped: skipped},
+		Files:    sortedKeys(data),
 	}
 	res.Report.Summary.Count(res.Report.Findings)
 	res.Timings.Findings = time.Since(t)

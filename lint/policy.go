@@ -324,6 +324,7 @@ func ruleMetadata(file string, m *ast.Module) (finding.Rule, error) {
 		Bad:         strings.TrimLeft(str(a.Custom["bad"]), "\n"),
 		Good:        strings.TrimLeft(str(a.Custom["good"]), "\n"),
 	}
+	rule.OptIn, _ = a.Custom["optIn"].(bool)
 	if rule.ID == "" {
 		return rule, fmt.Errorf("%s: package %s: METADATA lacks custom.id", where, m.Package.Path)
 	}

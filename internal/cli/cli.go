@@ -10,7 +10,6 @@ import (
 	"os"
 	"runtime/debug"
 	"sort"
-	"strings"
 
 	"github.com/spf13/pflag"
 )
@@ -21,9 +20,6 @@ const (
 	ExitFindings = 1 // findings at or above --fail-on, --check drift, KRM results
 	ExitUsage    = 2 // usage error, unreadable input, internal error
 )
-
-// version is stamped by the Makefile with -ldflags "-X ...cli.version=...".
-var version = "dev"
 
 // Env is what a command sees of the process.
 type Env struct {
@@ -110,15 +106,6 @@ func isTerminal(r io.Reader) bool {
 	}
 	st, err := f.Stat()
 	return err == nil && st.Mode()&os.ModeCharDevice != 0
-}
-
-func runVersion(env *Env, args []string) int {
-	if len(args) > 0 {
-		fmt.Fprintf(env.Stderr, "meshfleet version: unexpected argument %q\n", strings.Join(args, " "))
-		return ExitUsage
-	}
-	fmt.Fprintf(env.Stdout, "meshfleet %s\n", version)
-	return ExitOK
 }
 
 // parseFailed handles a command's flag-parsing outcome the one way every

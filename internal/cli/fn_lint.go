@@ -23,7 +23,7 @@ import (
 // kind and metadata: .meshfleet.yaml's, less exclude (a function is given
 // objects, not files to walk). complete says the items are everything
 // deployed (lint --complete).
-const lintConfigFields = "failOn, disable, severity, rootNamespace, trustDomain, productionLabel or complete"
+const lintConfigFields = "failOn, disable, enable, only, severity, rootNamespace, trustDomain, productionLabel or complete"
 
 // isLintConfig reports whether a functionConfig is a LintConfig, which
 // makes `meshfleet fn` a validator: it lints the items instead of
@@ -49,7 +49,7 @@ func parseLintConfig(fc *yamlv3.Node) (*fnLintConfig, *manifest.Error) {
 		p := manifest.AppendKey("functionConfig", k.Value)
 		switch k.Value {
 		case "apiVersion", "kind", "metadata":
-		case "failOn", "disable", "severity", "rootNamespace", "trustDomain", "productionLabel", "complete":
+		case "failOn", "disable", "enable", "only", "severity", "rootNamespace", "trustDomain", "productionLabel", "complete":
 			sub.Content = append(sub.Content, k, v)
 		case "exclude":
 			return nil, manifest.Errorf(render.FnStdin, k, p, "unknown field: a function is given objects, not files to exclude (want %s)", lintConfigFields)

@@ -33,30 +33,43 @@ unreadable input (MF100), policy error, or rules still running at
 --eval-timeout (a deadline for all of the Rego evaluation; the error names
 the rule).
 
+Reports: --format FORMAT[=FILE] is repeatable, so one run writes text on
+stdout and SARIF, JUnit or GitLab Code Quality to files (written whole
+after the run, or not at all). --output-threshold decides what is listed,
+--fail-on what fails.
+
 Suppress a finding with a comment on its line or the line above
 ("# meshfleet:ignore MF301 reason"), the annotation meshfleet.dev/ignore:
 "MF301,MF402" on the resource, or .meshfleet.yaml (found upward from the
-working directory).
+working directory). On an existing repository, --write-baseline FILE
+records today's findings and --baseline FILE reports only new ones.
 
 flags:
 `
 
 // lintFlags are lint's options once parsed.
 type lintFlags struct {
-	format        string
-	failOn        string
-	disable       []string
-	policies      []string
-	config        string
-	exclude       []string
-	stdinFilename string
-	rootNamespace string
-	maxResources  int
-	verbose       bool
-	complete      *bool
-	context       []string
-	evalTimeout   time.Duration
-	paths         []string
+	formats         []formatSpec
+	failOn          string
+	outputThreshold string
+	sarifRoot       string
+	baseline        string
+	writeBaseline   string
+	color           string
+	disable         []string
+	enable          []string
+	only            []string
+	policies        []string
+	config          string
+	exclude         []string
+	stdinFilename   string
+	rootNamespace   string
+	maxResources    int
+	verbose         bool
+	complete        *bool
+	context         []string
+	evalTimeout     time.Duration
+	paths           []string
 }
 
 // parseLintFlags returns the options, or the usage text with an error:
@@ -66,9 +79,17 @@ func parseLintFlags(args []string) (*lintFlags, string, error) {
 	flags := pflag.NewFlagSet("lint", pflag.ContinueOnError)
 	flags.SetOutput(io.Discard)
 	flags.SortFlags = true
-	flags.StringVar(&f.format, "format", "text", "output `format`: "+strings.Join(output.Names(), ", "))
+	var formats []string
+	flags.StringArrayVar(&formats, "format", nil, "report `FORMAT[=FILE]`, repeatable: "+strings.Join(output.Names(), ", ")+"; to FILE, else stdout (default text)")
 	flags.StringVar(&f.failOn, "fail-on", "", "exit 1 on findings of this `severity` or above: error, warning or info (default error)")
+	flags.StringVar(&f.outputThreshold, "output-threshold", "", "list only findings of this `severity` or above: error, warning or info (default info: all); --fail-on still sees every finding")
+	flags.StringVar(&f.sarifRoot, "sarif-root", "", "`DIR` that SARIF and Code Quality paths are relative to (default: the repository root, the nearest directory upward holding .git, else the working directory)")
+	flags.StringVar(&f.baseline, "baseline", "", "hide the findings recorded in `FILE` by --write-baseline (matched by rule, resource and field path, not line) and tell how many of its entries are fixed")
+	flags.StringVar(&f.writeBaseline, "write-baseline", "", "record this run's findings in `FILE` (atomically) and exit 0 unless an input was unreadable")
+	flags.StringVar(&f.color, "color", "auto", "colour the text report: `WHEN` is auto (on a terminal without NO_COLOR), always or never")
 	flags.StringSliceVar(&f.disable, "disable", nil, "rule `IDs` not to run, comma-separated")
+	flags.StringSliceVar(&f.enable, "enable", nil, "opt-in rule `IDs` or families (MF6xx) to run too, comma-separated")
+	flags.StringSliceVar(&f.only, "only", nil, "run only these rule `IDs` or families (MF6xx), comma-separated; replaces only: in .meshfleet.yaml")
 	flags.StringArrayVar(&f.policies, "policy", nil, "also run the Rego rules in `DIR` (repeatable)")
 	flags.StringVar(&f.config, "config", "", "read settings from `FILE` instead of the .meshfleet.yaml found upward")
 	flags.StringArrayVar(&f.exclude, "exclude", nil, "skip files and directories matching `GLOB` (repeatable; ** spans directories)")
@@ -80,7 +101,8 @@ func parseLintFlags(args []string) (*lintFlags, string, error) {
 	flags.BoolVarP(&f.verbose, "verbose", "v", false, "also list the documents skipped as not Kubernetes objects (no apiVersion and kind)")
 	complete := flags.Bool("complete", false, "the input is everything deployed (a whole GitOps repository, a kubectl get -A snapshot): report references to hosts, namespaces, service accounts and workloads it lacks (default: .meshfleet.yaml complete:, else partial)")
 	usage := lintUsage + flags.FlagUsages()
-	if err := flags.Parse(args); err != nil {
+	err := flags.Parse(args)
+	if err != nil {
 		return nil, usage, err
 	}
 	if flags.Changed("complete") {
@@ -101,29 +123,41 @@ func parseLintFlags(args []string) (*lintFlags, string, error) {
 	if f.evalTimeout < 0 {
 		return nil, usage, fmt.Errorf("--eval-timeout: %s is negative", f.evalTimeout)
 	}
-	if f.failOn != "" {
-		if _, err := finding.ParseSeverity(f.failOn); err != nil {
-			return nil, usage, fmt.Errorf("--fail-on: %w", err)
+	for name, v := range map[string]string{"--fail-on": f.failOn, "--output-threshold": f.outputThreshold} {
+		if v != "" {
+			if _, err := finding.ParseSeverity(v); err != nil {
+				return nil, usage, fmt.Errorf("%s: %w", name, err)
+			}
 		}
+	}
+	switch f.color {
+	case "auto", "always", "never":
+	default:
+		return nil, usage, fmt.Errorf("--color: %q is not auto, always or never", f.color)
+	}
+	if f.formats, err = parseFormats(formats); err != nil {
+		return nil, usage, fmt.Errorf("--format: %w", err)
+	}
+	if f.baseline != "" && f.baseline == f.writeBaseline {
+		return nil, usage, errors.New("--baseline and --write-baseline name the same file")
 	}
 	return f, usage, nil
 }
 
 func runLint(env *Env, args []string) int {
+	start := time.Now()
 	f, usage, err := parseLintFlags(args)
 	if code, stop := parseFailed(env, "lint", usage, err); stop {
 		return code
 	}
-	w, err := output.New(f.format, output.Options{Color: colorOK(env.Stdout)})
-	if err != nil {
-		fmt.Fprintf(env.Stderr, "meshfleet lint: --format: %s\n", safetext.Escape(err.Error()))
+	fail := func(err error) int {
+		fmt.Fprintf(env.Stderr, "meshfleet lint: %s\n", safetext.Escape(err.Error()))
 		return ExitUsage
 	}
 	notice := func(msg string) { fmt.Fprintf(env.Stderr, "meshfleet lint: %s\n", safetext.Escape(msg)) }
 	cfg, err := lintConfig(f.config, notice)
 	if err != nil {
-		fmt.Fprintf(env.Stderr, "meshfleet lint: %s\n", safetext.Escape(err.Error()))
-		return ExitUsage
+		return fail(err)
 	}
 	failOn := finding.Error
 	if cfg.FailOn != "" {
@@ -132,6 +166,26 @@ func runLint(env *Env, args []string) int {
 	if f.failOn != "" {
 		failOn, _ = finding.ParseSeverity(f.failOn)
 	}
+	threshold := finding.Info
+	if cfg.OutputThreshold != "" {
+		threshold = cfg.OutputThreshold
+	}
+	if f.outputThreshold != "" {
+		threshold, _ = finding.ParseSeverity(f.outputThreshold)
+	}
+	opts, err := reportOptions(env, f)
+	if err != nil {
+		return fail(err)
+	}
+	opts.Notice = notice
+	writers, err := newWriters(f.formats, opts)
+	if err != nil {
+		return fail(fmt.Errorf("--format: %w", err))
+	}
+	baseline, err := loadLintBaseline(f.baseline, cfg)
+	if err != nil {
+		return fail(fmt.Errorf("baseline: %w", err))
+	}
 	loaded := tuneGC()
 	ctx := context.Background()
 	eng, err := lint.NewEngine(ctx, lint.EngineOptions{PolicyDirs: f.policies})
@@ -139,6 +193,7 @@ func runLint(env *Env, args []string) int {
 		fmt.Fprintf(env.Stderr, "meshfleet lint: policy: %s\n", safetext.Escape(err.Error()))
 		return ExitUsage
 	}
+	prog := newProgress(env.Stderr)
 	res, err := eng.Lint(ctx, lint.Options{
 		Paths:         f.paths,
 		Stdin:         env.Stdin,
@@ -146,25 +201,61 @@ func runLint(env *Env, args []string) int {
 		Config:        cfg,
 		Exclude:       f.exclude,
 		Disable:       f.disable,
+		Enable:        f.enable,
+		Only:          f.only,
 		RootNamespace: f.rootNamespace,
 		Complete:      f.complete,
-		Notice:        notice,
-		Loaded:        loaded,
+		Notice:        prog.wrap(notice),
+		Loaded:        prog.loaded(loaded),
 		MaxResources:  f.maxResources,
 		Verbose:       f.verbose,
 		Context:       f.context,
 		EvalTimeout:   f.evalTimeout,
 	})
+	prog.done()
 	if err != nil {
-		fmt.Fprintf(env.Stderr, "meshfleet lint: %s\n", safetext.Escape(err.Error()))
-		return ExitUsage
+		return fail(err)
 	}
-	res.Report.Version = version
-	if err := w.Write(env.Stdout, &res.Report); err != nil {
-		fmt.Fprintf(env.Stderr, "meshfleet lint: %s\n", safetext.Escape(err.Error()))
-		return ExitUsage
+	res.Report.Version = currentBuild().Version
+	if f.writeBaseline != "" {
+		b := lint.NewBaseline(res.Report.Findings)
+		data, err := b.Marshal()
+		if err == nil {
+			err = writeFileAtomic(f.writeBaseline, data)
+		}
+		if err != nil {
+			return fail(fmt.Errorf("--write-baseline: %w", err))
+		}
+		notice(fmt.Sprintf("baseline: %s recorded in %s", plural(len(b.Entries), "finding", "findings"), f.writeBaseline))
 	}
-	return res.ExitCode(failOn)
+	if baseline != nil {
+		kept, hidden, fixed := baseline.Apply(res.Report.Findings)
+		res.Report.Findings = kept
+		msg := fmt.Sprintf("baseline: %s hidden", plural(hidden, "recorded finding", "recorded findings"))
+		if fixed > 0 {
+			msg += fmt.Sprintf(", %s fixed since it was written (--write-baseline drops them)", plural(fixed, "entry", "entries"))
+		}
+		notice(msg)
+	}
+	code := res.ExitCode(failOn)
+	if f.writeBaseline != "" && code == ExitFindings {
+		code = ExitOK
+	}
+	if canTellTime(env) {
+		opts.Elapsed = time.Since(start)
+	}
+	shown := output.AtLeast(&res.Report, threshold)
+	if err := writeReports(env, writers, shown, opts); err != nil {
+		return fail(err)
+	}
+	return code
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
 }
 
 // lintConfig reads --config, else the .meshfleet.yaml found upward from
@@ -216,10 +307,11 @@ const (
 	memPerInputByte = 60
 )
 
-// colorOK is true when w is a terminal and NO_COLOR is unset
-// (https://no-color.org): pipes, files and CI logs get plain text.
+// colorOK is true when w is a terminal and NO_COLOR is unset or empty
+// (https://no-color.org: only a non-empty value disables colour): pipes,
+// files and CI logs get plain text.
 func colorOK(w io.Writer) bool {
-	if _, set := os.LookupEnv("NO_COLOR"); set {
+	if os.Getenv("NO_COLOR") != "" {
 		return false
 	}
 	f, ok := w.(*os.File)

@@ -102,3 +102,86 @@ func hookField(t *testing.T, hooks, id, field string) string {
 	t.Fatalf("no %s in hook %s", field, id)
 	return ""
 }
+
+// TestPreCommitSystemHook uses this repository's hook definitions the way a
+// team without Go does: a .pre-commit-config.yaml naming the hooks
+// repository at a tag and the meshfleet-lint-system hook, which runs the
+// meshfleet on PATH (here this test binary). The hooks repository is a
+// local clone holding .pre-commit-hooks.yaml, tagged as the README's rev:
+// names, so nothing is fetched. The -system hooks must match the golang
+// ones in everything but the language.
+func TestPreCommitSystemHook(t *testing.T) {
+	hooks, err := os.ReadFile("../../.pre-commit-hooks.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range []string{"meshfleet-lint", "meshfleet-render-check"} {
+		for _, field := range []string{"entry", "files"} {
+			if a, b := hookField(t, string(hooks), id, field), hookField(t, string(hooks), id+"-system", field); a != b {
+				t.Errorf("%s %s %q, but %s-system has %q", id, field, a, id, b)
+			}
+		}
+		if lang := hookField(t, string(hooks), id+"-system", "language"); lang != "system" {
+			t.Errorf("%s-system: language %s", id, lang)
+		}
+	}
+	precommit, err := exec.LookPath("pre-commit")
+	if err != nil {
+		t.Skip("pre-commit is not installed (apt-get install pre-commit)")
+	}
+	git, err := exec.LookPath("git")
+	if err != nil {
+		t.Skip("git is not installed")
+	}
+	rev := readmeRev(t)
+	bin := meshfleetBin(t)
+	hooksRepo, repo, home := t.TempDir(), t.TempDir(), t.TempDir()
+	env := append(os.Environ(), "PATH="+bin+string(os.PathListSeparator)+os.Getenv("PATH"),
+		"HOME="+home, "PRE_COMMIT_HOME="+filepath.Join(home, "cache"), "GIT_CONFIG_NOSYSTEM=1",
+		"GIT_AUTHOR_NAME=t", "GIT_AUTHOR_EMAIL=t@example.com", "GIT_COMMITTER_NAME=t", "GIT_COMMITTER_EMAIL=t@example.com")
+	run := func(dir, name string, args ...string) (string, error) {
+		cmd := exec.Command(name, args...)
+		cmd.Dir, cmd.Env = dir, env
+		out, err := cmd.CombinedOutput()
+		return string(out), err
+	}
+	if err := os.WriteFile(filepath.Join(hooksRepo, ".pre-commit-hooks.yaml"), hooks, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{{"init", "-q"}, {"add", "-A"}, {"commit", "-qm", "hooks"}, {"tag", rev}} {
+		if out, err := run(hooksRepo, git, args...); err != nil {
+			t.Fatalf("git %v: %v\n%s", args, err, out)
+		}
+	}
+	files := map[string]string{
+		".pre-commit-config.yaml": "repos:\n- repo: " + hooksRepo + "\n  rev: " + rev + "\n  hooks:\n  - id: meshfleet-lint-system\n",
+		"apps/dr.yaml":            "apiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata: {name: cart, namespace: shop}\nspec:\n  host: cart\n  subsets:\n  - {name: v1, labels: {version: v1}}\n",
+		"apps/vs.yaml":            "apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {name: cart, namespace: shop}\nspec:\n  hosts: [cart]\n  http:\n  - route:\n    - destination: {host: cart, subset: v9}\n",
+	}
+	writeFiles(t, repo, files)
+	for _, args := range [][]string{{"init", "-q"}, {"add", "-A"}, {"commit", "-qm", "init"}} {
+		if out, err := run(repo, git, args...); err != nil {
+			t.Fatalf("git %v: %v\n%s", args, err, out)
+		}
+	}
+	out, err := run(repo, precommit, "run", "--all-files")
+	if err == nil || strings.Count(out, "MF302") != 1 || !strings.Contains(out, "meshfleet lint (installed binary)") {
+		t.Fatalf("pre-commit with meshfleet-lint-system: %v, want one MF302\n%s", err, out)
+	}
+}
+
+// readmeRev is the tag the README's pre-commit example pins.
+func readmeRev(t *testing.T) string {
+	t.Helper()
+	data, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		if l := strings.TrimSpace(line); strings.HasPrefix(l, "rev: ") {
+			return strings.Fields(strings.TrimPrefix(l, "rev: "))[0]
+		}
+	}
+	t.Fatal("README.md has no pre-commit rev:")
+	return ""
+}

@@ -72,6 +72,12 @@ type Finding struct {
 	Line     int      `json:"line"`
 	Column   int      `json:"column"`
 	Path     string   `json:"path"`
+	// EndLine and EndColumn, when known (not 0), give the end of the
+	// field: the line and the column of its last character. They are not
+	// part of the JSON contract; GitHub annotations and SARIF regions use
+	// them.
+	EndLine   int `json:"-"`
+	EndColumn int `json:"-"`
 }
 
 // Summary counts what a run looked at and found.
@@ -96,6 +102,10 @@ type Rule struct {
 	Severity    Severity `json:"severity"`
 	Description string   `json:"description"`
 	Remediation string   `json:"remediation"`
+	// OptIn rules run only when enabled (--enable, `enable:` in
+	// .meshfleet.yaml, or named by --only); their METADATA says
+	// `custom.optIn: true`.
+	OptIn bool `json:"optIn,omitempty"`
 	// Bad and Good are short YAML examples: one the rule fires on, one it
 	// does not.
 	Bad  string `json:"bad,omitempty"`
@@ -110,6 +120,10 @@ type Report struct {
 	Rules []Rule
 	// Version is meshfleet's version, for SARIF's tool.driver.version.
 	Version string
+	// Files are the input files that were read and linted, sorted: the
+	// formats that report clean files too (JUnit's passing test cases)
+	// need them, since findings only name the files that failed.
+	Files []string
 }
 
 // Less orders findings by file, line, column, rule, then the rest, so output

@@ -19,6 +19,7 @@ func (githubWriter) Name() string { return "github" }
 
 func (githubWriter) Write(w io.Writer, r *finding.Report) error {
 	fs, s := prepare(r)
+	titles := ruleTitles(r)
 	bw := bufio.NewWriter(w)
 	for _, f := range fs {
 		var props []string
@@ -26,13 +27,20 @@ func (githubWriter) Write(w io.Writer, r *finding.Report) error {
 			props = append(props, "file="+escapeProperty(safetext.Escape(slashPath(f.File))))
 			if f.Line > 0 {
 				props = append(props, "line="+strconv.Itoa(f.Line))
+				if f.EndLine >= f.Line {
+					props = append(props, "endLine="+strconv.Itoa(f.EndLine))
+				}
 				if f.Column > 0 {
 					props = append(props, "col="+strconv.Itoa(f.Column))
+					// GitHub reads columns only on a one-line annotation.
+					if f.EndLine == f.Line && f.EndColumn >= f.Column {
+						props = append(props, "endColumn="+strconv.Itoa(f.EndColumn))
+					}
 				}
 			}
 		}
-		if f.Rule != "" {
-			props = append(props, "title="+escapeProperty(safetext.Escape(f.Rule)))
+		if t := githubTitle(f, titles[f.Rule]); t != "" {
+			props = append(props, "title="+escapeProperty(safetext.Escape(t)))
 		}
 		// The resource matters most for rendered VMFleets, whose file and
 		// line point at the fleet rather than at the resource that failed.
@@ -53,6 +61,19 @@ func (githubWriter) Write(w io.Writer, r *finding.Report) error {
 	bw.WriteString(summaryLine(s))
 	bw.WriteString("\n")
 	return flush(bw)
+}
+
+// githubTitle heads the annotation with what is wrong, not only the rule
+// ID: "MF301 DestinationRule subset selects no workload". A rule without
+// catalogue metadata (a user policy without a title) gives its ID alone.
+func githubTitle(f finding.Finding, title string) string {
+	switch {
+	case f.Rule == "":
+		return title
+	case title == "":
+		return f.Rule
+	}
+	return f.Rule + " " + title
 }
 
 // githubCommand maps a severity to the annotation command of the same

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/meshfleet/meshfleet/lint/finding"
 )
@@ -31,6 +32,48 @@ type Options struct {
 	// Color adds ANSI colour to the severity word of the text format (the
 	// CLI sets it on a terminal without NO_COLOR). Machine formats ignore it.
 	Color bool
+	// Root is the absolute directory that SARIF and Code Quality paths are
+	// relative to: the repository root (--sarif-root, else the nearest
+	// directory upward holding .git). Dir is the absolute directory the
+	// findings' relative file names are relative to (the working
+	// directory). With Root empty, file names are written as given.
+	Root, Dir string
+	// MaxResults caps the results of one SARIF run; 0 means
+	// SARIFMaxResults, the most GitHub code scanning accepts.
+	MaxResults int
+	// Notice receives what a writer must tell the operator but cannot put
+	// in its report (SARIF results dropped over the limit); may be nil.
+	Notice func(string)
+	// Elapsed, when non-zero, is how long the run took; the text format's
+	// summary line then says so. The CLI sets it only for a person at a
+	// terminal, so piped and golden output stays byte-for-byte the same.
+	Elapsed time.Duration
+}
+
+// notice calls o.Notice when set.
+func (o Options) notice(msg string) {
+	if o.Notice != nil {
+		o.Notice(msg)
+	}
+}
+
+// repoPath gives file as a slash-separated path relative to o.Root, and
+// whether it lies within it. With no Root, file is returned as given
+// (slashed), relative names counting as inside.
+func (o Options) repoPath(file string) (string, bool) {
+	if o.Root == "" {
+		return slashPath(file), !filepath.IsAbs(file) && !strings.HasPrefix(filepath.ToSlash(file), "/")
+	}
+	abs := file
+	if !filepath.IsAbs(abs) {
+		abs = filepath.Join(o.Dir, file)
+	}
+	abs = filepath.Clean(abs)
+	rel, err := filepath.Rel(o.Root, abs)
+	if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) || filepath.IsAbs(rel) {
+		return filepath.ToSlash(abs), false
+	}
+	return slashPath(rel), true
 }
 
 // formats lists every format in the order --help and errors show them.
@@ -38,10 +81,12 @@ var formats = []struct {
 	name string
 	new  func(Options) Writer
 }{
-	{"text", func(o Options) Writer { return textWriter{color: o.Color} }},
+	{"text", func(o Options) Writer { return textWriter{color: o.Color, elapsed: o.Elapsed} }},
 	{"json", func(Options) Writer { return jsonWriter{} }},
-	{"sarif", func(Options) Writer { return sarifWriter{} }},
+	{"sarif", func(o Options) Writer { return sarifWriter{opts: o} }},
 	{"github", func(Options) Writer { return githubWriter{} }},
+	{"junit", func(Options) Writer { return junitWriter{} }},
+	{"codequality", func(o Options) Writer { return codequalityWriter{opts: o} }},
 }
 
 // Names returns the valid --format values, text (the default) first.
@@ -111,6 +156,31 @@ func plural(n int, one, many string) string {
 		return "1 " + one
 	}
 	return fmt.Sprintf("%d %s", n, many)
+}
+
+// AtLeast returns a copy of r holding only the findings of severity min
+// or above (--output-threshold: what is printed, apart from what fails
+// the run). The summary's severity counts are the writers' to recount.
+func AtLeast(r *finding.Report, min finding.Severity) *finding.Report {
+	c := *r
+	c.Findings = nil
+	for _, f := range r.Findings {
+		if f.Severity.Rank() >= min.Rank() {
+			c.Findings = append(c.Findings, f)
+		}
+	}
+	return &c
+}
+
+// ruleTitles maps rule IDs to their titles, from the catalogue of a run.
+func ruleTitles(r *finding.Report) map[string]string {
+	m := map[string]string{}
+	if r != nil {
+		for _, rule := range r.Rules {
+			m[rule.ID] = rule.Title
+		}
+	}
+	return m
 }
 
 // slashPath gives a file name with forward slashes and without a leading

@@ -32,6 +32,12 @@ var variants = []variant{
 	{"json", "json", Options{}},
 	{"sarif", "sarif", Options{}},
 	{"github", "github", Options{}},
+	{"junit", "junit", Options{}},
+	{"codequality", "codequality", Options{}},
+	// Run from the subdirectory apps of the repository /repo: paths
+	// relative to the repository root, the rest as file URIs.
+	{"sarif-root", "sarif", Options{Root: "/repo", Dir: "/repo/deploy"}},
+	{"codequality-root", "codequality", Options{Root: "/repo", Dir: "/repo/deploy"}},
 }
 
 // caseFile is a golden case's input: a finding.Report spelled in JSON.
@@ -40,6 +46,7 @@ type caseFile struct {
 	Summary  finding.Summary   `json:"summary"`
 	Rules    []finding.Rule    `json:"rules"`
 	Version  string            `json:"version"`
+	Files    []string          `json:"files"`
 }
 
 // loadCases reads testdata/cases/*.json; finding none fails, so a moved
@@ -66,7 +73,7 @@ func loadCases(t *testing.T) map[string]*finding.Report {
 			t.Fatalf("%s: %v", p, err)
 		}
 		name := strings.TrimSuffix(filepath.Base(p), ".json")
-		cases[name] = &finding.Report{Findings: c.Findings, Summary: c.Summary, Rules: c.Rules, Version: c.Version}
+		cases[name] = &finding.Report{Findings: c.Findings, Summary: c.Summary, Rules: c.Rules, Version: c.Version, Files: c.Files}
 	}
 	return cases
 }
@@ -146,11 +153,11 @@ func TestEveryFormatHasGoldens(t *testing.T) {
 }
 
 func TestNew(t *testing.T) {
-	if got, want := Names(), []string{"text", "json", "sarif", "github"}; !slices.Equal(got, want) {
+	if got, want := Names(), []string{"text", "json", "sarif", "github", "junit", "codequality"}; !slices.Equal(got, want) {
 		t.Errorf("Names() = %q, want %q", got, want)
 	}
 	_, err := New("xml", Options{})
-	if err == nil || err.Error() != `unknown format "xml" (want text, json, sarif or github)` {
+	if err == nil || err.Error() != `unknown format "xml" (want text, json, sarif, github, junit or codequality)` {
 		t.Errorf("New(xml) error = %v", err)
 	}
 	if _, err := New("JSON", Options{}); err == nil {

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -19,7 +18,7 @@ import (
 // the rule catalogue in tool.driver.rules (so alerts show the rule's docs),
 // repository-relative locations, and partialFingerprints that ignore the
 // line, so an alert survives edits above it instead of being reopened.
-type sarifWriter struct{}
+type sarifWriter struct{ opts Options }
 
 func (sarifWriter) Name() string { return "sarif" }
 
@@ -31,6 +30,9 @@ const (
 	// srcRoot is the base the relative artifact URIs resolve against: the
 	// directory lint ran in, which in CI is the checkout.
 	srcRoot = "%SRCROOT%"
+	// SARIFMaxResults is the most results GitHub code scanning accepts in
+	// one run; it rejects the whole upload past it.
+	SARIFMaxResults = 25000
 	// fingerprintKey is versioned so a change to what is hashed can move
 	// to a new key instead of silently reopening every alert.
 	fingerprintKey = "meshfleet/v1"
@@ -46,6 +48,14 @@ type sarifRun struct {
 	Tool               sarifTool                        `json:"tool"`
 	OriginalURIBaseIDs map[string]sarifArtifactLocation `json:"originalUriBaseIds"`
 	Results            []sarifResult                    `json:"results"`
+	Properties         *sarifRunProps                   `json:"properties,omitempty"`
+}
+
+// sarifRunProps tells, when results were dropped over the limit, how many
+// and what the limit was, so a reader of the log knows it is not all.
+type sarifRunProps struct {
+	ResultLimit    int `json:"meshfleetResultLimit"`
+	DroppedResults int `json:"meshfleetDroppedResults"`
 }
 
 type sarifTool struct {
@@ -84,6 +94,10 @@ type sarifRuleConfig struct {
 
 type sarifRuleProps struct {
 	Tags []string `json:"tags"`
+	// SecuritySeverity is GitHub's 0.0-10.0 score, a string, by which code
+	// scanning ranks security alerts (critical over 9.0, high from 7.0,
+	// medium from 4.0, low below).
+	SecuritySeverity string `json:"security-severity,omitempty"`
 }
 
 type sarifResult struct {
@@ -120,6 +134,9 @@ type sarifArtifactLocation struct {
 type sarifRegion struct {
 	StartLine   int `json:"startLine"`
 	StartColumn int `json:"startColumn,omitempty"`
+	EndLine     int `json:"endLine,omitempty"`
+	// EndColumn is SARIF's: the column after the region's last character.
+	EndColumn int `json:"endColumn,omitempty"`
 }
 
 type sarifLogicalLocation struct {
@@ -129,7 +146,7 @@ type sarifLogicalLocation struct {
 	Properties         *finding.Resource `json:"properties,omitempty"`
 }
 
-func (sarifWriter) Write(w io.Writer, r *finding.Report) error {
+func (sw sarifWriter) Write(w io.Writer, r *finding.Report) error {
 	fs, _ := prepare(r)
 	var catalogue []finding.Rule
 	version := ""
@@ -141,7 +158,8 @@ func (sarifWriter) Write(w io.Writer, r *finding.Report) error {
 	results := make([]sarifResult, 0, len(fs))
 	seen := map[string]int{}
 	for _, f := range fs {
-		fp := fingerprint(f)
+		file, inside := sw.opts.repoPath(f.File)
+		fp := fingerprint(f, file)
 		seen[fp]++
 		res := sarifResult{
 			RuleID:    f.Rule,
@@ -151,7 +169,7 @@ func (sarifWriter) Write(w io.Writer, r *finding.Report) error {
 			// Identical findings at different places in one file share a
 			// hash; the occurrence number keeps them apart, as CodeQL does.
 			PartialFingerprints: map[string]string{fingerprintKey: fp + ":" + strconv.Itoa(seen[fp])},
-			Locations:           sarifLocations(f),
+			Locations:           sarifLocations(f, file, inside),
 		}
 		if res.Message.Text == "" {
 			res.Message.Text = f.Rule
@@ -160,6 +178,17 @@ func (sarifWriter) Write(w io.Writer, r *finding.Report) error {
 			res.Properties = &sarifResultProps{Path: f.Path}
 		}
 		results = append(results, res)
+	}
+	limit := sw.opts.MaxResults
+	if limit <= 0 {
+		limit = SARIFMaxResults
+	}
+	var props *sarifRunProps
+	if len(results) > limit {
+		dropped := len(results) - limit
+		results = mostSevere(results, fs, limit)
+		props = &sarifRunProps{ResultLimit: limit, DroppedResults: dropped}
+		sw.opts.notice(fmt.Sprintf("sarif: %d results over the limit of %d per run (GitHub code scanning rejects more) were left out, the least severe first", dropped, limit))
 	}
 
 	log := sarifLog{
@@ -173,9 +202,10 @@ func (sarifWriter) Write(w io.Writer, r *finding.Report) error {
 				Rules:          rules,
 			}},
 			OriginalURIBaseIDs: map[string]sarifArtifactLocation{
-				srcRoot: {Description: &sarifText{Text: "The directory meshfleet lint ran in; file names are relative to it."}},
+				srcRoot: {Description: &sarifText{Text: sw.rootText()}},
 			},
-			Results: results,
+			Results:    results,
+			Properties: props,
 		}},
 	}
 	enc := json.NewEncoder(w)
@@ -185,6 +215,33 @@ func (sarifWriter) Write(w io.Writer, r *finding.Report) error {
 		return fmt.Errorf("write sarif report: %w", err)
 	}
 	return nil
+}
+
+func (sw sarifWriter) rootText() string {
+	if sw.opts.Root == "" {
+		return "The directory meshfleet lint ran in; file names are relative to it."
+	}
+	return "The repository root (the nearest directory upward holding .git, or --sarif-root); file names are relative to it."
+}
+
+// mostSevere keeps limit of results (parallel to the sorted findings fs):
+// the most severe, ties broken by the findings' order, which is also the
+// order they keep, so the same input always keeps the same results.
+func mostSevere(results []sarifResult, fs []finding.Finding, limit int) []sarifResult {
+	order := make([]int, len(results))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(a, b int) int {
+		return fs[b].Severity.Rank() - fs[a].Severity.Rank()
+	})
+	keep := order[:limit]
+	slices.Sort(keep)
+	out := make([]sarifResult, len(keep))
+	for i, k := range keep {
+		out[i] = results[k]
+	}
+	return out
 }
 
 // sarifRules builds the rule table from the catalogue, adding a bare entry
@@ -229,8 +286,32 @@ func sarifRuleFor(r finding.Rule) sarifRule {
 		FullDescription:      sarifText{Text: full},
 		Help:                 sarifHelp{Text: text, Markdown: markdown},
 		DefaultConfiguration: sarifRuleConfig{Level: sarifLevel(r.Severity)},
-		Properties:           sarifRuleProps{Tags: ruleTags(r.ID)},
+		Properties:           sarifRuleProps{Tags: ruleTags(r.ID), SecuritySeverity: securitySeverity(r)},
 	}
+}
+
+// securityFamilies are the rule families about who may talk to whom: mTLS
+// (MF5xx) and authorization (MF6xx). Their rules carry a security-severity
+// and the "security" tag, so code scanning ranks their alerts with other
+// security findings.
+func securityRule(id string) bool {
+	return len(id) == 5 && strings.HasPrefix(id, "MF") && (id[2] == '5' || id[2] == '6')
+}
+
+// securitySeverity scores a security rule from its severity: an error
+// (traffic admitted or left in plaintext against the policy's intent) is
+// high, a warning medium, an info low. Other rules get none.
+func securitySeverity(r finding.Rule) string {
+	if !securityRule(r.ID) {
+		return ""
+	}
+	switch r.Severity {
+	case finding.Error:
+		return "8.0"
+	case finding.Warning:
+		return "5.0"
+	}
+	return "2.0"
 }
 
 // ruleHelp is what GitHub shows under "Rule help": how to fix the finding,
@@ -283,8 +364,11 @@ func ruleTags(id string) []string {
 	tags := []string{"istio", "kubernetes"}
 	if len(id) == 5 && strings.HasPrefix(id, "MF") {
 		if fam, ok := ruleFamilies[id[2]]; ok {
-			return append(tags, fam)
+			tags = append(tags, fam)
 		}
+	}
+	if securityRule(id) {
+		tags = append(tags, "security")
 	}
 	return tags
 }
@@ -319,15 +403,21 @@ func sarifLevel(s finding.Severity) string {
 // sarifLocations gives the file position and, as a logical location, the
 // resource: for a rendered VMFleet the file points at the fleet and only
 // the resource names what failed.
-func sarifLocations(f finding.Finding) []sarifLocation {
+func sarifLocations(f finding.Finding, file string, inside bool) []sarifLocation {
 	var loc sarifLocation
 	if f.File != "" {
-		uri, base := artifactURI(f.File)
+		uri, base := artifactURI(file, inside)
 		loc.PhysicalLocation = &sarifPhysicalLocation{
 			ArtifactLocation: sarifArtifactLocation{URI: uri, URIBaseID: base},
 			// SARIF lines start at 1; a whole-file finding (line 0) is
 			// shown on the first line.
 			Region: &sarifRegion{StartLine: max(f.Line, 1), StartColumn: max(f.Column, 0)},
+		}
+		if f.Line > 0 && f.EndLine >= f.Line {
+			loc.PhysicalLocation.Region.EndLine = f.EndLine
+			if f.Column > 0 && f.EndColumn > 0 && (f.EndLine > f.Line || f.EndColumn >= f.Column) {
+				loc.PhysicalLocation.Region.EndColumn = f.EndColumn + 1
+			}
 		}
 	}
 	if res := f.Resource.String(); res != "" {
@@ -345,20 +435,20 @@ func sarifLocations(f finding.Finding) []sarifLocation {
 	return []sarifLocation{loc}
 }
 
-// artifactURI makes a file name a URI reference: relative names resolve
-// against %SRCROOT% (GitHub maps them onto the repository), absolute ones
-// become file URIs. Everything but unreserved characters and "/" is
-// percent-encoded, so spaces are legal and a colon in a name cannot be
-// read as a URI scheme.
-func artifactURI(file string) (uri, base string) {
-	p := slashPath(file)
-	if filepath.IsAbs(file) || strings.HasPrefix(p, "/") {
-		if !strings.HasPrefix(p, "/") {
-			p = "/" + p // C:/x on Windows
-		}
-		return "file://" + escapeURIPath(p), ""
+// artifactURI makes a file name (slashed, relative to the root when
+// inside it) a URI reference: relative names resolve against %SRCROOT%
+// (GitHub maps them onto the repository), others become file URIs.
+// Everything but unreserved characters and "/" is percent-encoded, so
+// spaces are legal and a colon in a name cannot be read as a URI scheme.
+func artifactURI(file string, inside bool) (uri, base string) {
+	if inside {
+		return escapeURIPath(file), srcRoot
 	}
-	return escapeURIPath(p), srcRoot
+	p := file
+	if !strings.HasPrefix(p, "/") {
+		p = "/" + p // C:/x on Windows
+	}
+	return "file://" + escapeURIPath(p), ""
 }
 
 func escapeURIPath(p string) string {
@@ -379,12 +469,13 @@ func escapeURIPath(p string) string {
 }
 
 // fingerprint hashes what identifies a finding independently of where the
-// file's lines moved: rule, file, resource, YAML path and message, never the
-// line or column.
-func fingerprint(f finding.Finding) string {
+// file's lines moved: rule, file (as the report names it, relative to the
+// repository root when known, so a run from a subdirectory agrees),
+// resource, YAML path and message, never the line or column.
+func fingerprint(f finding.Finding, file string) string {
 	h := sha256.New()
 	for _, part := range []string{
-		f.Rule, slashPath(f.File),
+		f.Rule, file,
 		f.Resource.APIVersion, f.Resource.Kind, f.Resource.Namespace, f.Resource.Name,
 		f.Path, f.Message,
 	} {

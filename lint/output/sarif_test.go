@@ -8,10 +8,14 @@ import (
 	"github.com/meshfleet/meshfleet/lint/finding"
 )
 
-func decodeSARIF(t *testing.T, r *finding.Report) sarifLog {
+func decodeSARIF(t *testing.T, r *finding.Report, opts ...Options) sarifLog {
 	t.Helper()
+	var o Options
+	if len(opts) > 0 {
+		o = opts[0]
+	}
 	var log sarifLog
-	dec := json.NewDecoder(strings.NewReader(render(t, "sarif", Options{}, r)))
+	dec := json.NewDecoder(strings.NewReader(render(t, "sarif", o, r)))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&log); err != nil {
 		t.Fatal(err)
@@ -118,15 +122,26 @@ func TestSARIFFingerprintIgnoresLines(t *testing.T) {
 }
 
 func TestSARIFLocations(t *testing.T) {
-	for _, tc := range []struct{ file, uri, base string }{
-		{"apps/cart.yaml", "apps/cart.yaml", srcRoot},
-		{"./apps/cart.yaml", "apps/cart.yaml", srcRoot},
-		{"my app, v2: cart.yaml", "my%20app%2C%20v2%3A%20cart.yaml", srcRoot},
-		{"/abs/ü.yaml", "file:///abs/%C3%BC.yaml", ""},
+	for _, tc := range []struct {
+		opts            Options
+		file, uri, base string
+	}{
+		{Options{}, "apps/cart.yaml", "apps/cart.yaml", srcRoot},
+		{Options{}, "./apps/cart.yaml", "apps/cart.yaml", srcRoot},
+		{Options{}, "my app, v2: cart.yaml", "my%20app%2C%20v2%3A%20cart.yaml", srcRoot},
+		{Options{}, "/abs/ü.yaml", "file:///abs/%C3%BC.yaml", ""},
+		// From a subdirectory, with absolute names, and outside the root.
+		{Options{Root: "/repo", Dir: "/repo/apps"}, "cart.yaml", "apps/cart.yaml", srcRoot},
+		{Options{Root: "/repo", Dir: "/repo/apps"}, "../base/cart.yaml", "base/cart.yaml", srcRoot},
+		{Options{Root: "/repo", Dir: "/repo/apps"}, "/repo/x/ü.yaml", "x/%C3%BC.yaml", srcRoot},
+		{Options{Root: "/repo", Dir: "/repo"}, "./cart.yaml", "cart.yaml", srcRoot},
+		{Options{Root: "/repo", Dir: "/repo/apps"}, "../../etc/c.yaml", "file:///etc/c.yaml", ""},
+		{Options{Root: "/repo", Dir: "/repo"}, "/repository/c.yaml", "file:///repository/c.yaml", ""},
 	} {
-		uri, base := artifactURI(tc.file)
+		file, inside := tc.opts.repoPath(tc.file)
+		uri, base := artifactURI(file, inside)
 		if uri != tc.uri || base != tc.base {
-			t.Errorf("artifactURI(%q) = %q, %q; want %q, %q", tc.file, uri, base, tc.uri, tc.base)
+			t.Errorf("%+v: artifactURI(%q) = %q, %q; want %q, %q", tc.opts, tc.file, uri, base, tc.uri, tc.base)
 		}
 	}
 	res := decodeSARIF(t, &finding.Report{Findings: []finding.Finding{{Rule: "MF100", Severity: finding.Error, Message: "m", File: "a.yaml"}}}).Runs[0].Results[0]
@@ -146,4 +161,10 @@ func TestPascalCase(t *testing.T) {
 			t.Errorf("pascalCase(%q) = %q, want %q", in, got, want)
 		}
 	}
+}
+
+func jsonUnmarshal(s string, v any) error {
+	dec := json.NewDecoder(strings.NewReader(s))
+	dec.DisallowUnknownFields()
+	return dec.Decode(v)
 }

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"io"
 	"strconv"
+	"time"
 
 	"github.com/meshfleet/meshfleet/internal/safetext"
 	"github.com/meshfleet/meshfleet/lint/finding"
@@ -12,7 +13,10 @@ import (
 // textWriter prints what people read and what fixtures/lint/*/want.txt pin:
 // one line per finding in the compiler-style "file:line:col: " form that
 // editors and terminals turn into links, then a summary line.
-type textWriter struct{ color bool }
+type textWriter struct {
+	color   bool
+	elapsed time.Duration
+}
 
 func (textWriter) Name() string { return "text" }
 
@@ -37,6 +41,11 @@ func (t textWriter) Write(w io.Writer, r *finding.Report) error {
 		bw.WriteString("\n")
 	}
 	bw.WriteString(summaryLine(s))
+	if t.elapsed > 0 {
+		bw.WriteString(" (took ")
+		bw.WriteString(roundDuration(t.elapsed).String())
+		bw.WriteString(")")
+	}
 	bw.WriteString("\n")
 	return flush(bw)
 }
@@ -76,3 +85,16 @@ func (t textWriter) severity(s finding.Severity) string {
 // stays one line for grep and editors, and so a message from a user policy
 // or a hostile file name cannot send escape sequences to the terminal.
 var oneLine = safetext.Escape
+
+// roundDuration keeps two or three significant digits: "1.24s", "380ms".
+func roundDuration(d time.Duration) time.Duration {
+	switch {
+	case d >= time.Minute:
+		return d.Round(time.Second)
+	case d >= time.Second:
+		return d.Round(10 * time.Millisecond)
+	case d >= time.Millisecond:
+		return d.Round(time.Millisecond)
+	}
+	return d.Round(time.Microsecond)
+}

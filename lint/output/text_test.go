@@ -3,6 +3,7 @@ package output
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/meshfleet/meshfleet/lint/finding"
 )
@@ -52,6 +53,24 @@ func TestTextPosition(t *testing.T) {
 	} {
 		if got := textPosition(tc.f); got != tc.want {
 			t.Errorf("textPosition(%+v) = %q, want %q", tc.f, got, tc.want)
+		}
+	}
+}
+
+// TestTextElapsed: the duration is said only when the CLI passes one (a
+// person at a terminal), so piped and golden output stays the same.
+func TestTextElapsed(t *testing.T) {
+	r := &finding.Report{Summary: finding.Summary{Files: 1, Resources: 2}}
+	if got := render(t, "text", Options{}, r); got != "no findings in 1 file, 2 resources\n" {
+		t.Errorf("without Elapsed: %q", got)
+	}
+	for d, want := range map[time.Duration]string{
+		1234567890 * time.Nanosecond: "no findings in 1 file, 2 resources (took 1.23s)\n",
+		38123 * time.Microsecond:     "no findings in 1 file, 2 resources (took 38ms)\n",
+		95 * time.Second:             "no findings in 1 file, 2 resources (took 1m35s)\n",
+	} {
+		if got := render(t, "text", Options{Elapsed: d}, r); got != want {
+			t.Errorf("Elapsed %v: %q, want %q", d, got, want)
 		}
 	}
 }
