@@ -1,0 +1,236 @@
+package lint
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"gopkg.in/yaml.v3"
+)
+
+func routesOf(t *testing.T, src string) []any {
+	t.Helper()
+	var l []any
+	if err := yaml.Unmarshal([]byte(src), &l); err != nil {
+		t.Fatal(err)
+	}
+	return l
+}
+
+// summary writes route facts compactly: "U spec.http[1] catchAll<-spec.http[0]"
+// and "I spec.http[2].match[0] duplicate<-spec.http[0].match[0]".
+func summary(unreachable, ineffective []any) string {
+	var out []string
+	for _, u := range unreachable {
+		m := mapOf(u)
+		out = append(out, fmt.Sprintf("U %s %s<-%s", m["path"], m["reason"], m["by"]))
+	}
+	for _, i := range ineffective {
+		m := mapOf(i)
+		out = append(out, fmt.Sprintf("I %s %s<-%s", m["path"], m["how"], m["by"]))
+	}
+	return strings.Join(out, "; ")
+}
+
+func TestRouteReach(t *testing.T) {
+	for _, tc := range []struct {
+		name, kind, routes, want string
+	}{
+		{"catch-all last is fine", "http", `
+- match: [{uri: {prefix: /a}}]
+- route: []`, ""},
+		{"no match first", "http", `
+- route: []
+- match: [{uri: {prefix: /a}}]
+- route: []`, "U spec.http[1] catchAll<-spec.http[0]; U spec.http[2] catchAll<-spec.http[0]"},
+		{"prefix slash takes everything", "http", `
+- match: [{uri: {prefix: /}, name: all, ignoreUriCase: true}]
+- match: [{uri: {exact: /x}}]`, "U spec.http[1] catchAll<-spec.http[0].match[0]"},
+		{"empty match takes everything", "http", `
+- match: [{}]
+- route: []`, "U spec.http[1] catchAll<-spec.http[0].match[0]"},
+		{"regex .* takes everything", "http", `
+- match: [{uri: {regex: ".*"}}]
+- route: []`, "U spec.http[1] catchAll<-spec.http[0].match[0]"},
+		{"prefix slash with a condition does not", "http", `
+- match: [{uri: {prefix: /}, sourceLabels: {app: a}}]
+- match: [{uri: {prefix: /}, port: 8080}]
+- match: [{uri: {prefix: /}, headers: {x: {exact: "1"}}}]
+- match: [{uri: {prefix: /}, gateways: [gw]}]
+- route: []`, ""},
+		{"duplicates, names and zero values aside", "http", `
+- match: [{name: a, uri: {prefix: /a}, ignoreUriCase: false}, {uri: {exact: /b}}]
+- match: [{name: b, uri: {prefix: /a}}]
+- match: [{uri: {exact: /b}}, {uri: {exact: /c}}]`,
+			"U spec.http[1] covered<-spec.http[0].match[0]; I spec.http[2].match[0] duplicate<-spec.http[0].match[1]"},
+		{"prefix covered only with equal other conditions", "http", `
+- match: [{uri: {prefix: /api}, method: {exact: GET}}]
+- match: [{uri: {prefix: /api/v1}, method: {exact: GET}}, {uri: {prefix: /api/v2}, method: {exact: POST}}]
+- match: [{uri: {prefix: /ap}}]
+- match: [{uri: {prefix: /apx}, method: {exact: GET}}]`,
+			"I spec.http[1].match[0] prefix<-spec.http[0].match[0]"},
+		{"a longer prefix first is fine", "http", `
+- match: [{uri: {prefix: /api/v1}}]
+- match: [{uri: {prefix: /api}}]`, ""},
+		{"tcp without match", "tcp", `
+- route: []
+- match: [{port: 1}]`, "U spec.tcp[1] catchAll<-spec.tcp[0]"},
+		{"tcp empty match and duplicates", "tcp", `
+- match: [{port: 1}]
+- match: [{port: 1}]
+- match: [{port: 0}]
+- match: [{port: 2}]`, "U spec.tcp[1] covered<-spec.tcp[0].match[0]; U spec.tcp[3] catchAll<-spec.tcp[2].match[0]"},
+		{"tls duplicate sni", "tls", `
+- match: [{sniHosts: [a.example.com]}]
+- match: [{sniHosts: [a.example.com]}, {sniHosts: [b.example.com]}]`, "I spec.tls[1].match[0] duplicate<-spec.tls[0].match[0]"},
+		{"null route skipped", "http", `
+- null
+- route: []`, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got := summary(routeReach(tc.kind, routesOf(t, tc.routes)))
+			if got != tc.want {
+				t.Errorf("got  %q\nwant %q", got, tc.want)
+			}
+		})
+	}
+}
+
+// TestRouteReachBounded: long prefixes cost their length, not the product
+// of matches and lengths.
+func TestRouteReachBounded(t *testing.T) {
+	var routes []any
+	long := strings.Repeat("x", 20000)
+	for i := 0; i < 2000; i++ {
+		routes = append(routes, map[string]any{"match": []any{map[string]any{"uri": map[string]any{"prefix": "/" + long + fmt.Sprint(i) + "/"}}}})
+	}
+	start := time.Now()
+	u, i := routeReach("http", routes)
+	if len(u)+len(i) != 0 {
+		t.Errorf("distinct prefixes reported: %d unreachable, %d ineffective", len(u), len(i))
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("2,000 prefixes of 20 kB took %v", d)
+	}
+}
+
+// matchesRef is istio's host.Name.Matches, the reference hostMatcher must
+// agree with.
+func matchesRef(n, o string) bool {
+	hw, ow := strings.HasPrefix(n, "*"), strings.HasPrefix(o, "*")
+	switch {
+	case hw && ow:
+		if len(n) < len(o) {
+			return strings.HasSuffix(o[1:], n[1:])
+		}
+		return strings.HasSuffix(n[1:], o[1:])
+	case hw:
+		return strings.HasSuffix(o, n[1:])
+	case ow:
+		return strings.HasSuffix(n, o[1:])
+	}
+	return n == o
+}
+
+func TestHostMatcherAgreesWithIstio(t *testing.T) {
+	hosts := []string{"a.example.com", "*.example.com", "*.b.example.com", "c.b.example.com",
+		"example.com", "*", "other.org", "*.org", "x.y.svc.cluster.local", "*.svc.cluster.local"}
+	for mask := 0; mask < 1<<len(hosts); mask += 7 {
+		var gw []string
+		for i, h := range hosts {
+			if mask&(1<<i) != 0 {
+				gw = append(gw, h)
+			}
+		}
+		m := newHostMatcher(gw)
+		for _, h := range hosts {
+			want := false
+			for _, g := range gw {
+				want = want || matchesRef(g, h)
+			}
+			if got := m.matches(h); got != want {
+				t.Errorf("gateway hosts %v, host %s: matches = %v, istio says %v", gw, h, got, want)
+			}
+		}
+	}
+}
+
+func TestResolveGatewayName(t *testing.T) {
+	for in, want := range map[string]string{
+		"public":                                 "shop/public",
+		"./public":                               "shop/public",
+		"istio-ingress/public":                   "istio-ingress/public",
+		"public.istio-ingress":                   "istio-ingress/public",
+		"public.istio-ingress.svc.cluster.local": "istio-ingress/public",
+	} {
+		if got := resolveGatewayName(in, "shop"); got != want {
+			t.Errorf("resolveGatewayName(%q) = %q, want %q", in, got, want)
+		}
+	}
+	got := hostsForNamespace(serverHosts([]string{"./a.com", "*/b.com", "shop/c.com", "web/d.com", "e.com", "*/*"}, "gw"), "shop")
+	if want := "[b.com c.com e.com *]"; fmt.Sprint(got) != want {
+		t.Errorf("hosts for shop = %v, want %s", got, want)
+	}
+}
+
+func TestGatewayFacts(t *testing.T) {
+	ix, rs := testIndex(t, `apiVersion: networking.istio.io/v1
+kind: Gateway
+metadata: {name: gw, namespace: edge}
+spec:
+  servers: [{port: {number: 80}, hosts: ["shop/cart.shop.svc.cluster.local", "*.example.com"]}]
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: short, namespace: shop}
+spec:
+  hosts: [cart]
+  gateways: [edge/gw, edge/nope, mesh]
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: other, namespace: web}
+spec:
+  hosts: [cart.shop.svc.cluster.local]
+  gateways: [gw.edge]`)
+	short := ix.extras[rs["VirtualService/short"].ref]
+	if _, ok := short["gatewayHostMismatch"]; ok {
+		t.Errorf("a short host istiod resolves into the Gateway's hosts was reported: %v", short["gatewayHostMismatch"])
+	}
+	if got := fmt.Sprint(short["gatewaysMissing"]); got != "[map[gateway:edge/nope index:1 namespace:edge]]" {
+		t.Errorf("gatewaysMissing = %s", got)
+	}
+	other := ix.extras[rs["VirtualService/other"].ref]
+	if got := fmt.Sprint(other["gatewayHostMismatch"]); got != "[map[gateway:edge/gw gatewayHosts:[*.example.com] hosts:[cart.shop.svc.cluster.local] index:0 more:0]]" {
+		t.Errorf("gatewayHostMismatch = %s", got)
+	}
+}
+
+func TestServiceEntryAddressFacts(t *testing.T) {
+	se := `apiVersion: networking.istio.io/v1
+kind: ServiceEntry
+metadata: {name: db, namespace: shop}
+spec:
+  hosts: [db.example.com]
+  ports: [{number: 5432, name: pg, protocol: tcp}, {number: 80, name: http, protocol: HTTP}]`
+	mesh := func(meta string) string {
+		return "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: istio, namespace: istio-system}\ndata:\n  mesh: |\n    defaultConfig:\n      proxyMetadata: {" + meta + "}\n---\n"
+	}
+	for _, tc := range []struct {
+		name, docs, want string
+	}{
+		{"no mesh config", se, "<nil>"},
+		{"mesh config without allocation", mesh(`ISTIO_META_DNS_CAPTURE: "true"`) + se, "[map[index:0 number:5432 protocol:tcp]]"},
+		{"allocation", mesh(`ISTIO_META_DNS_CAPTURE: "true", ISTIO_META_DNS_AUTO_ALLOCATE: "true"`) + se, "<nil>"},
+		{"allocation without capture", mesh(`ISTIO_META_DNS_AUTO_ALLOCATE: "true"`) + se, "[map[index:0 number:5432 protocol:tcp]]"},
+		{"broken mesh text tells nothing", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: istio, namespace: istio-system}\ndata:\n  mesh: \"a: [\"\n---\n" + se, "<nil>"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ix, rs := testIndex(t, tc.docs)
+			if got := fmt.Sprint(ix.extras[rs["ServiceEntry/db"].ref]["addressesRequired"]); got != tc.want {
+				t.Errorf("addressesRequired = %s, want %s", got, tc.want)
+			}
+		})
+	}
+}
