@@ -128,7 +128,8 @@ func routeReach(kind string, routes []any) (unreachable, ineffective []any) {
 }
 
 // prefixCover finds the http matches whose uri prefix an earlier match's
-// shorter prefix covers while every other condition is the same: by the
+// shorter prefix covers while every other condition is the same (or the
+// earlier match has no other condition): by the
 // path of such a match, the path and prefix of the first covering one.
 // Matches are grouped by their other conditions and sorted by prefix, so
 // that the prefixes of a prefix are the stack a single walk keeps: the
@@ -159,25 +160,52 @@ func prefixCover(routes []any) map[string][2]string {
 			order++
 		}
 	}
+	// A match with no condition but its uri prefix covers longer prefixes
+	// whatever their other conditions: its entries join every group's
+	// walk as covering ones only, within a budget (beyond it such covers
+	// go unreported, never wrongly reported).
+	plain := groups["{}"]
+	shared := len(plain)*len(groups) <= 200_000
 	out := map[string][2]string{}
-	for _, es := range groups {
-		if len(es) < 2 {
+	for rest, es := range groups {
+		type item struct {
+			e     entry
+			judge bool // covered or not is decided for this one here
+		}
+		items := make([]item, 0, len(es)+len(plain))
+		for _, e := range es {
+			items = append(items, item{e, true})
+		}
+		if shared && rest != "{}" {
+			for _, e := range plain {
+				items = append(items, item{e, false})
+			}
+		}
+		if len(items) < 2 {
 			continue
 		}
-		sort.Slice(es, func(a, b int) bool { return es[a].prefix < es[b].prefix })
+		sort.Slice(items, func(a, b int) bool {
+			if items[a].e.prefix != items[b].e.prefix {
+				return items[a].e.prefix < items[b].e.prefix
+			}
+			return items[a].e.order < items[b].e.order
+		})
 		// stack holds the entries whose prefix is a prefix of the current
 		// one, each with the earliest entry among it and those below.
 		type frame struct{ e, first entry }
 		var stack []frame
-		for _, e := range es {
+		for _, it := range items {
+			e := it.e
 			for len(stack) > 0 && !strings.HasPrefix(e.prefix, stack[len(stack)-1].e.prefix) {
 				stack = stack[:len(stack)-1]
 			}
 			first := e
 			if len(stack) > 0 {
 				if f := stack[len(stack)-1].first; f.order < e.order {
-					out[e.path] = [2]string{f.path, f.prefix}
 					first = f
+					if it.judge && f.prefix != e.prefix {
+						out[e.path] = [2]string{f.path, f.prefix}
+					}
 				}
 			}
 			stack = append(stack, frame{e, first})
@@ -198,6 +226,12 @@ func matchKey(m map[string]any, kind, drop string) string {
 		if drop != "" {
 			delete(cm, drop)
 		}
+		if len(cm) == 0 {
+			c = nil
+		}
+	}
+	if c == nil {
+		return "{}" // no condition
 	}
 	b, err := json.Marshal(c)
 	if err != nil {

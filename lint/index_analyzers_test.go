@@ -69,7 +69,12 @@ func TestRouteReach(t *testing.T) {
 - match: [{uri: {prefix: /api/v1}, method: {exact: GET}}, {uri: {prefix: /api/v2}, method: {exact: POST}}]
 - match: [{uri: {prefix: /ap}}]
 - match: [{uri: {prefix: /apx}, method: {exact: GET}}]`,
-			"I spec.http[1].match[0] prefix<-spec.http[0].match[0]"},
+			"U spec.http[3] covered<-spec.http[2].match[0]; I spec.http[1].match[0] prefix<-spec.http[0].match[0]"},
+		{"a prefix without other conditions covers any longer one", "http", `
+- match: [{uri: {prefix: /api/v1/product}}, {uri: {prefix: /api/v1/products}, method: {exact: GET}}]
+- match: [{uri: {prefix: /api/v1/product}, method: {exact: GET}}, {uri: {prefix: /b}}]
+- match: [{uri: {prefix: /api/v1/prod}, method: {exact: GET}}]`,
+			"I spec.http[0].match[1] prefix<-spec.http[0].match[0]"},
 		{"a longer prefix first is fine", "http", `
 - match: [{uri: {prefix: /api/v1}}]
 - match: [{uri: {prefix: /api}}]`, ""},

@@ -3,8 +3,8 @@
 # description: >-
 #   A match of a route repeats an earlier match of the same VirtualService
 #   (the same conditions; match names do not count), or is a uri prefix
-#   match that an earlier prefix match with the same other conditions
-#   covers (prefix /api before /api/v1): Envoy sends its requests to the
+#   match that an earlier prefix match with the same other conditions, or
+#   none, covers (prefix /api before /api/v1): Envoy sends its requests to the
 #   earlier route, so this match never applies, though other matches keep
 #   its route reachable. Follows istiod's validation
 #   (VirtualServiceIneffectiveMatch, IST0131, reported by istioctl
@@ -54,4 +54,4 @@ findings contains f if {
 
 why(m) := sprintf("it repeats %s", [m.by]) if m.how == "duplicate"
 
-why(m) := sprintf("uri prefix %q is covered by prefix %q of %s, whose other conditions are the same", [m.prefix, m.byPrefix, m.by]) if m.how == "prefix"
+why(m) := sprintf("uri prefix %q is covered by the shorter prefix %q of %s, which asks for nothing else this match does not", [m.prefix, m.byPrefix, m.by]) if m.how == "prefix"

@@ -18,7 +18,7 @@ test_prefix if {
 	v := vs({"ineffectiveMatches": [{"path": "spec.http[1].match[0]", "by": "spec.http[0].match[0]", "how": "prefix", "prefix": "/api/v2", "byPrefix": "/api"}]})
 	fs := mf311.findings with input as {"resources": {"VirtualService": [v]}}
 	some f in fs
-	contains(f.message, "uri prefix \"/api/v2\" is covered by prefix \"/api\" of spec.http[0].match[0]")
+	contains(f.message, "uri prefix \"/api/v2\" is covered by the shorter prefix \"/api\" of spec.http[0].match[0], which asks for nothing else")
 }
 
 test_silent_without_facts if {
