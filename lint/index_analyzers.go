@@ -324,11 +324,14 @@ func matchesAll(m map[string]any, kind string) bool {
 // short host counts both as written (istioctl compares it so) and as
 // istiod resolves it (name.<ns>.svc.cluster.local), so neither reading
 // alone raises a finding.
+// gateway is a Gateway of the input with its servers' hosts sanitised
+// ("ns/host" or "host", see serverHosts).
+type gateway struct {
+	r     *resource
+	hosts []string
+}
+
 func (ix *index) gatewayFacts(rs []*resource, vss []*resource) {
-	type gateway struct {
-		r     *resource
-		hosts []string // sanitised: "ns/host" or "host"
-	}
 	gws := map[string]*gateway{}
 	invalid := map[string]bool{}
 	for _, r := range rs {
@@ -348,6 +351,7 @@ func (ix *index) gatewayFacts(rs []*resource, vss []*resource) {
 			gws[key] = g // one object written twice: the later copy wins
 		}
 	}
+	ix.conflictingGateways(gws)
 	matchers := map[string]*hostMatcher{} // gateway key + "\x00" + namespace
 	for _, vs := range vss {
 		spec := mapOf(vs.obj["spec"])
@@ -641,4 +645,163 @@ func (ix *index) serviceEntryAddressFacts(rs []*resource) {
 			e["meshConfig"] = sources
 		}
 	}
+}
+
+// conflictingGateways sets, for MF314 (istioctl's
+// gateway.ConflictingGatewayAnalyzer, IST0145), "conflictingServers" on
+// each Gateway a server of which declares a host (as written, with the
+// same bind address) that a server of another Gateway declares on the same
+// port number, the two Gateways selecting the same gateway pods, unless
+// both servers are plaintext HTTP (istiod merges those; it skips a TLS
+// server whose host another already has, and does not merge servers of
+// other protocols on one port): their selectors are equal (gateway selectors pick pods in every namespace), or
+// one holds the other and some workload of the input carries both, as
+// istioctl checks it against pods. istiod keeps only one server per host
+// and port there (model.CheckDuplicates). Facts: [{index (of
+// spec.servers), port, selector ("k=v,..."), host, others (the first
+// three other Gateways, "ns/name", in input order), more (true when there
+// are others beyond them)}]. Servers are grouped by selector and port and
+// hosts looked up in maps; selectors holding one another are compared
+// only while there are at most maxRelatedSelectors distinct selectors.
+func (ix *index) conflictingGateways(gws map[string]*gateway) {
+	type server struct {
+		g     *gateway
+		key   string // ns/name
+		index int
+		port  int64
+		bind  string
+		plain bool // plaintext HTTP: istiod merges such servers
+		hosts []string
+	}
+	type owner struct {
+		key   string
+		plain bool
+	}
+	type group struct {
+		servers []*server
+		owners  map[string][]owner // host + "\x00" + bind → servers' Gateways, input order
+	}
+	var keys []string
+	for k := range gws {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool { return before(gws[keys[i]].r, gws[keys[j]].r) })
+	groups := map[string]*group{} // selector + "~" + port
+	selectors := map[string]map[string]string{}
+	var order []string
+	for _, k := range keys {
+		g := gws[k]
+		sel := stringMap(dig(g.r.obj, "spec", "selector"))
+		selKey := formatSelector(sel)
+		selectors[selKey] = sel
+		for i, raw := range listOf(dig(g.r.obj, "spec", "servers")) {
+			sm := mapOf(raw)
+			n, ok := number(dig(sm, "port", "number"))
+			if !ok {
+				continue
+			}
+			sv := &server{g: g, key: k, index: i, port: n, bind: strings.TrimSpace(str(sm["bind"]))}
+			if sm["tls"] == nil {
+				switch strings.ToUpper(str(dig(sm, "port", "protocol"))) {
+				case "HTTP", "HTTP2", "GRPC", "GRPC-WEB":
+					sv.plain = true
+				}
+			}
+			for _, h := range stringList(sm["hosts"]) {
+				if h = strings.TrimSpace(h); h != "" {
+					sv.hosts = append(sv.hosts, h)
+				}
+			}
+			gk := selKey + "~" + strconv.FormatInt(n, 10)
+			gr := groups[gk]
+			if gr == nil {
+				gr = &group{owners: map[string][]owner{}}
+				groups[gk] = gr
+				order = append(order, gk)
+			}
+			gr.servers = append(gr.servers, sv)
+			for _, h := range sv.hosts {
+				hk := h + "\x00" + sv.bind
+				if l := gr.owners[hk]; len(l) == 0 || l[len(l)-1] != (owner{k, sv.plain}) {
+					gr.owners[hk] = append(l, owner{k, sv.plain})
+				}
+			}
+		}
+	}
+	// related[s]: the other selectors selecting pods s selects too.
+	related := map[string][]string{}
+	if len(selectors) <= maxRelatedSelectors {
+		sels := sortedKeys(selectors)
+		for i, a := range sels {
+			for _, b := range sels[i+1:] {
+				sa, sb := selectors[a], selectors[b]
+				if len(sa) == 0 || len(sb) == 0 || !(matches(sa, sb) || matches(sb, sa)) {
+					continue
+				}
+				union := map[string]string{}
+				for k, v := range sa {
+					union[k] = v
+				}
+				for k, v := range sb {
+					union[k] = v
+				}
+				if sel := ix.selectAll(union); sel != nil && sel.count > 0 {
+					related[a] = append(related[a], b)
+					related[b] = append(related[b], a)
+				}
+			}
+		}
+	}
+	for _, gk := range order {
+		selKey, port, _ := strings.Cut(gk, "~")
+		peers := []*group{groups[gk]}
+		for _, o := range related[selKey] {
+			if gr := groups[o+"~"+port]; gr != nil {
+				peers = append(peers, gr)
+			}
+		}
+		for _, sv := range groups[gk].servers {
+			for _, h := range sv.hosts {
+				seen := map[string]bool{sv.key: true}
+				var others []string
+				more := false
+				for _, gr := range peers {
+					for _, o := range gr.owners[h+"\x00"+sv.bind] {
+						if seen[o.key] || sv.plain && o.plain {
+							continue // plaintext HTTP servers are merged
+						}
+						seen[o.key] = true
+						if len(others) == 3 {
+							more = true
+							break
+						}
+						others = append(others, o.key)
+					}
+				}
+				if len(others) == 0 {
+					continue
+				}
+				x := ix.extra(sv.g.r.ref)
+				prev, _ := x["conflictingServers"].([]any)
+				x["conflictingServers"] = append(prev, map[string]any{
+					"index": sv.index, "port": sv.port, "selector": selKey, "host": h, "others": others, "more": more,
+				})
+				break
+			}
+		}
+	}
+}
+
+// maxRelatedSelectors bounds the pairs of distinct Gateway selectors
+// compared for holding one another (their square).
+const maxRelatedSelectors = 200
+
+// formatSelector writes labels as Kubernetes prints a selector: sorted
+// "k=v" pairs joined by commas.
+func formatSelector(sel map[string]string) string {
+	var parts []string
+	for _, k := range sortedKeys(sel) {
+		parts = append(parts, k+"="+sel[k])
+	}
+	return strings.Join(parts, ",")
 }

@@ -239,3 +239,35 @@ spec:
 		})
 	}
 }
+
+func TestConflictingGateways(t *testing.T) {
+	gw := func(name, ns, sel, server string) string {
+		return "apiVersion: networking.istio.io/v1\nkind: Gateway\nmetadata: {name: " + name + ", namespace: " + ns + "}\nspec:\n  selector: " + sel + "\n  servers: [" + server + "]"
+	}
+	tls := `{port: {number: 443, protocol: HTTPS}, tls: {mode: SIMPLE}, hosts: [a.example.com]}`
+	http := `{port: {number: 80, protocol: HTTP}, hosts: [a.example.com]}`
+	tcp := `{port: {number: 80, protocol: TCP}, hosts: [a.example.com]}`
+	pod := "apiVersion: v1\nkind: Pod\nmetadata: {name: gw, namespace: edge, labels: {istio: ingress, rev: x}}"
+	for _, tc := range []struct {
+		name, docs, want string
+	}{
+		{"tls duplicate across namespaces", gw("a", "x", "{istio: ingress}", tls) + "\n---\n" + gw("b", "y", "{istio: ingress}", tls), "[y/b]"},
+		{"plaintext http is merged", gw("a", "x", "{istio: ingress}", http) + "\n---\n" + gw("b", "y", "{istio: ingress}", http), "<nil>"},
+		{"http and tcp on one port", gw("a", "x", "{istio: ingress}", http) + "\n---\n" + gw("b", "y", "{istio: ingress}", tcp), "[y/b]"},
+		{"other selector", gw("a", "x", "{istio: ingress}", tls) + "\n---\n" + gw("b", "y", "{istio: other}", tls), "<nil>"},
+		{"narrower selector without a workload", gw("a", "x", "{istio: ingress}", tls) + "\n---\n" + gw("b", "y", "{istio: ingress, rev: x}", tls), "<nil>"},
+		{"narrower selector with a workload", gw("a", "x", "{istio: ingress}", tls) + "\n---\n" + gw("b", "y", "{istio: ingress, rev: x}", tls) + "\n---\n" + pod, "[y/b]"},
+		{"other bind", gw("a", "x", "{istio: ingress}", tls) + "\n---\n" + gw("b", "y", "{istio: ingress}", `{port: {number: 443, protocol: HTTPS}, bind: 10.0.0.1, tls: {mode: SIMPLE}, hosts: [a.example.com]}`), "<nil>"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ix, rs := testIndex(t, tc.docs)
+			got := "<nil>"
+			if l, ok := ix.extras[rs["Gateway/x/a"].ref]["conflictingServers"].([]any); ok {
+				got = fmt.Sprint(mapOf(l[0])["others"])
+			}
+			if got != tc.want {
+				t.Errorf("others = %s, want %s", got, tc.want)
+			}
+		})
+	}
+}
