@@ -271,3 +271,53 @@ func TestConflictingGateways(t *testing.T) {
 		})
 	}
 }
+
+// FuzzRouteReach: any routes, however shaped, give facts that name
+// existing routes and matches, each unreachable route once, and an
+// ineffective match only of a route that stays reachable.
+func FuzzRouteReach(f *testing.F) {
+	for _, seed := range []string{
+		"- route: []\n- match: [{uri: {prefix: /a}}]\n",
+		"- match: [{uri: {prefix: /}}, {uri: {prefix: /a}}]\n- match: [{uri: {prefix: /ab}, method: {exact: GET}}, {}]\n",
+		"- match: [{uri: {prefix: /a}, name: x}]\n- match: [{uri: {prefix: /a}}]\n- null\n- 3\n- match: 7\n",
+	} {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, src string) {
+		var routes []any
+		if yaml.Unmarshal([]byte(src), &routes) != nil || len(src) > 1<<16 {
+			return
+		}
+		for _, kind := range []string{"http", "tcp"} {
+			u, i := routeReach(kind, routes)
+			dead := map[string]bool{}
+			for _, x := range u {
+				p := str(mapOf(x)["path"])
+				if dead[p] || !pathExists(routes, kind, p) {
+					t.Fatalf("unreachable %q reported twice or not a route", p)
+				}
+				dead[p] = true
+			}
+			for _, x := range i {
+				p := str(mapOf(x)["path"])
+				route, _, _ := strings.Cut(p, ".match[")
+				if dead[route] || !pathExists(routes, kind, p) {
+					t.Fatalf("ineffective %q in an unreachable route or not a match", p)
+				}
+			}
+		}
+	})
+}
+
+// pathExists reports whether "spec.<kind>[i]" or "spec.<kind>[i].match[j]"
+// names a route (a match) of routes.
+func pathExists(routes []any, kind, path string) bool {
+	var i, j int
+	if n, _ := fmt.Sscanf(path, "spec."+kind+"[%d].match[%d]", &i, &j); n == 2 {
+		return i < len(routes) && j < len(listOf(mapOf(routes[i])["match"]))
+	}
+	if n, _ := fmt.Sscanf(path, "spec."+kind+"[%d]", &i); n == 1 {
+		return i < len(routes)
+	}
+	return false
+}
