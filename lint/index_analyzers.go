@@ -566,9 +566,11 @@ func firstN(l []string, n int) ([]string, int) {
 // that installs istiod, or the istio ConfigMap of the root namespace), and
 // allocated is true when one of them captures DNS and auto-allocates
 // (proxyMetadata ISTIO_META_DNS_CAPTURE and ISTIO_META_DNS_AUTO_ALLOCATE
-// or PILOT_ENABLE_IP_AUTOALLOCATE "true", as istioctl reads them), or an
-// istiod enables PILOT_ENABLE_IP_AUTOALLOCATE (istiod then writes
-// addresses into the ServiceEntry's status). sources names them.
+// or PILOT_ENABLE_IP_AUTOALLOCATE "true", as istioctl reads them; in an
+// IstioOperator also under values.meshConfig), or a ProxyConfig sets them
+// in its environmentVariables, or an istiod enables
+// PILOT_ENABLE_IP_AUTOALLOCATE (istiod then writes addresses into the
+// ServiceEntry's status). sources names the mesh configurations read.
 func (ix *index) meshDNSAllocation(rs []*resource) (known, allocated bool, sources []string) {
 	check := func(r *resource, meta map[string]any) {
 		known = true
@@ -586,6 +588,10 @@ func (ix *index) meshDNSAllocation(rs []*resource) (known, allocated bool, sourc
 				continue
 			}
 			check(r, mapOf(dig(r.obj, "spec", "meshConfig", "defaultConfig", "proxyMetadata")))
+			// values.meshConfig is the Helm form istioctl also accepts.
+			if meta := mapOf(dig(r.obj, "spec", "values", "meshConfig", "defaultConfig", "proxyMetadata")); len(meta) > 0 {
+				check(r, meta)
+			}
 			if b, err := strconv.ParseBool(cp.env["PILOT_ENABLE_IP_AUTOALLOCATE"]); err == nil && b {
 				allocated = true
 			}
@@ -600,6 +606,15 @@ func (ix *index) meshDNSAllocation(rs []*resource) (known, allocated bool, sourc
 				continue // unreadable: it tells nothing
 			}
 			check(r, mapOf(dig(mapOf(manifest.Value(docs[0].Node)), "defaultConfig", "proxyMetadata")))
+		case r.kind == "ProxyConfig" && r.group() == "networking.istio.io":
+			// Its environment variables reach the proxies it selects (every
+			// proxy, in the root namespace without selector): one that
+			// allocates is taken to allocate for all, to stay silent.
+			env := mapOf(dig(r.obj, "spec", "environmentVariables"))
+			v := func(k string) string { s, _ := envValue(env[k]); return strings.TrimSpace(s) }
+			if v("ISTIO_META_DNS_CAPTURE") == "true" && (v("ISTIO_META_DNS_AUTO_ALLOCATE") == "true" || v("PILOT_ENABLE_IP_AUTOALLOCATE") == "true") {
+				allocated = true
+			}
 		case r.kind == "Deployment" && r.group() == "apps":
 			if cp := istiodDeployment(r); cp != nil {
 				if b, err := strconv.ParseBool(cp.env["PILOT_ENABLE_IP_AUTOALLOCATE"]); err == nil && b {

@@ -229,6 +229,9 @@ spec:
 		{"mesh config without allocation", mesh(`ISTIO_META_DNS_CAPTURE: "true"`) + se, "[map[index:0 number:5432 protocol:tcp]]"},
 		{"allocation", mesh(`ISTIO_META_DNS_CAPTURE: "true", ISTIO_META_DNS_AUTO_ALLOCATE: "true"`) + se, "<nil>"},
 		{"allocation without capture", mesh(`ISTIO_META_DNS_AUTO_ALLOCATE: "true"`) + se, "[map[index:0 number:5432 protocol:tcp]]"},
+		{"a ProxyConfig allocates", mesh(`ISTIO_META_DNS_CAPTURE: "true"`) + "apiVersion: networking.istio.io/v1beta1\nkind: ProxyConfig\nmetadata: {name: dns, namespace: istio-system}\nspec:\n  environmentVariables: {ISTIO_META_DNS_CAPTURE: \"true\", ISTIO_META_DNS_AUTO_ALLOCATE: \"true\"}\n---\n" + se, "<nil>"},
+		{"operator values.meshConfig allocates", "apiVersion: install.istio.io/v1alpha1\nkind: IstioOperator\nmetadata: {name: i, namespace: istio-system}\nspec:\n  values:\n    meshConfig:\n      defaultConfig:\n        proxyMetadata: {ISTIO_META_DNS_CAPTURE: \"true\", ISTIO_META_DNS_AUTO_ALLOCATE: \"true\"}\n---\n" + se, "<nil>"},
+		{"operator without allocation", "apiVersion: install.istio.io/v1alpha1\nkind: IstioOperator\nmetadata: {name: i, namespace: istio-system}\nspec: {profile: default}\n---\n" + se, "[map[index:0 number:5432 protocol:tcp]]"},
 		{"broken mesh text tells nothing", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: istio, namespace: istio-system}\ndata:\n  mesh: \"a: [\"\n---\n" + se, "<nil>"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

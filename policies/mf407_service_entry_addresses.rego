@@ -12,8 +12,9 @@
 #   IST0134): addresses allocated into the entry's status count, and so
 #   does auto-allocation (meshConfig.defaultConfig.proxyMetadata
 #   ISTIO_META_DNS_CAPTURE "true" with ISTIO_META_DNS_AUTO_ALLOCATE or
-#   PILOT_ENABLE_IP_AUTOALLOCATE "true", or istiod's
-#   PILOT_ENABLE_IP_AUTOALLOCATE). Checked only when the input holds the
+#   PILOT_ENABLE_IP_AUTOALLOCATE "true", the same in a ProxyConfig's
+#   environmentVariables, or istiod's PILOT_ENABLE_IP_AUTOALLOCATE).
+#   Checked only when the input holds the
 #   mesh configuration — an IstioOperator that installs istiod, or the
 #   istio ConfigMap (data.mesh) of the root namespace — since otherwise
 #   whether addresses are allocated cannot be known offline; with several,
