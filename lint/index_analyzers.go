@@ -329,6 +329,8 @@ func matchesAll(m map[string]any, kind string) bool {
 type gateway struct {
 	r     *resource
 	hosts []string
+	// qualified: the "ns/h" hosts by ns, built when first needed.
+	qualified map[string][]string
 }
 
 func (ix *index) gatewayFacts(rs []*resource, vss []*resource) {
@@ -384,21 +386,35 @@ func (ix *index) gatewayFacts(rs []*resource, vss []*resource) {
 			if len(hosts) == 0 {
 				continue // no hosts: the schema rules report it
 			}
+			// The hosts offered everywhere, and those offered to this
+			// namespace only: each matcher is built once, so a Gateway
+			// bound from many namespaces costs its hosts once.
+			all := matchers[key]
+			if all == nil {
+				all = newHostMatcher(hostsForNamespace(unqualified(g.hosts), ""))
+				matchers[key] = all
+			}
 			mk := key + "\x00" + vs.namespace
-			m := matchers[mk]
-			if m == nil {
-				m = newHostMatcher(hostsForNamespace(g.hosts, vs.namespace))
-				matchers[mk] = m
+			own := matchers[mk]
+			if own == nil {
+				if g.qualified == nil {
+					g.qualified = qualifiedHosts(g.hosts)
+				}
+				own = newHostMatcher(g.qualified[vs.namespace])
+				matchers[mk] = own
 			}
 			found := false
 			for _, h := range hosts {
-				if m.matches(h) || m.matches(ix.fqdnIstiod(h, vs.namespace)) {
+				fq := ix.fqdnIstiod(h, vs.namespace)
+				if all.matches(h) || all.matches(fq) || own.matches(h) || own.matches(fq) {
 					found = true
 					break
 				}
 			}
 			if !found {
-				shown, more := firstN(m.written, 3)
+				offered := append(append([]string(nil), all.written...), own.written...)
+				sort.Strings(offered)
+				shown, more := firstN(offered, 3)
 				mismatch = append(mismatch, map[string]any{
 					"index": i, "gateway": key, "hosts": hosts, "gatewayHosts": orEmptyStrings(shown), "more": more,
 				})
@@ -474,6 +490,30 @@ func hostsForNamespace(hosts []string, ns string) []string {
 			h = after
 		}
 		out = append(out, h)
+	}
+	return out
+}
+
+// unqualified keeps the hosts a Gateway offers to every namespace: those
+// without a qualifier, or qualified "*/".
+func unqualified(hosts []string) []string {
+	var out []string
+	for _, h := range hosts {
+		if before, _, ok := strings.Cut(h, "/"); !ok || before == "*" {
+			out = append(out, h)
+		}
+	}
+	return out
+}
+
+// qualifiedHosts groups, unqualified, the hosts a Gateway offers to one
+// namespace alone ("ns/h") by that namespace.
+func qualifiedHosts(hosts []string) map[string][]string {
+	out := map[string][]string{}
+	for _, h := range hosts {
+		if before, after, ok := strings.Cut(h, "/"); ok && before != "*" {
+			out[before] = append(out[before], after)
+		}
 	}
 	return out
 }
@@ -688,13 +728,11 @@ func (ix *index) conflictingGateways(gws map[string]*gateway) {
 		plain bool // plaintext HTTP: istiod merges such servers
 		hosts []string
 	}
-	type owner struct {
-		key   string
-		plain bool
-	}
 	type group struct {
 		servers []*server
-		owners  map[string][]owner // host + "\x00" + bind → servers' Gateways, input order
+		// host + "\x00" + bind → the Gateways of its servers, in input
+		// order, apart for plaintext HTTP servers (merged with each other)
+		owners, plainOwners map[string][]string
 	}
 	var keys []string
 	for k := range gws {
@@ -730,15 +768,19 @@ func (ix *index) conflictingGateways(gws map[string]*gateway) {
 			gk := selKey + "~" + strconv.FormatInt(n, 10)
 			gr := groups[gk]
 			if gr == nil {
-				gr = &group{owners: map[string][]owner{}}
+				gr = &group{owners: map[string][]string{}, plainOwners: map[string][]string{}}
 				groups[gk] = gr
 				order = append(order, gk)
 			}
 			gr.servers = append(gr.servers, sv)
 			for _, h := range sv.hosts {
 				hk := h + "\x00" + sv.bind
-				if l := gr.owners[hk]; len(l) == 0 || l[len(l)-1] != (owner{k, sv.plain}) {
-					gr.owners[hk] = append(l, owner{k, sv.plain})
+				m := gr.owners
+				if sv.plain {
+					m = gr.plainOwners
+				}
+				if l := m[hk]; len(l) == 0 || l[len(l)-1] != k {
+					m[hk] = append(l, k)
 				}
 			}
 		}
@@ -780,17 +822,23 @@ func (ix *index) conflictingGateways(gws map[string]*gateway) {
 				seen := map[string]bool{sv.key: true}
 				var others []string
 				more := false
-				for _, gr := range peers {
-					for _, o := range gr.owners[h+"\x00"+sv.bind] {
-						if seen[o.key] || sv.plain && o.plain {
-							continue // plaintext HTTP servers are merged
+				take := func(l []string) {
+					for _, o := range l {
+						if seen[o] {
+							continue
 						}
-						seen[o.key] = true
 						if len(others) == 3 {
 							more = true
-							break
+							return
 						}
-						others = append(others, o.key)
+						seen[o] = true
+						others = append(others, o)
+					}
+				}
+				for _, gr := range peers {
+					take(gr.owners[h+"\x00"+sv.bind])
+					if !sv.plain { // plaintext HTTP servers are merged
+						take(gr.plainOwners[h+"\x00"+sv.bind])
 					}
 				}
 				if len(others) == 0 {
@@ -809,7 +857,7 @@ func (ix *index) conflictingGateways(gws map[string]*gateway) {
 
 // maxRelatedSelectors bounds the pairs of distinct Gateway selectors
 // compared for holding one another (their square).
-const maxRelatedSelectors = 200
+const maxRelatedSelectors = 50
 
 // formatSelector writes labels as Kubernetes prints a selector: sorted
 // "k=v" pairs joined by commas.

@@ -324,3 +324,36 @@ func pathExists(routes []any, kind, path string) bool {
 	}
 	return false
 }
+
+// TestGatewayFactsBounded: many Gateways declaring one host for one
+// workload, and one Gateway offering a host to each of many namespaces
+// whose VirtualServices bind it, cost about their count, not its square.
+func TestGatewayFactsBounded(t *testing.T) {
+	const n = 3000
+	var b strings.Builder
+	for i := 0; i < n; i++ {
+		proto := "HTTP"
+		if i%2 == 0 {
+			proto = "HTTPS"
+		}
+		fmt.Fprintf(&b, "apiVersion: networking.istio.io/v1\nkind: Gateway\nmetadata: {name: g%d, namespace: edge}\nspec:\n  selector: {istio: ingress}\n  servers: [{port: {number: 443, protocol: %s}, hosts: [a.example.com]}]\n---\n", i, proto)
+	}
+	b.WriteString("apiVersion: networking.istio.io/v1\nkind: Gateway\nmetadata: {name: shared, namespace: edge}\nspec:\n  selector: {istio: other}\n  servers:\n  - port: {number: 80, protocol: HTTP}\n    hosts:\n")
+	for i := 0; i < n; i++ {
+		fmt.Fprintf(&b, "    - ns%d/h%d.example.com\n", i, i)
+	}
+	for i := 0; i < n; i++ {
+		fmt.Fprintf(&b, "---\napiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {name: v, namespace: ns%d}\nspec:\n  hosts: [x%d.example.com]\n  gateways: [edge/shared]\n", i, i)
+	}
+	start := time.Now()
+	ix, rs := testIndex(t, b.String())
+	if d := time.Since(start); d > 20*time.Second {
+		t.Errorf("indexing took %v", d)
+	}
+	if l, _ := ix.extras[rs["Gateway/edge/g1"].ref]["conflictingServers"].([]any); len(l) != 1 || mapOf(l[0])["more"] != true {
+		t.Errorf("g1 conflicts = %v", l)
+	}
+	if l, _ := ix.extras[rs["VirtualService/ns7/v"].ref]["gatewayHostMismatch"].([]any); len(l) != 1 || fmt.Sprint(mapOf(l[0])["gatewayHosts"]) != "[h7.example.com]" {
+		t.Errorf("ns7 mismatch = %v", l)
+	}
+}

@@ -13,7 +13,8 @@
 #   gateway.ConflictingGatewayAnalyzer (ConflictingGateways, IST0145):
 #   selectors that are equal (a Gateway selector picks pods in every
 #   namespace), or of which one holds the other when some workload of the
-#   input carries both; hosts compared as written, as istiod's duplicate
+#   input carries both (compared while the input has at most 50 distinct
+#   Gateway selectors); hosts compared as written, as istiod's duplicate
 #   check does ("*.example.com" and "a.example.com" do not conflict); two
 #   plaintext HTTP servers are not reported (istioctl reports them too,
 #   but istiod merges their routes).
