@@ -89,8 +89,13 @@ func routeReach(kind string, routes []any) (unreachable, ineffective []any) {
 			continue
 		}
 		ms := listOf(rm["match"])
+		// A delegating route hands over to the delegate's routes, which
+		// istiod merges in its place: what it catches depends on them.
+		delegates := rm["delegate"] != nil
 		if len(ms) == 0 {
-			catchAll, catchWhy = path, "has no match, so it takes every "+unit+" first"
+			if !delegates {
+				catchAll, catchWhy = path, "has no match, so it takes every "+unit+" first"
+			}
 			continue
 		}
 		var dead []any
@@ -120,7 +125,7 @@ func routeReach(kind string, routes []any) (unreachable, ineffective []any) {
 			continue
 		}
 		ineffective = append(ineffective, dead...)
-		if firstAll != "" {
+		if firstAll != "" && !delegates {
 			catchAll, catchWhy = firstAll, "matches every "+unit+", so its route takes them first"
 		}
 	}

@@ -89,6 +89,11 @@ func TestRouteReach(t *testing.T) {
 		{"tls duplicate sni", "tls", `
 - match: [{sniHosts: [a.example.com]}]
 - match: [{sniHosts: [a.example.com]}, {sniHosts: [b.example.com]}]`, "I spec.tls[1].match[0] duplicate<-spec.tls[0].match[0]"},
+		{"a delegating route catches only what its delegate does", "http", `
+- delegate: {name: child, namespace: shop}
+- match: [{uri: {prefix: /}}]
+  delegate: {name: other}
+- route: []`, ""},
 		{"null route skipped", "http", `
 - null
 - route: []`, ""},

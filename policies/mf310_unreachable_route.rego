@@ -9,7 +9,9 @@
 #   generating routes there), or after an L4 match with no condition. A
 #   route every match of which repeats an earlier match (the same
 #   conditions, names aside) or is covered by an earlier uri prefix match
-#   with the same other conditions is unreachable too. Follows istiod's
+#   with the same other conditions is unreachable too. A route that
+#   delegates (delegate) catches only what its delegate's routes catch, so
+#   it makes no later route unreachable. Follows istiod's
 #   validation (VirtualServiceUnreachableRule, IST0130, reported by
 #   istioctl analyze); its fault injection, retries, rewrites and
 #   destinations silently never apply. Matches made ineffective in a route
