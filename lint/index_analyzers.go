@@ -11,14 +11,16 @@ import (
 )
 
 // Facts for the rules that follow istioctl analyze's route, gateway and
-// ServiceEntry checks (MF310–MF313, MF407): routes a VirtualService can
+// ServiceEntry checks (MF310–MF314, MF407): routes a VirtualService can
 // never reach and matches that repeat earlier ones (istiod's validation
 // warnings IST0130 and IST0131), VirtualServices bound to Gateways that do
 // not serve their hosts or do not exist (virtualservice.GatewayAnalyzer,
-// IST0132 and IST0101), and ServiceEntries whose TCP ports have no address
-// to tell their traffic apart (serviceentry.ProtocolAddressesAnalyzer,
-// IST0134). Each is computed per resource or grouped by name, so the cost
-// is linear in the input.
+// IST0132 and IST0101), Gateways declaring one host twice for the same
+// gateway pods (gateway.ConflictingGatewayAnalyzer, IST0145), and
+// ServiceEntries whose TCP ports have no address to tell their traffic
+// apart (serviceentry.ProtocolAddressesAnalyzer, IST0134). Each is
+// computed per resource or grouped by name, so the cost is linear in the
+// input.
 
 // routeReachFacts sets, on each VirtualService with such routes,
 // "unreachableRoutes": [{path, name, reason (catchAll|covered), by (the
@@ -55,12 +57,14 @@ func (ix *index) routeReachFacts(vss []*resource) {
 // (isCatchAllMatch: uri prefix "/" — or no uri, or regex ".*" — and no
 // other condition), and an L4 match with no condition. A match whose
 // conditions (its name aside) equal an earlier match's never applies; nor
-// does an HTTP uri prefix match whose other conditions equal an earlier
-// prefix match's with a shorter prefix of it — the sound part of istiod's
-// overlap check, which also compares methods, authorities and headers by
-// string prefix in a direction that can flag reachable matches. A route
-// every match of which is dead is unreachable; dead matches of a route
-// that stays reachable are reported as ineffective.
+// does an HTTP uri prefix match whose other conditions equal (or include)
+// those of an earlier prefix match with a shorter prefix of it — the sound
+// part of istiod's overlap check, which also compares methods, authorities
+// and headers by string prefix in a direction that can flag reachable
+// matches. A route every match of which is dead is unreachable; dead
+// matches of a route that stays reachable are reported as ineffective. A
+// delegating route catches only what its delegate's routes catch (istiod
+// merges them in its place), so its matches make no later one dead.
 func routeReach(kind string, routes []any) (unreachable, ineffective []any) {
 	unit := "request"
 	if kind != "http" {
@@ -108,7 +112,9 @@ func routeReach(kind string, routes []any) (unreachable, ineffective []any) {
 				dead = append(dead, map[string]any{"path": mpath, "by": by, "how": "duplicate"})
 				continue
 			}
-			seen[key] = mpath
+			if !delegates {
+				seen[key] = mpath
+			}
 			if c, ok := covered[mpath]; ok {
 				p, _ := uriPrefix(mm)
 				dead = append(dead, map[string]any{"path": mpath, "by": c[0], "how": "prefix", "prefix": p, "byPrefix": c[1]})
@@ -144,11 +150,13 @@ func prefixCover(routes []any) map[string][2]string {
 		order  int
 		path   string
 		prefix string
+		covers bool // false for a delegating route's match
 	}
 	groups := map[string][]entry{}
 	seen := map[string]bool{}
 	order := 0
 	for i, raw := range routes {
+		delegates := mapOf(raw)["delegate"] != nil
 		for j, m := range listOf(mapOf(raw)["match"]) {
 			mm := mapOf(m)
 			p, ok := uriPrefix(mm)
@@ -157,11 +165,11 @@ func prefixCover(routes []any) map[string][2]string {
 			}
 			if key := matchKey(mm, "http", ""); seen[key] {
 				continue // a duplicate: reported as such
-			} else {
+			} else if !delegates {
 				seen[key] = true
 			}
 			rest := matchKey(mm, "http", "uri")
-			groups[rest] = append(groups[rest], entry{order, fmt.Sprintf("spec.http[%d].match[%d]", i, j), p})
+			groups[rest] = append(groups[rest], entry{order, fmt.Sprintf("spec.http[%d].match[%d]", i, j), p, !delegates})
 			order++
 		}
 	}
@@ -196,7 +204,8 @@ func prefixCover(routes []any) map[string][2]string {
 			return items[a].e.order < items[b].e.order
 		})
 		// stack holds the entries whose prefix is a prefix of the current
-		// one, each with the earliest entry among it and those below.
+		// one, each with the earliest covering entry among it and those
+		// below (order -1: none).
 		type frame struct{ e, first entry }
 		var stack []frame
 		for _, it := range items {
@@ -204,14 +213,17 @@ func prefixCover(routes []any) map[string][2]string {
 			for len(stack) > 0 && !strings.HasPrefix(e.prefix, stack[len(stack)-1].e.prefix) {
 				stack = stack[:len(stack)-1]
 			}
-			first := e
+			first := entry{order: -1}
+			if e.covers {
+				first = e
+			}
 			if len(stack) > 0 {
-				if f := stack[len(stack)-1].first; f.order < e.order {
+				if f := stack[len(stack)-1].first; f.order >= 0 && (first.order < 0 || f.order < first.order) {
 					first = f
-					if it.judge && f.prefix != e.prefix {
-						out[e.path] = [2]string{f.path, f.prefix}
-					}
 				}
+			}
+			if first.order >= 0 && first.order < e.order && it.judge && first.prefix != e.prefix {
+				out[e.path] = [2]string{first.path, first.prefix}
 			}
 			stack = append(stack, frame{e, first})
 		}

@@ -94,6 +94,12 @@ func TestRouteReach(t *testing.T) {
 - match: [{uri: {prefix: /}}]
   delegate: {name: other}
 - route: []`, ""},
+		{"a delegating route's matches cover nothing", "http", `
+- match: [{uri: {prefix: /api}}]
+  delegate: {name: child}
+- match: [{uri: {prefix: /api/v1}}]
+- match: [{uri: {prefix: /api}}]
+- match: [{uri: {prefix: /api/v2}}, {uri: {prefix: /api}}]`, "U spec.http[3] covered<-spec.http[2].match[0]"},
 		{"null route skipped", "http", `
 - null
 - route: []`, ""},
