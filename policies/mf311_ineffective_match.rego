@@ -10,8 +10,10 @@
 #   (VirtualServiceIneffectiveMatch, IST0131, reported by istioctl
 #   analyze); of istiod's prefix overlap check only the part that is always
 #   true is kept (istiod also compares methods, authorities and headers by
-#   string prefix, which can flag matches that do apply). A route all of
-#   whose matches are ineffective is MF310 instead.
+#   string prefix, which can flag matches that do apply). A delegating
+#   route's matches make no later match ineffective (its delegate's routes
+#   decide what it catches). A route all of whose matches are ineffective
+#   is MF310 instead.
 # custom:
 #   id: MF311
 #   severity: info
