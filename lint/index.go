@@ -151,7 +151,8 @@ var indexKinds = map[string]bool{
 	"Namespace": true, "Service": true, "ServiceEntry": true, "DestinationRule": true,
 	"VirtualService": true, "PeerAuthentication": true, "AuthorizationPolicy": true,
 	"RequestAuthentication": true, "Telemetry": true, "Sidecar": true,
-	"IstioOperator": true, // index_install.go
+	"IstioOperator": true,                                         // index_install.go
+	"Gateway":       true, "ConfigMap": true, "ProxyConfig": true, // index_analyzers.go
 }
 
 // objectKinds are the kinds whose whole objects rules may read across

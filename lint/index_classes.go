@@ -233,6 +233,8 @@ func selectorKeys(rs []*resource) map[string]bool {
 			}
 		case "PeerAuthentication", "AuthorizationPolicy", "RequestAuthentication", "Telemetry":
 			add(dig(r.obj, "spec", "selector", "matchLabels"))
+		case "Gateway": // MF314 (index_analyzers.go)
+			add(dig(r.obj, "spec", "selector"))
 		case "WorkloadGroup":
 			if r.wl != nil {
 				for k := range r.wl.labels {

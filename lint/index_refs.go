@@ -154,7 +154,10 @@ func (ix *index) addRefs(rs []*resource) {
 	}
 	ix.meshSplitFacts(byRef) // MF309 (index_catalog.go)
 
-	ix.meshHostConflicts(vss) // MF308 (index_catalog.go)
+	ix.meshHostConflicts(vss)       // MF308 (index_catalog.go)
+	ix.routeReachFacts(vss)         // MF310, MF311 (index_analyzers.go)
+	ix.gatewayFacts(rs, vss)        // MF312, MF313
+	ix.serviceEntryAddressFacts(rs) // MF407
 }
 
 // telemetryLabels are the labels Istio reads a workload's canonical service
