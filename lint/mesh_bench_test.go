@@ -1,40 +1,20 @@
 package lint_test
 
 import (
-	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 
+	"github.com/meshfleet/meshfleet/internal/corpus"
 	"github.com/meshfleet/meshfleet/lint"
 	"github.com/meshfleet/meshfleet/lint/mesh"
 )
 
-// writeMeshTests writes one MeshTest of cases over the corpus's fleets:
-// a caller of the fleet's own namespace and service account, with and
-// without the canary header. The corpus's fleets admit only the frontend
-// (absent), so every call is denied, over mTLS.
+// writeMeshTests writes one MeshTest of cases over the corpus's fleets
+// (internal/corpus.MeshTests), ten fleets to a namespace as WriteCorpus.
 func writeMeshTests(tb testing.TB, dir string, fleets, cases int) {
 	tb.Helper()
-	var b strings.Builder
-	b.WriteString("apiVersion: meshfleet.dev/v1alpha1\nkind: MeshTest\nmetadata: {name: corpus}\nspec:\n  cases:\n")
-	for i := 0; i < cases; i++ {
-		f := i % fleets
-		if f%100 >= 97 {
-			f -= 3 // the fleets with injected defects
-		}
-		ns, app := fmt.Sprintf("team-%03d", f/10), fmt.Sprintf("svc-%04d", f)
-		fmt.Fprintf(&b, "    - name: case %d\n      from: {namespace: %s, serviceAccount: %s-sa}\n", i, ns, app)
-		if i%2 == 0 {
-			fmt.Fprintf(&b, "      request: {host: %s, port: 8080, method: GET, path: /api/v1/x}\n", app)
-			fmt.Fprintf(&b, "      expect: {allowed: false, mtls: true, destinations: [{subset: v1, weight: 90}, {subset: v2, weight: 10}]}\n")
-		} else {
-			fmt.Fprintf(&b, "      request: {host: %s.%s.svc.cluster.local, port: 8080, method: POST, path: /api/v1/x, headers: {x-canary: \"true\"}}\n", app, ns)
-			fmt.Fprintf(&b, "      expect: {allowed: false, mtls: true, endpoints: [Deployment/%s/%s-v2]}\n", ns, app)
-		}
-	}
-	if err := os.WriteFile(filepath.Join(dir, "meshtest.yaml"), []byte(b.String()), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(dir, "meshtest.yaml"), corpus.MeshTests(fleets, 10, cases), 0o644); err != nil {
 		tb.Fatal(err)
 	}
 }

@@ -304,3 +304,29 @@ func WriteVMFleets(dir string, n int) error {
 	}
 	return nil
 }
+
+// MeshTests is one MeshTest (meshfleet test) of cases over the fleets of
+// Mesh(dir, fleets, perNamespace): a caller of the fleet's own namespace
+// and service account, with and without the canary header. The fleets
+// admit only the frontend (absent), so every call is denied, over mTLS;
+// every case passes. Fleets with injected defects are skipped.
+func MeshTests(fleets, perNamespace, cases int) []byte {
+	var b strings.Builder
+	b.WriteString("apiVersion: meshfleet.dev/v1alpha1\nkind: MeshTest\nmetadata: {name: corpus}\nspec:\n  cases:\n")
+	for i := 0; i < cases; i++ {
+		f := i % fleets
+		if f%100 >= 97 {
+			f -= 3 // the fleets with injected defects
+		}
+		ns, app := namespace(f, perNamespace), app(f)
+		fmt.Fprintf(&b, "    - name: case %d\n      from: {namespace: %s, serviceAccount: %s-sa}\n", i, ns, app)
+		if i%2 == 0 {
+			fmt.Fprintf(&b, "      request: {host: %s, port: 8080, method: GET, path: /api/v1/x}\n", app)
+			fmt.Fprintf(&b, "      expect: {allowed: false, mtls: true, destinations: [{subset: v1, weight: 90}, {subset: v2, weight: 10}]}\n")
+		} else {
+			fmt.Fprintf(&b, "      request: {host: %s.%s.svc.cluster.local, port: 8080, method: POST, path: /api/v1/x, headers: {x-canary: \"true\"}}\n", app, ns)
+			fmt.Fprintf(&b, "      expect: {allowed: false, mtls: true, endpoints: [Deployment/%s/%s-v2]}\n", ns, app)
+		}
+	}
+	return []byte(b.String())
+}

@@ -235,6 +235,17 @@ func TestPerfTable(t *testing.T) {
 		rows = append(rows, r)
 	}
 
+	// meshfleet test: 1,000 cases over the same 11,000 resources must take
+	// less than lint on them (the index is shared).
+	{
+		dir := mesh("c11k-tests", 1000, 10)
+		if err := os.WriteFile(filepath.Join(dir, "meshtest.yaml"), corpus.MeshTests(1000, 10, 1000), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		s := measure(t, rounds, command{name: "meshfleet test", argv: []string{mf, "test", dir}}, lint(dir))
+		rows = append(rows, ratioRow("test: 1,000 MeshTest cases over 11,000 resources", s[0], s[1], "lint of the same", 1, ""))
+	}
+
 	// Linear growth: 110,000 resources against ten times 11,000.
 	if os.Getenv("MESHFLEET_PERF_SKIP_110K") == "" {
 		c110k := mesh("c110k", 10000, 10)
