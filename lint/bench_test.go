@@ -28,16 +28,22 @@ func writeCorpus(tb testing.TB, dir string, n int) int {
 	return total
 }
 
-func benchLint(b *testing.B, fleets int) {
+func benchLint(b *testing.B, fleets int) { benchLintSpread(b, fleets, fleetsPerNamespace) }
+
+// benchLintSpread lints fleets fleets, perNamespace to a namespace.
+func benchLintSpread(b *testing.B, fleets, perNamespace int) {
 	dir := b.TempDir()
-	n := writeCorpus(b, dir, fleets)
+	n, err := corpus.Mesh(dir, fleets, perNamespace)
+	if err != nil {
+		b.Fatal(err)
+	}
 	eng := testEngine(b)
 	// As the CLI does (internal/cli tuneGC): GOGC=400 and a soft memory
 	// limit of 60 bytes per input byte, at least 160 MiB.
 	defer debug.SetGCPercent(debug.SetGCPercent(400))
 	defer debug.SetMemoryLimit(debug.SetMemoryLimit(-1))
 	loaded := func(n int64) { debug.SetMemoryLimit(max(160<<20, 60*n)) }
-	want := corpus.Injected(fleets, fleetsPerNamespace)
+	want := corpus.Injected(fleets, perNamespace)
 	var sum Timings
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
@@ -62,6 +68,10 @@ func benchLint(b *testing.B, fleets int) {
 
 // BenchmarkLint11k is DESIGN.md §6's main target: 11,000 resources.
 func BenchmarkLint11k(b *testing.B) { benchLint(b, 1000) }
+
+// BenchmarkLint11k1000NS is the same 11,000 resources in 1,000 namespaces:
+// per-namespace overhead must not show (DESIGN.md §6: within 10%).
+func BenchmarkLint11k1000NS(b *testing.B) { benchLintSpread(b, 1000, 1) }
 
 // BenchmarkLint110k checks growth stays linear at ten times the size.
 func BenchmarkLint110k(b *testing.B) {

@@ -44,6 +44,8 @@ type Engine struct {
 	// policies and compileErr are set by the compilation NewEngine starts;
 	// read them, and reg, only after wait.
 	policies   []*policy
+	comb       combinedCache // combined.go
+	noCombine  bool          // tests: one query per rule, as before combining
 	compileErr error
 	compiled   chan struct{}
 	checks     []Check
@@ -588,6 +590,14 @@ func (e *Engine) evaluate(ctx context.Context, rs []*resource, ix *index, global
 	}
 	ctx, abort := context.WithCancelCause(ctx)
 	defer abort(nil)
+	// One query per compiler for every shard (combined.go); if the rules
+	// cannot be combined, they run one query each as before.
+	var qs []combinedQuery
+	if len(e.policies) > 0 && !e.noCombine {
+		if c, err := e.combined(ctx, disabled); err == nil {
+			qs = c
+		}
+	}
 	byNS := map[string][]*resource{}
 	for _, r := range rs {
 		byNS[r.namespace] = append(byNS[r.namespace], r)
@@ -609,7 +619,7 @@ func (e *Engine) evaluate(ctx context.Context, rs []*resource, ix *index, global
 		go func() {
 			defer wg.Done()
 			for i := range next {
-				results[i], errs[i] = e.evalShard(ctx, shards[i], ix, global, disabled)
+				results[i], errs[i] = e.evalShard(ctx, shards[i], ix, global, disabled, qs)
 				done[i] = true
 				if errs[i] != nil {
 					abort(errAborted)
@@ -655,7 +665,7 @@ func stopped(ctx context.Context, rule, where string) error {
 	return cause
 }
 
-func (e *Engine) evalShard(ctx context.Context, sh shard, ix *index, global ast.Value, disabled map[string]bool) ([]rawFinding, error) {
+func (e *Engine) evalShard(ctx context.Context, sh shard, ix *index, global ast.Value, disabled map[string]bool, qs []combinedQuery) ([]rawFinding, error) {
 	var out []rawFinding
 	for _, r := range sh.rs {
 		for _, f := range r.problems {
@@ -667,6 +677,32 @@ func (e *Engine) evalShard(ctx context.Context, sh shard, ix *index, global ast.
 		return out, nil
 	}
 	input := e.shardInput(sh, ix, global)
+	if qs != nil {
+		fs, err := evalCombined(ctx, qs, input, ix.size)
+		switch {
+		case err == nil:
+			return append(out, fs...), nil
+		case ctx.Err() != nil:
+			cause := context.Cause(ctx)
+			if errors.Is(cause, errAborted) {
+				return nil, errAborted
+			}
+			return nil, e.nameSlowRule(cause, sh, input, ix, disabled)
+		}
+		// Any other failure: rule by rule, so the error names its rule.
+	}
+	fs, err := e.evalRules(ctx, input, ix, disabled)
+	if err != nil {
+		return nil, err
+	}
+	return append(out, fs...), nil
+}
+
+// evalRules evaluates the enabled rules one query each on a shard's input:
+// what evalShard falls back to when the combined query fails, so that the
+// error, or the deadline, names the rule.
+func (e *Engine) evalRules(ctx context.Context, input ast.Value, ix *index, disabled map[string]bool) ([]rawFinding, error) {
+	var out []rawFinding
 	for _, p := range e.policies {
 		if disabled[p.rule.ID] {
 			continue

@@ -31,6 +31,10 @@ type policy struct {
 	where string
 	file  string
 	query rego.PreparedEvalQuery
+	// compiler and pkg let evaluate combine the rules of one compiler into
+	// one query (combined.go).
+	compiler *ast.Compiler
+	pkg      string
 }
 
 // PolicyError is a policy that failed to load or compile; the CLI exits 2.
@@ -223,7 +227,7 @@ func compileGroup(ctx context.Context, mods map[string]*ast.Module, order []stri
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", f, err)
 		}
-		out = append(out, &policy{rule: rule, where: where, file: f, query: q})
+		out = append(out, &policy{rule: rule, where: where, file: f, query: q, compiler: c, pkg: pkg})
 	}
 	return out, nil
 }
@@ -371,28 +375,40 @@ func decodeFindings(rule string, rs rego.ResultSet) ([]rawFinding, error) {
 	var out []rawFinding
 	for _, r := range rs {
 		for _, e := range r.Expressions {
-			items, ok := e.Value.([]any)
-			if !ok {
-				return nil, fmt.Errorf("rule %s: findings is %T, want a set of objects", rule, e.Value)
+			fs, err := decodeFindingSet(rule, e.Value)
+			if err != nil {
+				return nil, err
 			}
-			for _, it := range items {
-				m, ok := it.(map[string]any)
-				if !ok {
-					return nil, fmt.Errorf("rule %s: finding %v is not an object", rule, it)
-				}
-				ref, err := refNumber(m["ref"])
-				if err != nil {
-					return nil, fmt.Errorf("rule %s: finding %v: %w", rule, it, err)
-				}
-				var sev finding.Severity
-				if v, ok := m["severity"]; ok {
-					if sev, err = finding.ParseSeverity(str(v)); err != nil {
-						return nil, fmt.Errorf("rule %s: finding %v: %w", rule, it, err)
-					}
-				}
-				out = append(out, rawFinding{rule: rule, ref: ref, path: str(m["path"]), message: str(m["message"]), severity: sev})
+			out = append(out, fs...)
+		}
+	}
+	return out, nil
+}
+
+// decodeFindingSet reads one rule's findings: a set of objects with ref,
+// path, message and optionally severity.
+func decodeFindingSet(rule string, v any) ([]rawFinding, error) {
+	items, ok := v.([]any)
+	if !ok {
+		return nil, fmt.Errorf("rule %s: findings is %T, want a set of objects", rule, v)
+	}
+	out := make([]rawFinding, 0, len(items))
+	for _, it := range items {
+		m, ok := it.(map[string]any)
+		if !ok {
+			return nil, fmt.Errorf("rule %s: finding %v is not an object", rule, it)
+		}
+		ref, err := refNumber(m["ref"])
+		if err != nil {
+			return nil, fmt.Errorf("rule %s: finding %v: %w", rule, it, err)
+		}
+		var sev finding.Severity
+		if v, ok := m["severity"]; ok {
+			if sev, err = finding.ParseSeverity(str(v)); err != nil {
+				return nil, fmt.Errorf("rule %s: finding %v: %w", rule, it, err)
 			}
 		}
+		out = append(out, rawFinding{rule: rule, ref: ref, path: str(m["path"]), message: str(m["message"]), severity: sev})
 	}
 	return out, nil
 }
