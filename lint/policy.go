@@ -6,9 +6,7 @@ import (
 	"fmt"
 	"io/fs"
 	"path/filepath"
-	"runtime"
 	"strings"
-	"sync"
 
 	"github.com/open-policy-agent/opa/v1/ast"
 	"github.com/open-policy-agent/opa/v1/rego"
@@ -113,81 +111,11 @@ func isPolicyFile(p string) bool {
 
 // compile compiles every module once, in the sandbox, and prepares one
 // query per rule. A module in package meshfleet.rules.* must carry METADATA
-// with custom.id; other packages are helpers.
-//
-// OPA's compiler runs on one core and is most of a small run's cost (a
-// pre-commit run on one file), so the built-in rules are compiled in
-// groups on concurrent compilers, each with every helper module: rules
-// never refer to one another. User policies (files outside policies/) may
-// refer to anything, so with them everything is one compilation.
+// with custom.id; other packages are helpers. (Compiling the built-in
+// rules on concurrent compilers was tried: on 2 cores a pre-commit run was
+// no faster, since the compilation already overlaps reading the input.)
 func compile(ctx context.Context, mods map[string]*ast.Module, order []string, reg *registry) ([]*policy, error) {
-	groups := 1
-	for _, f := range order {
-		if !strings.HasPrefix(f, "policies/") {
-			groups = 0 // user policies: one compiler for all
-			break
-		}
-	}
-	if groups == 1 {
-		groups = min(max(runtime.GOMAXPROCS(0), 1), 4)
-	}
-	if groups <= 1 {
-		return compileGroup(ctx, mods, order, reg)
-	}
-	shared := map[string]*ast.Module{}
-	var rules []string
-	for _, f := range order {
-		if strings.HasPrefix(mods[f].Package.Path.String(), rulesPackage) {
-			rules = append(rules, f)
-		} else {
-			shared[f] = mods[f]
-		}
-	}
-	type result struct {
-		ps  []*policy
-		err error
-	}
-	results := make([]result, groups)
-	var wg sync.WaitGroup
-	for g := range groups {
-		var part []string
-		for i := g; i < len(rules); i += groups {
-			part = append(part, rules[i])
-		}
-		group := make(map[string]*ast.Module, len(shared)+len(part))
-		for f, m := range shared {
-			// Every compiler rewrites the modules it compiles: each group
-			// gets its own copy of the helpers.
-			group[f] = m.Copy()
-		}
-		for _, f := range part {
-			group[f] = mods[f]
-		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			results[g].ps, results[g].err = compileGroup(ctx, group, part, nil)
-		}()
-	}
-	wg.Wait()
-	byFile := map[string]*policy{}
-	for _, r := range results {
-		if r.err != nil {
-			return nil, r.err
-		}
-		for _, p := range r.ps {
-			byFile[p.file] = p
-		}
-	}
-	out := make([]*policy, 0, len(rules))
-	for _, f := range rules {
-		p := byFile[f]
-		if err := reg.add(p.rule, p.where); err != nil {
-			return nil, err
-		}
-		out = append(out, p)
-	}
-	return out, nil
+	return compileGroup(ctx, mods, order, reg)
 }
 
 // compileGroup compiles mods and prepares the queries of the rules among
