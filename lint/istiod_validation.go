@@ -14,7 +14,9 @@ import (
 // are MF101 problems: the object never reaches the mesh, so it takes no part
 // in resolution either (schemaInvalid). Only rules decidable from the object
 // alone are here; nothing depends on mesh config or cluster state, and
-// istiod's warnings (IST0133) are left to the rules that judge their effect.
+// istiod's warnings (IST0133) are left to the rules that judge their effect,
+// and so is a split whose weights add up to 0: istiod rejects it, but MF304
+// reports it with the split's effect.
 // The input may still be schema-invalid in any way: every read is
 // type-tolerant and a field of the wrong type is simply not judged here.
 func istiodProblems(apiVersion, kind string, obj map[string]any) []Problem {
@@ -684,7 +686,6 @@ func (v *istiodCheck) virtualService(spec map[string]any) {
 		if !nonEmpty(rm, "route") {
 			v.add(p+".route", "istiod rejects a tls route without route destinations: add route")
 		}
-		v.weights(p+".route", listOf(rm["route"]))
 	}
 	for i, r := range listOf(spec["tcp"]) {
 		p := idx("spec.tcp", i)
@@ -698,7 +699,6 @@ func (v *istiodCheck) virtualService(spec map[string]any) {
 		if !nonEmpty(rm, "route") {
 			v.add(p+".route", "istiod rejects a tcp route without route destinations: add route")
 		}
-		v.weights(p+".route", listOf(rm["route"]))
 	}
 }
 
@@ -720,22 +720,6 @@ func (v *istiodCheck) subnets(path string, l any) {
 		if s, ok := x.(string); ok && !ipOrCIDR(s) {
 			v.add(idx(path, i), "istiod rejects destination subnet "+strconv.Quote(s)+": write an IP address or a CIDR block such as 10.0.0.0/16")
 		}
-	}
-}
-
-// weights reports a split whose weights add up to zero: with several
-// destinations istiod refuses it (a single destination takes everything).
-func (v *istiodCheck) weights(path string, route []any) {
-	if len(route) < 2 {
-		return
-	}
-	var total int64
-	for _, d := range route {
-		w, _ := number(mapOf(d)["weight"])
-		total += w
-	}
-	if total == 0 {
-		v.add(path, "istiod rejects a split whose weights add up to 0: give the destinations weights (e.g. 90 and 10)")
 	}
 }
 
@@ -797,7 +781,6 @@ func (v *istiodCheck) httpRoute(p string, r map[string]any, delegate bool) {
 	if f := mapOf(r["fault"]); f != nil && !present(f, "abort") && !present(f, "delay") {
 		v.add(p+".fault", "istiod rejects a fault without abort or delay: add one, or remove fault")
 	}
-	v.weights(p+".route", listOf(r["route"]))
 	for i, d := range listOf(r["route"]) {
 		v.destination(idx(p+".route", i)+".destination", mapOf(mapOf(d)["destination"]))
 	}
