@@ -50,11 +50,17 @@ func istiodProblems(apiVersion, kind string, obj map[string]any) []Problem {
 	case "security.istio.io":
 		switch kind {
 		case "AuthorizationPolicy":
+			v.targetRefs(spec)
 			v.authorizationPolicy(spec)
 		case "PeerAuthentication":
 			v.peerAuthentication(spec)
 		case "RequestAuthentication":
+			v.targetRefs(spec)
 			v.requestAuthentication(spec)
+		}
+	case "telemetry.istio.io":
+		if kind == "Telemetry" {
+			v.targetRefs(spec)
 		}
 	}
 	return v.out
@@ -233,6 +239,9 @@ func (v *istiodCheck) sidecar(spec map[string]any) {
 			}
 			if b, _ := tls["httpsRedirect"].(bool); b {
 				v.add(p+".tls.httpsRedirect", "istiod rejects httpsRedirect on a Sidecar ingress listener: remove it")
+			}
+			if mode != "ISTIO_MUTUAL" && mode != "AUTO_PASSTHROUGH" {
+				v.serverTLS(p+".tls", tls)
 			}
 		}
 	}
@@ -639,12 +648,30 @@ func (v *istiodCheck) virtualService(spec map[string]any) {
 			mesh = true
 		}
 	}
-	for i, h := range hosts {
-		if h == "*" && mesh {
-			v.add(idx("spec.hosts", i), "istiod rejects host \"*\" on a VirtualService bound to the mesh: name the hosts, or bind it to gateways only")
+	sni := false
+	for _, r := range listOf(spec["tls"]) {
+		for _, m := range listOf(mapOf(r)["match"]) {
+			sni = sni || nonEmpty(mapOf(m), "sniHosts")
 		}
 	}
-	for i := 0; i < len(hosts); i++ {
+	valid := true
+	for i, h := range hosts {
+		hs, ok := h.(string)
+		if !ok {
+			continue
+		}
+		if msg := wildcardDomainError(hs); msg != "" {
+			if !isIP(hs) && !(sni && !mesh && strings.HasPrefix(hs, "outbound_")) {
+				v.add(idx("spec.hosts", i), "istiod rejects host "+strconv.Quote(hs)+": "+msg)
+				valid = false
+			}
+		} else if hs == "*" && mesh {
+			v.add(idx("spec.hosts", i), "istiod rejects host \"*\" on a VirtualService bound to the mesh: name the hosts, or bind it to gateways only")
+			valid = false
+		}
+	}
+	v.gatewayNames("spec.gateways", gateways)
+	for i := 0; valid && i < len(hosts); i++ {
 		a, _ := hosts[i].(string)
 		for j := i + 1; j < len(hosts); j++ {
 			if b, _ := hosts[j].(string); a != "" && b != "" && hostsOverlap(a, b) {
@@ -682,9 +709,13 @@ func (v *istiodCheck) virtualService(spec map[string]any) {
 				v.sniHost(idx(mp+".sniHosts", n), s, hosts)
 			}
 			v.subnets(mp+".destinationSubnets", mm["destinationSubnets"])
+			v.gatewayNames(mp+".gateways", listOf(mm["gateways"]))
 		}
 		if !nonEmpty(rm, "route") {
 			v.add(p+".route", "istiod rejects a tls route without route destinations: add route")
+		}
+		for j, d := range listOf(rm["route"]) {
+			v.destination(idx(p+".route", j)+".destination", mapOf(mapOf(d)["destination"]))
 		}
 	}
 	for i, r := range listOf(spec["tcp"]) {
@@ -695,6 +726,10 @@ func (v *istiodCheck) virtualService(spec map[string]any) {
 		}
 		for j, m := range listOf(rm["match"]) {
 			v.subnets(idx(p+".match", j)+".destinationSubnets", mapOf(m)["destinationSubnets"])
+			v.gatewayNames(idx(p+".match", j)+".gateways", listOf(mapOf(m)["gateways"]))
+		}
+		for j, d := range listOf(rm["route"]) {
+			v.destination(idx(p+".route", j)+".destination", mapOf(mapOf(d)["destination"]))
 		}
 		if !nonEmpty(rm, "route") {
 			v.add(p+".route", "istiod rejects a tcp route without route destinations: add route")
@@ -782,7 +817,62 @@ func (v *istiodCheck) httpRoute(p string, r map[string]any, delegate bool) {
 		v.add(p+".fault", "istiod rejects a fault without abort or delay: add one, or remove fault")
 	}
 	for i, d := range listOf(r["route"]) {
-		v.destination(idx(p+".route", i)+".destination", mapOf(mapOf(d)["destination"]))
+		dm := mapOf(d)
+		v.destination(idx(p+".route", i)+".destination", mapOf(dm["destination"]))
+		v.headerOps(idx(p+".route", i)+".headers", mapOf(dm["headers"]))
+	}
+	v.headerOps(p+".headers", mapOf(r["headers"]))
+	if rw := str(dig(r, "rewrite", "authority")); rw != "" {
+		for _, op := range []string{"set", "add"} {
+			for k := range mapOf(dig(r, "headers", "request", op)) {
+				if strings.EqualFold(k, ":authority") || strings.EqualFold(k, "host") {
+					v.add(p+".headers.request."+op+"."+k, "istiod rejects setting the authority twice (rewrite.authority and a "+k+" header): keep rewrite.authority")
+				}
+			}
+		}
+	}
+	if mi := mapOf(r["mirror"]); mi != nil {
+		v.destination(p+".mirror", mi)
+	}
+	if f, ok := floatOf(dig(r, "mirrorPercentage", "value")); ok && (f > 100 || f < 0) {
+		v.add(p+".mirrorPercentage.value", "istiod rejects a mirror percentage outside 0..100")
+	}
+	for i, m := range listOf(r["mirrors"]) {
+		mm := mapOf(m)
+		v.destination(idx(p+".mirrors", i)+".destination", mapOf(mm["destination"]))
+		if f, ok := floatOf(dig(mm, "percentage", "value")); ok && (f > 100 || f < 0) {
+			v.add(idx(p+".mirrors", i)+".percentage.value", "istiod rejects a mirror percentage outside 0..100")
+		}
+	}
+	if cors := mapOf(r["corsPolicy"]); cors != nil {
+		for i, m := range listOf(cors["allowMethods"]) {
+			if ms, ok := m.(string); ok && !httpMethod(ms) {
+				v.add(idx(p+".corsPolicy.allowMethods", i), "istiod rejects HTTP method "+strconv.Quote(ms)+": use one of GET, HEAD, POST, PUT, PATCH, DELETE, CONNECT, OPTIONS, TRACE (upper case)")
+			}
+		}
+		for i, o := range listOf(cors["allowOrigins"]) {
+			om := mapOf(o)
+			if om != nil && str(om["exact"]) == "" && str(om["prefix"]) == "" && str(om["regex"]) == "" {
+				v.add(idx(p+".corsPolicy.allowOrigins", i), "istiod rejects an allowOrigins entry without a non-empty exact, prefix or regex: write the origin")
+			}
+		}
+	}
+	if f := mapOf(r["fault"]); f != nil {
+		if ab := mapOf(f["abort"]); ab != nil {
+			v.percentage(p+".fault.abort.percentage.value", dig(ab, "percentage", "value"))
+			if st, ok := number(ab["httpStatus"]); ok && (st < 200 || st > 600) {
+				v.add(p+".fault.abort.httpStatus", "istiod rejects abort status "+strconv.FormatInt(st, 10)+": use an HTTP status in 200..599")
+			}
+			if present(ab, "http2Error") {
+				v.add(p+".fault.abort.http2Error", "istiod rejects http2Error aborts (not supported): use httpStatus or grpcStatus")
+			}
+		}
+		if dl := mapOf(f["delay"]); dl != nil {
+			v.percentage(p+".fault.delay.percentage.value", dig(dl, "percentage", "value"))
+			if present(dl, "exponentialDelay") {
+				v.add(p+".fault.delay.exponentialDelay", "istiod rejects exponentialDelay (not supported): use fixedDelay")
+			}
+		}
 	}
 	for i, m := range listOf(r["match"]) {
 		mm := mapOf(m)
@@ -792,6 +882,7 @@ func (v *istiodCheck) httpRoute(p string, r map[string]any, delegate bool) {
 		for name, h := range mapOf(mm["headers"]) {
 			v.stringMatch(idx(p+".match", i)+".headers."+name, mapOf(h), delegate || present(r, "delegate"))
 		}
+		v.gatewayNames(idx(p+".match", i)+".gateways", listOf(mm["gateways"]))
 		if ns := str(mm["sourceNamespace"]); ns != "" && !isDNSLabel(ns) {
 			v.add(idx(p+".match", i)+".sourceNamespace", "istiod rejects sourceNamespace "+strconv.Quote(ns)+": it must be a namespace name")
 		}
@@ -848,8 +939,12 @@ func (v *istiodCheck) destination(path string, d map[string]any) {
 	if d == nil {
 		return
 	}
-	if str(d["host"]) == "*" {
-		v.add(path+".host", "istiod rejects destination host \"*\": name the service to route to")
+	if h, ok := d["host"].(string); ok {
+		if h == "*" {
+			v.add(path+".host", "istiod rejects destination host \"*\": name the service to route to")
+		} else if msg := wildcardDomainError(h); msg != "" {
+			v.add(path+".host", "istiod rejects destination host "+strconv.Quote(h)+": "+msg)
+		}
 	}
 	if s, ok := d["subset"].(string); ok && s != "" && !(len(s) <= 63 && lowerDNSLabelRE.MatchString(s) || isDNSLabel(s)) {
 		v.add(path+".subset", "istiod rejects subset name "+strconv.Quote(s)+": it must be a DNS-1123 label")
@@ -859,6 +954,11 @@ func (v *istiodCheck) destination(path string, d map[string]any) {
 // ---- DestinationRule
 
 func (v *istiodCheck) destinationRule(spec map[string]any) {
+	if h, ok := spec["host"].(string); ok {
+		if msg := wildcardDomainError(h); msg != "" {
+			v.add("spec.host", "istiod rejects host "+strconv.Quote(h)+": "+msg)
+		}
+	}
 	v.trafficPolicy("spec.trafficPolicy", spec["trafficPolicy"])
 	seen := map[string]bool{}
 	for i, s := range listOf(spec["subsets"]) {
@@ -1015,8 +1115,8 @@ func (v *istiodCheck) exportTo(spec map[string]any, serviceEntry, selector bool)
 			continue
 		}
 		seen[key] = true
-		if e == "~" && !serviceEntry {
-			v.add(idx("spec.exportTo", i), "istiod rejects exportTo \"~\" outside a ServiceEntry: use \".\" or namespace names")
+		if e != "." && e != "*" && (e != "~" || !serviceEntry) && !isDNSLabel(e) {
+			v.add(idx("spec.exportTo", i), "istiod rejects exportTo "+strconv.Quote(e)+": use \".\", \"*\" or namespace names (\"~\" only on a ServiceEntry)")
 		}
 	}
 	if seen["*"] && len(l) > 1 {
@@ -1042,6 +1142,13 @@ func (v *istiodCheck) serviceEntry(spec map[string]any) {
 		resolution = "NONE"
 	}
 	hosts := listOf(spec["hosts"])
+	for i, h := range hosts {
+		if hs, ok := h.(string); ok && hs != "*" {
+			if msg := wildcardDomainError(hs); msg != "" {
+				v.add(idx("spec.hosts", i), "istiod rejects host "+strconv.Quote(hs)+": "+msg+" (an IP address is not a host: put it in addresses and name the host)")
+			}
+		}
+	}
 	cidr := false
 	for i, a := range listOf(spec["addresses"]) {
 		s, ok := a.(string)
@@ -1071,6 +1178,9 @@ func (v *istiodCheck) serviceEntry(spec map[string]any) {
 		}
 		names[name] = true
 		portNames[name] = true
+		if !isDNSLabel(name) {
+			v.add(p+".name", "istiod rejects port name "+strconv.Quote(name)+": it must be a DNS-1123 label (e.g. http-api)")
+		}
 		if n, ok := number(pm["number"]); ok {
 			if numbers[n] {
 				v.add(p+".number", "istiod rejects duplicate port number "+strconv.FormatInt(n, 10)+": list each port once")
@@ -1135,7 +1245,9 @@ func (v *istiodCheck) serviceEntry(spec map[string]any) {
 
 func (v *istiodCheck) endpointPorts(p string, em map[string]any, portNames map[string]bool) {
 	for name := range mapOf(em["ports"]) {
-		if !portNames[name] {
+		if !isDNSLabel(name) {
+			v.add(p+".ports."+name, "istiod rejects port name "+strconv.Quote(name)+": it must be a DNS-1123 label")
+		} else if !portNames[name] {
 			v.add(p+".ports."+name, "istiod rejects endpoint port "+strconv.Quote(name)+": it names no port of the ServiceEntry; use one of spec.ports[].name")
 		}
 	}
@@ -1163,6 +1275,11 @@ func (v *istiodCheck) workloadEntry(p string, spec map[string]any) {
 		}
 	case !isIP(addr) && fqdnError(addr) != "":
 		v.add(p+".address", "istiod rejects address "+strconv.Quote(addr)+": it is neither an IP address nor a host name ("+fqdnError(addr)+")")
+	}
+	for name := range mapOf(spec["ports"]) {
+		if !isDNSLabel(name) {
+			v.add(p+".ports."+name, "istiod rejects port name "+strconv.Quote(name)+": it must be a DNS-1123 label (e.g. http-api)")
+		}
 	}
 }
 
@@ -1254,5 +1371,116 @@ func (v *istiodCheck) serverTLS(path string, tls map[string]any) {
 		} else if mode == "SIMPLE" {
 			v.add(path+".caCrl", "istiod rejects caCrl with tls mode SIMPLE: a CRL needs client certificates (MUTUAL)")
 		}
+	}
+}
+
+// gatewayNames is istiod's check of gateway references: namespace/name with
+// both parts DNS labels, or a bare name that is an FQDN ("mesh", the legacy
+// name.namespace form).
+func (v *istiodCheck) gatewayNames(path string, l []any) {
+	for i, g := range l {
+		gs, ok := g.(string)
+		if !ok {
+			continue
+		}
+		ns, name, slash := strings.Cut(gs, "/")
+		var msg string
+		switch {
+		case !slash:
+			if e := fqdnError(gs); e != "" {
+				msg = e
+			}
+		case ns == "" || name == "":
+			msg = "namespace and name must both be set"
+		case !isDNSLabel(ns):
+			msg = "namespace " + strconv.Quote(ns) + " is not a namespace name"
+		case !isDNSLabel(name):
+			msg = "name " + strconv.Quote(name) + " is not a DNS-1123 label"
+		}
+		if msg != "" {
+			v.add(idx(path, i), "istiod rejects gateway "+strconv.Quote(gs)+": "+msg+"; write namespace/name")
+		}
+	}
+}
+
+// headerOps is istiod's check of header manipulation: no pseudo-headers
+// (":" prefix) anywhere but :authority on requests, and Host may be
+// rewritten only by request add/set.
+func (v *istiodCheck) headerOps(path string, h map[string]any) {
+	for _, dir := range []string{"request", "response"} {
+		d := mapOf(h[dir])
+		for _, op := range []string{"add", "set"} {
+			for k := range mapOf(d[op]) {
+				if msg := headerNameError(k, dir == "request"); msg != "" {
+					v.add(path+"."+dir+"."+op+"."+k, "istiod rejects header "+strconv.Quote(k)+": "+msg)
+				}
+			}
+		}
+		for i, k := range listOf(d["remove"]) {
+			if ks, ok := k.(string); ok {
+				if msg := headerNameError(ks, false); msg != "" {
+					v.add(idx(path+"."+dir+".remove", i), "istiod rejects header "+strconv.Quote(ks)+": "+msg)
+				}
+			}
+		}
+	}
+}
+
+func headerNameError(k string, authorityOK bool) string {
+	authority := strings.EqualFold(k, ":authority") || strings.EqualFold(k, "host")
+	switch {
+	case k == "":
+		return "empty header name"
+	case authorityOK && authority:
+		return ""
+	case strings.EqualFold(k, "host"):
+		return "Host cannot be removed, nor set on responses; rewrite it with rewrite.authority or a request set"
+	case strings.HasPrefix(k, ":"):
+		return "pseudo-headers (\":\" prefix) cannot be changed"
+	}
+	return ""
+}
+
+func (v *istiodCheck) percentage(path string, x any) {
+	if f, ok := floatOf(x); ok && (f < 0 || f > 100 || (f > 0 && f < 0.0001)) {
+		v.add(path, "istiod rejects percentage "+strconv.FormatFloat(f, 'g', -1, 64)+": use 0 or a value in 0.0001..100")
+	}
+}
+
+func floatOf(x any) (float64, bool) {
+	if n, ok := number(x); ok {
+		return float64(n), true
+	}
+	f, ok := x.(float64)
+	return f, ok
+}
+
+func httpMethod(m string) bool {
+	switch m {
+	case "GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "CONNECT", "OPTIONS", "TRACE":
+		return true
+	}
+	return false
+}
+
+// targetRefs is istiod's check of policy targets: a Service, ServiceEntry,
+// Gateway or GatewayClass (Gateway API), in the policy's own namespace.
+func (v *istiodCheck) targetRefs(spec map[string]any) {
+	check := func(path string, t map[string]any) {
+		if t == nil {
+			return
+		}
+		group, kind := str(t["group"]), str(t["kind"])
+		switch {
+		case group == "" && kind == "Service",
+			group == "networking.istio.io" && kind == "ServiceEntry",
+			group == "gateway.networking.k8s.io" && (kind == "Gateway" || kind == "GatewayClass"):
+			return
+		}
+		v.add(path, "istiod rejects a target of kind "+strconv.Quote(group+"/"+kind)+": a policy can target a Service (group \"\"), a ServiceEntry (networking.istio.io) or a Gateway or GatewayClass (gateway.networking.k8s.io); use selector for workloads")
+	}
+	check("spec.targetRef", mapOf(spec["targetRef"]))
+	for i, t := range listOf(spec["targetRefs"]) {
+		check(idx("spec.targetRefs", i), mapOf(t))
 	}
 }
