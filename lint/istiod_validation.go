@@ -21,6 +21,9 @@ import (
 // type-tolerant and a field of the wrong type is simply not judged here.
 func istiodProblems(apiVersion, kind string, obj map[string]any) []Problem {
 	group, _, _ := strings.Cut(apiVersion, "/")
+	if !strings.HasSuffix(group, ".istio.io") {
+		return nil // Kubernetes kinds: nothing to add to their schemas
+	}
 	spec := mapOf(obj["spec"])
 	meta := mapOf(obj["metadata"])
 	v := &istiodCheck{namespace: str(meta["namespace"])}
