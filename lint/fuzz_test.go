@@ -26,6 +26,13 @@ func FuzzLoad(f *testing.F) {
 		"{\"apiVersion\": \"v1\", \"kind\": \"Service\"}",
 		"---\n---\n# only comments\n",
 		"a: [1, 2\n",
+		// istiod's validation (lint/istiod_validation.go): whole-object rules per kind.
+		"apiVersion: networking.istio.io/v1\nkind: Sidecar\nmetadata: {name: s}\nspec:\n  ingress: [{port: {number: 80}, defaultEndpoint: '[::1:80'}]\n  egress: [{hosts: [a]}, {port: {number: 1}, hosts: ['./*']}]\n",
+		"apiVersion: security.istio.io/v1\nkind: AuthorizationPolicy\nmetadata: {name: p}\nspec:\n  action: CUSTOM\n  rules: [null, {from: [{}], to: [{operation: {paths: ['/{**}/{*}']}}], when: [{key: 'request.headers[', values: ['']}]}]\n",
+		"apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {name: v}\nspec:\n  hosts: ['*.a', b.a]\n  tls: [{match: [{sniHosts: [c.b]}]}]\n  http: [{delegate: {}, redirect: {}, route: [{weight: 0}, {weight: 0}]}]\n",
+		"apiVersion: networking.istio.io/v1\nkind: ServiceEntry\nmetadata: {name: e}\nspec: {hosts: ['*.a', b], addresses: [1.2.3.0/24], resolution: DNS_ROUND_ROBIN, ports: [{number: 1, name: a}], endpoints: [{address: x_y}, {ports: {b: 2}}], exportTo: ['~', '*', '.']}\n",
+		"apiVersion: networking.istio.io/v1\nkind: Gateway\nmetadata: {name: g}\nspec: {servers: [{port: {number: 443, protocol: HTTPS, name: a}, hosts: [a/b]}, {port: {number: 80, protocol: TCP, name: a}, tls: {mode: ISTIO_MUTUAL, credentialName: c}}]}\n",
+		"apiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata: {name: d}\nspec: {host: a, trafficPolicy: {portLevelSettings: [{}], loadBalancer: {consistentHash: {maglev: {tableSize: -3}}}}, subsets: [{name: A}, {name: A}]}\n",
 	} {
 		f.Add([]byte(seed))
 	}

@@ -59,17 +59,19 @@ func typeOf(obj map[string]any) (apiVersion, kind string) {
 
 func checkSchema(obj map[string]any) []Problem {
 	apiVersion, kind := typeOf(obj)
-	ps := schemas.Validate(apiVersion, kind, withoutNulls(obj))
+	clean := withoutNulls(obj)
+	ps := schemas.Validate(apiVersion, kind, clean)
 	meta, _ := obj["metadata"].(map[string]any)
 	_, named := meta["name"].(string)
-	out := make([]Problem, 0, len(ps))
+	more := istiodProblems(apiVersion, kind, clean)
+	out := make([]Problem, 0, len(ps)+len(more))
 	for _, p := range ps {
 		if named && p.Path == "metadata.name" {
 			continue // a malformed name is MF103's, reported once
 		}
 		out = append(out, Problem{Path: p.Path, Message: p.Path + ": " + p.Msg, AtKey: p.Kind == schemas.UnknownField})
 	}
-	return out
+	return append(out, more...)
 }
 
 func checkOlderAPI(obj map[string]any) []Problem {

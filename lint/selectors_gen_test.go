@@ -224,6 +224,7 @@ metadata: {name: sc-%[1]d, namespace: mesh}
 spec:
   workloadSelector:
     labels: {app: pod}
+  egress: [{hosts: ["./*"]}]
 ---
 apiVersion: telemetry.istio.io/v1
 kind: Telemetry
@@ -233,7 +234,7 @@ spec:
     matchLabels: {app: pod}
 `, i, ann, i/65536, i/256%256, i%256)
 	}
-	b.WriteString("---\napiVersion: networking.istio.io/v1\nkind: Sidecar\nmetadata: {name: typo, namespace: mesh}\nspec:\n  workloadSelector:\n    labels: {app: pdo}\n")
+	b.WriteString("---\napiVersion: networking.istio.io/v1\nkind: Sidecar\nmetadata: {name: typo, namespace: mesh}\nspec:\n  workloadSelector:\n    labels: {app: pdo}\n  egress: [{hosts: [\"./*\"]}]\n")
 }
 
 // writeServicesWorkloadEntries: n Services sharing one selector, n

@@ -1,15 +1,15 @@
 # METADATA
-# title: Path pattern that Istio rejects or reads differently than intended
+# title: Path pattern that Istio reads differently than intended
 # description: >-
 #   AuthorizationPolicy paths and notPaths support an exact path, a prefix
 #   match with one trailing `*` ("/api/*"), a suffix match with one leading
 #   `*` ("*.css"), `*` alone (any non-empty path) and, in path templates,
 #   `{*}` (one segment) and `{**}` (any rest). Any other `*` is a literal
 #   character: "/api/*/users" is the exact path with a star in it, "/api/**"
-#   a prefix match on "/api/*". Braces other than the two operators are
-#   literal too ("/users/{id}"). A template must have no `*`, `{` or `}`
-#   outside its operators, nothing else in an operator's segment, and `{**}`
-#   as its last operator, or Istio rejects the policy.
+#   a prefix match on "/api/*". Istio accepts such a path and never matches
+#   what the author meant. Paths istiod rejects outright (braces other than
+#   whole {*}/{**} segments, "/users/{id}", `*` elsewhere in a template,
+#   `{**}` not last) are MF101: the policy never reaches the mesh.
 # custom:
 #   id: MF606
 #   severity: warning
@@ -49,12 +49,8 @@ findings contains f if {
 	}
 }
 
-# suspicious is a cheap first filter: braces, or a star that is not a lone
-# leading or trailing one.
-suspicious(v) if contains(v, "{")
-
-suspicious(v) if contains(v, "}")
-
+# suspicious is a cheap first filter: a star that is not a lone leading or
+# trailing one.
 suspicious(v) if {
 	contains(v, "*")
 	not simple_glob(v)
@@ -66,43 +62,13 @@ template(v) if contains(v, "{**}")
 
 stars(v) := count(indexof_n(v, "*"))
 
-problems(v) := union({outside_operators(v), mixed_segment(v), double_star_not_last(v), literal_star(v), literal_braces(v)})
-
-outside_operators(v) := {msg |
-	template(v)
-	rest := replace(replace(v, "{**}", ""), "{*}", "")
-	regex.match(`[*{}]`, rest)
-	msg := sprintf("Istio rejects path template %q: it has *, { or } outside a {*} or {**} operator; use {*} for one segment and {**} for the rest of the path", [v])
-}
-
-mixed_segment(v) := {msg |
-	template(v)
-	some seg in split(v, "/")
-	regex.match(`\{\*\*?\}`, seg)
-	not seg in {"{*}", "{**}"}
-	msg := sprintf("Istio rejects path template %q: segment %q mixes an operator with other characters; an operator must be the whole segment", [v, seg])
-}
-
-double_star_not_last(v) := {msg |
-	template(v)
-	ops := regex.find_n(`\{\*\*?\}`, v, -1)
-	some k, op in ops
-	op == "{**}"
-	k < count(ops) - 1
-	msg := sprintf("Istio rejects path template %q: {**} must be its last operator", [v])
-}
+problems(v) := literal_star(v)
 
 literal_star(v) := {msg |
 	not template(v)
 	stars(v) > 0
 	not simple_glob(v)
 	msg := sprintf("Istio reads %q as %s, not as a wildcard in the middle; use {*} for one segment or {**} (or a trailing *) for the rest of the path", [v, reading(v)])
-}
-
-literal_braces(v) := {msg |
-	not template(v)
-	regex.match(`\{[^}]*\}`, v)
-	msg := sprintf("Istio reads the braces in %q literally: the only path template operators are {*} (one segment) and {**} (the rest of the path)", [v])
 }
 
 simple_glob("*")
