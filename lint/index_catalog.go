@@ -284,6 +284,10 @@ func (ix *index) meshHostConflicts(vss []*resource) {
 	}
 }
 
+// MeshBound reports whether a VirtualService with these gateways applies
+// to sidecars: none given means mesh. lint/mesh routes by the same reading.
+func MeshBound(gws []string) bool { return meshGateways(gws) }
+
 // meshGateways reports whether a VirtualService with these gateways
 // applies to sidecars: none given means mesh.
 func meshGateways(gws []string) bool {

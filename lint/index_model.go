@@ -2,7 +2,6 @@ package lint
 
 import (
 	"fmt"
-	"runtime"
 	"strings"
 
 	"github.com/meshfleet/meshfleet/internal/manifest"
@@ -34,41 +33,11 @@ type Model struct {
 // kustomizations, VMFleets rendered in-process, --context) and builds the
 // index, without evaluating any rule.
 func LoadModel(opts Options) (*Model, error) {
-	cfg := opts.Config
-	if cfg == nil {
-		cfg = &Config{}
-	}
-	notice := opts.Notice
-	if notice == nil {
-		notice = func(string) {}
-	}
-	workers := opts.Workers
-	if workers < 1 {
-		workers = runtime.GOMAXPROCS(0)
-	}
-	ex, err := newExcluder(append(append([]string{}, cfg.Exclude...), opts.Exclude...))
+	st, err := opts.settle()
 	if err != nil {
-		return nil, fmt.Errorf("exclude: %w", err)
+		return nil, err
 	}
-	root := opts.RootNamespace
-	if root == "" {
-		root = cfg.RootNamespace
-	}
-	if root == "" {
-		root = DefaultRootNamespace
-	}
-	trust := cfg.TrustDomain
-	if trust == "" {
-		trust = "cluster.local"
-	}
-	stdinName := opts.StdinFilename
-	if stdinName == "" {
-		stdinName = "<stdin>"
-	}
-	maxRes := opts.MaxResources
-	if maxRes <= 0 {
-		maxRes = DefaultMaxResources
-	}
+	cfg, notice, workers, ex, root, trust, stdinName, maxRes := st.cfg, st.notice, st.workers, st.ex, st.root, st.trust, st.stdinName, st.maxRes
 	jobs, probs := collect(opts.Paths, stdinName, ex, notice)
 	jobs = append(jobs, contextJobs(opts.Context, jobs, ex, notice)...)
 	// The schema check decides which resources take part in resolution

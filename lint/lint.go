@@ -218,39 +218,61 @@ func (r *Result) ExitCode(failOn finding.Severity) int {
 	return 0
 }
 
+// settings are a run's options with their defaults filled in, shared by
+// Lint and LoadModel so both read their inputs alike.
+type settings struct {
+	cfg       *Config
+	notice    func(string)
+	workers   int
+	ex        excluder
+	root      string
+	trust     string
+	stdinName string
+	maxRes    int
+}
+
+func (opts Options) settle() (settings, error) {
+	st := settings{cfg: opts.Config, notice: opts.Notice, workers: opts.Workers, root: opts.RootNamespace,
+		stdinName: opts.StdinFilename, maxRes: opts.MaxResources}
+	if st.cfg == nil {
+		st.cfg = &Config{}
+	}
+	if st.notice == nil {
+		st.notice = func(string) {}
+	}
+	if st.workers < 1 {
+		st.workers = runtime.GOMAXPROCS(0)
+	}
+	ex, err := newExcluder(append(append([]string{}, st.cfg.Exclude...), opts.Exclude...))
+	if err != nil {
+		return st, fmt.Errorf("exclude: %w", err)
+	}
+	st.ex = ex
+	if st.root == "" {
+		st.root = st.cfg.RootNamespace
+	}
+	if st.root == "" {
+		st.root = DefaultRootNamespace
+	}
+	if st.trust = st.cfg.TrustDomain; st.trust == "" {
+		st.trust = "cluster.local"
+	}
+	if st.stdinName == "" {
+		st.stdinName = "<stdin>"
+	}
+	if st.maxRes <= 0 {
+		st.maxRes = DefaultMaxResources
+	}
+	return st, nil
+}
+
 // Lint runs every rule over the inputs of opts.
 func (e *Engine) Lint(ctx context.Context, opts Options) (*Result, error) {
-	cfg := opts.Config
-	if cfg == nil {
-		cfg = &Config{}
-	}
-	notice := opts.Notice
-	if notice == nil {
-		notice = func(string) {}
-	}
-	workers := opts.Workers
-	if workers < 1 {
-		workers = runtime.GOMAXPROCS(0)
-	}
-	ex, err := newExcluder(append(append([]string{}, cfg.Exclude...), opts.Exclude...))
+	st, err := opts.settle()
 	if err != nil {
-		return nil, fmt.Errorf("exclude: %w", err)
+		return nil, err
 	}
-	root := opts.RootNamespace
-	if root == "" {
-		root = cfg.RootNamespace
-	}
-	if root == "" {
-		root = DefaultRootNamespace
-	}
-	trust := cfg.TrustDomain
-	if trust == "" {
-		trust = "cluster.local"
-	}
-	stdinName := opts.StdinFilename
-	if stdinName == "" {
-		stdinName = "<stdin>"
-	}
+	cfg, notice, workers, ex, root, trust, stdinName, maxRes := st.cfg, st.notice, st.workers, st.ex, st.root, st.trust, st.stdinName, st.maxRes
 	res := &Result{}
 	start := time.Now()
 
@@ -267,10 +289,6 @@ func (e *Engine) Lint(ctx context.Context, opts Options) (*Result, error) {
 	var rs []*resource
 	var fleetDocs []*manifest.Document
 	data := map[string][]byte{}
-	maxRes := opts.MaxResources
-	if maxRes <= 0 {
-		maxRes = DefaultMaxResources
-	}
 	notices, skipped := 0, 0
 	var ctxFleetDocs []*manifest.Document
 	for _, s := range srcs {

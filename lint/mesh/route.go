@@ -137,18 +137,9 @@ func (md *Model) exportTier(ref int, ns string) int {
 	return 1
 }
 
-// meshBound: gateways unset means the mesh; otherwise "mesh" must be named.
-func meshBound(gws []string) bool {
-	if len(gws) == 0 {
-		return true
-	}
-	for _, g := range gws {
-		if g == "mesh" {
-			return true
-		}
-	}
-	return false
-}
+// meshBound: gateways unset means the mesh; otherwise "mesh" must be
+// named. The index's reading, so a rule and a test agree.
+func meshBound(gws []string) bool { return lint.MeshBound(gws) }
 
 // matchRoutes walks the VirtualService's routes for the port's protocol:
 // http routes in order, first match wins (delegates flattened in place, as
