@@ -267,7 +267,10 @@ func writeAtomic(root *os.Root, p string, data []byte) (err error) {
 	if _, err := rand.Read(suffix[:]); err != nil {
 		return err
 	}
-	tmp := path.Join(path.Dir(p), "."+path.Base(p)+"."+hex.EncodeToString(suffix[:])+".tmp")
+	// The temporary name must fit NAME_MAX whatever the target's length
+	// (a 255-byte target plus a prefix and suffix would not, and fail after
+	// other files were written): a fixed-length hidden name.
+	tmp := path.Join(path.Dir(p), ".meshfleet-"+hex.EncodeToString(suffix[:])+".tmp")
 	f, err := root.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
 	if err != nil {
 		return err

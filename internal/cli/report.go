@@ -141,7 +141,7 @@ func writeReports(env *Env, ws []reportWriter, r *finding.Report, opts output.Op
 // directory, renamed over path once complete. Missing parent directories
 // are made (CI jobs write to reports/ before it exists).
 func writeFileAtomic(path string, data []byte) (err error) {
-	dir, base := filepath.Split(path)
+	dir, _ := filepath.Split(path)
 	if dir == "" {
 		dir = "."
 	}
@@ -155,7 +155,9 @@ func writeFileAtomic(path string, data []byte) (err error) {
 	if _, err := rand.Read(suffix[:]); err != nil {
 		return err
 	}
-	tmp := filepath.Join(dir, "."+base+"."+hex.EncodeToString(suffix[:])+".tmp")
+	// A fixed-length hidden name: base plus a prefix and suffix could pass
+	// NAME_MAX when base alone does not.
+	tmp := filepath.Join(dir, ".meshfleet-"+hex.EncodeToString(suffix[:])+".tmp")
 	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
 	if err != nil {
 		return err
