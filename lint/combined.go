@@ -15,12 +15,13 @@ import (
 )
 
 // Rules are evaluated per namespace shard. One query call costs about
-// 15–20 µs before any rule work, so a rule a query made 47 rules × 1,000
-// namespaces = 47,000 calls, most of a run over many small namespaces
-// (issue 11). A combined query evaluates every enabled rule of one compiler
-// in one call, each rule's findings bound to its own variable; a shard then
-// costs one call per compiler (compile.go splits the built-in rules over a
-// few). Findings are byte-identical: each rule's set is decoded as before.
+// 15–20 µs before any rule work, so one query per rule made 47 rules ×
+// 1,000 namespaces = 47,000 calls, most of a run over many small
+// namespaces (issue 11). A combined query evaluates every enabled rule of
+// one compiler in one call, each rule's findings bound to its own
+// variable; a shard then costs one call per compiler (one: every rule
+// compiles together). Findings are byte-identical: each rule's set is
+// decoded as before.
 //
 // A combined call cannot say which rule failed or ran out of time. When it
 // fails, the shard is evaluated again rule by rule: an error names its

@@ -27,7 +27,6 @@ type policy struct {
 	// where is the rule's file:line (its package clause), for errors met
 	// while evaluating it.
 	where string
-	file  string
 	query rego.PreparedEvalQuery
 	// compiler and pkg let evaluate combine the rules of one compiler into
 	// one query (combined.go).
@@ -155,7 +154,7 @@ func compileGroup(ctx context.Context, mods map[string]*ast.Module, order []stri
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", f, err)
 		}
-		out = append(out, &policy{rule: rule, where: where, file: f, query: q, compiler: c, pkg: pkg})
+		out = append(out, &policy{rule: rule, where: where, query: q, compiler: c, pkg: pkg})
 	}
 	return out, nil
 }
