@@ -257,6 +257,18 @@ func checkOutPath(p string) error {
 	return nil
 }
 
+// WriteFileAtomic writes data to path through a temporary file beside it,
+// renamed over path once complete, as WriteDir writes each file: the one
+// atomic writer for everything meshfleet writes (reports included).
+func WriteFileAtomic(path string, data []byte) error {
+	root, err := os.OpenRoot(filepath.Dir(path))
+	if err != nil {
+		return err
+	}
+	defer root.Close()
+	return writeAtomic(root, filepath.Base(path), data)
+}
+
 func writeAtomic(root *os.Root, p string, data []byte) (err error) {
 	if d := path.Dir(p); d != "." {
 		if err := root.MkdirAll(d, 0o755); err != nil {

@@ -2,8 +2,6 @@ package cli
 
 import (
 	"bytes"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"os"
@@ -14,6 +12,7 @@ import (
 	"github.com/meshfleet/meshfleet/lint"
 	"github.com/meshfleet/meshfleet/lint/finding"
 	"github.com/meshfleet/meshfleet/lint/output"
+	"github.com/meshfleet/meshfleet/render"
 )
 
 // formatSpec is one --format FORMAT[=FILE]; file "" is stdout.
@@ -140,7 +139,7 @@ func writeReports(env *Env, ws []reportWriter, r *finding.Report, opts output.Op
 // writeFileAtomic writes data to path through a temporary file in the same
 // directory, renamed over path once complete. Missing parent directories
 // are made (CI jobs write to reports/ before it exists).
-func writeFileAtomic(path string, data []byte) (err error) {
+func writeFileAtomic(path string, data []byte) error {
 	dir, _ := filepath.Split(path)
 	if dir == "" {
 		dir = "."
@@ -151,30 +150,7 @@ func writeFileAtomic(path string, data []byte) (err error) {
 	if st, err := os.Stat(path); err == nil && !st.Mode().IsRegular() {
 		return fmt.Errorf("%s exists and is not a regular file", path)
 	}
-	var suffix [6]byte
-	if _, err := rand.Read(suffix[:]); err != nil {
-		return err
-	}
-	// A fixed-length hidden name: base plus a prefix and suffix could pass
-	// NAME_MAX when base alone does not.
-	tmp := filepath.Join(dir, ".meshfleet-"+hex.EncodeToString(suffix[:])+".tmp")
-	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if err != nil {
-			_ = os.Remove(tmp)
-		}
-	}()
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp, path)
+	return render.WriteFileAtomic(path, data)
 }
 
 // loadLintBaseline reads --baseline, else the config's baseline: (relative
