@@ -128,7 +128,7 @@ func evalCombined(ctx context.Context, qs []combinedQuery, input ast.Value, size
 // evaluation deadline (cause): it evaluates the shard again rule by rule
 // under a fresh budget of the same size and returns the *DeadlineError
 // naming the rule that exhausts it, or an unnamed one if none does.
-func (e *Engine) nameSlowRule(cause error, sh shard, input ast.Value, ix *index, disabled map[string]bool) error {
+func (e *Engine) nameSlowRule(cause error, input ast.Value, ix *index, disabled map[string]bool) error {
 	var d *evalDeadline
 	if !errors.As(cause, &d) {
 		return cause

@@ -18,7 +18,7 @@ func TestCombinedSameFindings(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, path := range []string{dir, "../fixtures/lint"} {
-		combined, single := testEngine(t), testEngine(t)
+		combined, single := testEngine(t), newTestEngine(t)
 		single.noCombine = true
 		a, err := combined.Lint(context.Background(), Options{Paths: []string{path}})
 		if err != nil {

@@ -33,6 +33,17 @@ func testEngine(t testing.TB) *Engine {
 	return engine
 }
 
+// newTestEngine compiles an engine of its own, for a test that sets its
+// test-only fields: testEngine's is shared by every test.
+func newTestEngine(t testing.TB) *Engine {
+	t.Helper()
+	e, err := NewEngine(context.Background(), EngineOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e
+}
+
 // lintText lints dir as `meshfleet lint .` run inside it would, and returns
 // the text output with file names relative to dir.
 func lintText(t *testing.T, dir string) string {

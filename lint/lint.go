@@ -13,7 +13,6 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
-	"sort"
 	"sync"
 	"time"
 
@@ -46,6 +45,7 @@ type Engine struct {
 	policies   []*policy
 	comb       combinedCache // combined.go
 	noCombine  bool          // tests: one query per rule, as before combining
+	shardSize  int           // tests: resources per shard, not shardResources
 	compileErr error
 	compiled   chan struct{}
 	checks     []Check
@@ -88,7 +88,7 @@ func NewEngine(ctx context.Context, opts EngineOptions) (*Engine, error) {
 			return nil, err
 		}
 	}
-	mods, order, err := loadModules(opts.PolicyDirs)
+	mods, order, builtin, err := loadModules(opts.PolicyDirs)
 	if err != nil {
 		return nil, &PolicyError{err}
 	}
@@ -101,7 +101,7 @@ func NewEngine(ctx context.Context, opts EngineOptions) (*Engine, error) {
 		Kustomize: defaultKustomize,
 	}
 	build := func() {
-		e.policies, e.compileErr = compile(ctx, mods, order, reg)
+		e.policies, e.compileErr = compile(ctx, mods, order, builtin, reg)
 		close(e.compiled)
 	}
 	if len(opts.PolicyDirs) > 0 {
@@ -520,12 +520,6 @@ func problemFinding(rule finding.Rule, p *manifest.Error) finding.Finding {
 	}
 }
 
-// shard is one namespace's resources ("" for cluster-scoped ones).
-type shard struct {
-	namespace string
-	rs        []*resource
-}
-
 // DeadlineError is a run whose Rego evaluation outlived Options.EvalTimeout.
 // Rule is the rule that was running, Where its file:line; both are empty
 // when the deadline fell between two rules.
@@ -608,25 +602,7 @@ func (e *Engine) evaluate(ctx context.Context, rs []*resource, ix *index, global
 	}
 	ctx, abort := context.WithCancelCause(ctx)
 	defer abort(nil)
-	// One query per compiler for every shard (combined.go); if the rules
-	// cannot be combined, they run one query each as before.
-	var qs []combinedQuery
-	if len(e.policies) > 0 && !e.noCombine {
-		if c, err := e.combined(ctx, disabled); err == nil {
-			qs = c
-		}
-	}
-	byNS := map[string][]*resource{}
-	for _, r := range rs {
-		byNS[r.namespace] = append(byNS[r.namespace], r)
-	}
-	shards := make([]shard, 0, len(byNS))
-	for _, ns := range sortedKeys(byNS) {
-		shards = append(shards, shard{ns, byNS[ns]})
-	}
-	// Largest shards first, so one big namespace does not finish last.
-	sort.SliceStable(shards, func(i, j int) bool { return len(shards[i].rs) > len(shards[j].rs) })
-
+	shards := e.shards(rs, disabled)
 	results := make([][]rawFinding, len(shards))
 	errs := make([]error, len(shards))
 	done := make([]bool, len(shards))
@@ -637,7 +613,7 @@ func (e *Engine) evaluate(ctx context.Context, rs []*resource, ix *index, global
 		go func() {
 			defer wg.Done()
 			for i := range next {
-				results[i], errs[i] = e.evalShard(ctx, shards[i], ix, global, disabled, qs)
+				results[i], errs[i] = e.evalShard(ctx, shards[i], ix, global)
 				done[i] = true
 				if errs[i] != nil {
 					abort(errAborted)
@@ -683,33 +659,39 @@ func stopped(ctx context.Context, rule, where string) error {
 	return cause
 }
 
-func (e *Engine) evalShard(ctx context.Context, sh shard, ix *index, global ast.Value, disabled map[string]bool, qs []combinedQuery) ([]rawFinding, error) {
+func (e *Engine) evalShard(ctx context.Context, sh shard, ix *index, global ast.Value) ([]rawFinding, error) {
 	var out []rawFinding
-	for _, r := range sh.rs {
-		for _, f := range r.problems {
-			f.ref = r.ref
-			out = append(out, f)
+	if sh.problems {
+		for _, r := range sh.rs {
+			for _, f := range r.problems {
+				f.ref = r.ref
+				out = append(out, f)
+			}
 		}
 	}
-	if len(e.policies) == 0 {
+	if !sh.rules {
 		return out, nil
 	}
 	input := e.shardInput(sh, ix, global)
-	if qs != nil {
-		fs, err := evalCombined(ctx, qs, input, ix.size)
-		switch {
-		case err == nil:
-			return append(out, fs...), nil
-		case ctx.Err() != nil:
-			cause := context.Cause(ctx)
-			if errors.Is(cause, errAborted) {
-				return nil, errAborted
+	// One query per compiler for every shard (combined.go); if the rules
+	// cannot be combined, they run one query each as before.
+	if !e.noCombine {
+		if qs, err := e.combined(ctx, sh.off); err == nil {
+			fs, err := evalCombined(ctx, qs, input, ix.size)
+			switch {
+			case err == nil:
+				return append(out, fs...), nil
+			case ctx.Err() != nil:
+				cause := context.Cause(ctx)
+				if errors.Is(cause, errAborted) {
+					return nil, errAborted
+				}
+				return nil, e.nameSlowRule(cause, input, ix, sh.off)
 			}
-			return nil, e.nameSlowRule(cause, sh, input, ix, disabled)
 		}
 		// Any other failure: rule by rule, so the error names its rule.
 	}
-	fs, err := e.evalRules(ctx, input, ix, disabled)
+	fs, err := e.evalRules(ctx, input, ix, sh.off)
 	if err != nil {
 		return nil, err
 	}
@@ -781,12 +763,22 @@ func (e *Engine) shardInput(sh shard, ix *index, global ast.Value) ast.Value {
 	for k, l := range byKind {
 		kinds = append(kinds, [2]*ast.Term{ast.StringTerm(k), ast.ArrayTerm(l...)})
 	}
-	return ast.NewObject(
-		[2]*ast.Term{stringTerm("namespace"), ast.StringTerm(sh.namespace)},
-		[2]*ast.Term{ast.StringTerm("resources"), ast.ObjectTerm(kinds...)},
-		[2]*ast.Term{ast.StringTerm("destinations"), ast.NewTerm(toAST(orEmpty(ix.dests[sh.namespace])))},
-		[2]*ast.Term{ast.StringTerm("index"), ast.NewTerm(global)},
-	)
+	names := make([]*ast.Term, len(sh.namespaces))
+	var dests []any
+	for i, ns := range sh.namespaces {
+		names[i] = ast.StringTerm(ns)
+		dests = append(dests, ix.dests[ns]...)
+	}
+	fields := [][2]*ast.Term{
+		{stringTerm("namespaces"), ast.ArrayTerm(names...)},
+		{ast.StringTerm("resources"), ast.ObjectTerm(kinds...)},
+		{ast.StringTerm("destinations"), ast.NewTerm(toAST(orEmpty(dests)))},
+		{ast.StringTerm("index"), ast.NewTerm(global)},
+	}
+	if sh.user {
+		fields = append(fields, [2]*ast.Term{stringTerm("namespace"), ast.StringTerm(sh.namespaces[0])})
+	}
+	return ast.NewObject(fields...)
 }
 
 // contextJobs collects the --context paths, less any file an input names

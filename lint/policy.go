@@ -34,6 +34,9 @@ type policy struct {
 	// one query (combined.go).
 	compiler *ast.Compiler
 	pkg      string
+	// builtin: one of meshfleet's rules, which run on shards of several
+	// namespaces (shards.go); a user's rules run one namespace at a time.
+	builtin bool
 }
 
 // PolicyError is a policy that failed to load or compile; the CLI exits 2.
@@ -44,8 +47,9 @@ func (e *PolicyError) Unwrap() error { return e.Err }
 
 // loadModules parses the built-in rules and every *.rego (not *_test.rego)
 // under dirs, each with its file name so errors say file:line. order lists
-// the files built-in first, so a clash names the user's file.
-func loadModules(dirs []string) (mods map[string]*ast.Module, order []string, err error) {
+// the files built-in first, so a clash names the user's file; the first
+// builtin of them are meshfleet's own.
+func loadModules(dirs []string) (mods map[string]*ast.Module, order []string, builtin int, err error) {
 	mods = map[string]*ast.Module{}
 	popts := policies.ParserOptions()
 	err = fs.WalkDir(policies.FS, ".", func(p string, d fs.DirEntry, err error) error {
@@ -56,10 +60,11 @@ func loadModules(dirs []string) (mods map[string]*ast.Module, order []string, er
 		return nil
 	})
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, 0, err
 	}
 	// The built-in modules parse on every core: parsing them (METADATA
 	// included) is a fifth of a small run's start-up.
+	builtin = len(order)
 	parsed := make([]*ast.Module, len(order))
 	errs := make([]error, len(order))
 	var wg sync.WaitGroup
@@ -84,7 +89,7 @@ func loadModules(dirs []string) (mods map[string]*ast.Module, order []string, er
 	wg.Wait()
 	for i, f := range order {
 		if errs[i] != nil {
-			return nil, nil, errs[i]
+			return nil, nil, 0, errs[i]
 		}
 		mods[f] = parsed[i]
 	}
@@ -118,13 +123,13 @@ func loadModules(dirs []string) (mods map[string]*ast.Module, order []string, er
 			return nil
 		})
 		if err != nil {
-			return nil, nil, err
+			return nil, nil, 0, err
 		}
 		if !found {
-			return nil, nil, fmt.Errorf("%s: no policies found (want *.rego files)", dir)
+			return nil, nil, 0, fmt.Errorf("%s: no policies found (want *.rego files)", dir)
 		}
 	}
-	return mods, order, nil
+	return mods, order, builtin, nil
 }
 
 func isPolicyFile(p string) bool {
@@ -132,24 +137,20 @@ func isPolicyFile(p string) bool {
 }
 
 // compile compiles every module once, in the sandbox, and prepares one
-// query per rule. A module in package meshfleet.rules.* must carry METADATA
-// with custom.id; other packages are helpers. (Compiling the built-in
-// rules on concurrent compilers was tried: on 2 cores a pre-commit run was
-// no faster, since the compilation already overlaps reading the input.)
-func compile(ctx context.Context, mods map[string]*ast.Module, order []string, reg *registry) ([]*policy, error) {
-	return compileGroup(ctx, mods, order, reg)
-}
-
-// compileGroup compiles mods and prepares the queries of the rules among
-// order, registering them with reg (when not nil) in that order.
-func compileGroup(ctx context.Context, mods map[string]*ast.Module, order []string, reg *registry) ([]*policy, error) {
+// query per rule, registering the rules with reg (when not nil) in order;
+// the first builtin files of order are meshfleet's own. A module in package
+// meshfleet.rules.* must carry METADATA with custom.id; other packages are
+// helpers. (Compiling the built-in rules on concurrent compilers was
+// tried: on 2 cores a pre-commit run was no faster, since the compilation
+// already overlaps reading the input.)
+func compile(ctx context.Context, mods map[string]*ast.Module, order []string, builtin int, reg *registry) ([]*policy, error) {
 	c := ast.NewCompiler().WithCapabilities(policies.Capabilities())
 	c.Compile(mods)
 	if c.Failed() {
 		return nil, c.Errors
 	}
 	var out []*policy
-	for _, f := range order {
+	for i, f := range order {
 		m := mods[f]
 		pkg := m.Package.Path.String()
 		if !strings.HasPrefix(pkg, rulesPackage) {
@@ -177,7 +178,7 @@ func compileGroup(ctx context.Context, mods map[string]*ast.Module, order []stri
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", f, err)
 		}
-		out = append(out, &policy{rule: rule, where: where, query: q, compiler: c, pkg: pkg})
+		out = append(out, &policy{rule: rule, where: where, query: q, compiler: c, pkg: pkg, builtin: i < builtin})
 	}
 	return out, nil
 }

@@ -43,7 +43,8 @@ package meshfleet.rules.mf203
 # version.
 findings contains f if {
 	# The index lists the workloads lacking app or version labels by namespace.
-	some ref in input.index.workloadsMissingLabels[input.namespace]
+	some ns in input.namespaces
+	some ref in input.index.workloadsMissingLabels[ns]
 	w := input.index.workloads[ref]
 	missing := w.missingLabels
 	count(missing) > 0

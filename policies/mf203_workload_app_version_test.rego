@@ -7,7 +7,7 @@ wl(missing, extra) := object.union(
 	extra,
 )
 
-inp(w) := {"namespace": "shop", "index": {"workloadsMissingLabels": {"shop": [1]}, "workloads": {1: w}, "namespaces": {"shop": {"labels": {}}}}}
+inp(w) := {"namespaces": ["shop"], "index": {"workloadsMissingLabels": {"shop": [1]}, "workloads": {1: w}, "namespaces": {"shop": {"labels": {}}}}}
 
 test_fires_without_version if {
 	fs := mf203.findings with input as inp(wl(["version"], {}))

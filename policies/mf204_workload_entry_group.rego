@@ -53,7 +53,8 @@ import data.meshfleet.lib
 # cost more than the checks.
 
 findings contains f if {
-	some ref in input.index.workloadsByNamespace[input.namespace]
+	some ns in input.namespaces
+	some ref in input.index.workloadsByNamespace[ns]
 	w := input.index.workloads[ref]
 	g := w.group
 	g.via == "annotation"
@@ -70,7 +71,8 @@ findings contains f if {
 }
 
 findings contains f if {
-	some ref in input.index.workloadsByNamespace[input.namespace]
+	some ns in input.namespaces
+	some ref in input.index.workloadsByNamespace[ns]
 	w := input.index.workloads[ref]
 	g := w.group
 	g.serviceAccount != ""

@@ -5,7 +5,7 @@ import data.meshfleet.rules.mf204
 group(via) := {"ref": 1, "name": "cart", "via": via, "labels": {"app": "cart", "version": "v1"}, "serviceAccount": "cart"}
 
 inp(labels, sa, via) := {
-	"namespace": "shop",
+	"namespaces": ["shop"],
 	"index": {
 		"workloadsByNamespace": {"shop": [1, 2]},
 		"workloads": {
@@ -56,6 +56,6 @@ test_silent_on_label_fit_without_service_account if {
 
 test_silent_without_group if {
 	w := {"ref": 2, "kind": "WorkloadEntry", "name": "cart-vm-1", "labels": {}, "serviceAccount": "x", "labelsPath": "spec.labels"}
-	i := {"namespace": "shop", "index": {"workloadsByNamespace": {"shop": [2]}, "workloads": {2: w}}}
+	i := {"namespaces": ["shop"], "index": {"workloadsByNamespace": {"shop": [2]}, "workloads": {2: w}}}
 	count(mf204.findings) == 0 with input as i
 }

@@ -34,7 +34,8 @@
 package meshfleet.rules.mf205
 
 findings contains f if {
-	some ref in input.index.workloadsByNamespace[input.namespace]
+	some ns in input.namespaces
+	some ref in input.index.workloadsByNamespace[ns]
 	other := input.index.workloads[ref].sameAddress
 	f := {
 		"ref": ref,

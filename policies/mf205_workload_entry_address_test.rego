@@ -3,7 +3,7 @@ package meshfleet.rules.mf205_test
 import data.meshfleet.rules.mf205
 
 inp(same) := {
-	"namespace": "shop",
+	"namespaces": ["shop"],
 	"index": {
 		"workloadsByNamespace": {"shop": [2]},
 		"workloads": {2: object.union({"ref": 2, "kind": "WorkloadEntry", "name": "cart-10.0.0.5"}, same)},

@@ -42,18 +42,23 @@ package meshfleet.rules.mf206
 
 import data.meshfleet.lib
 
-# The Sidecars of the shard that count: Istio's, the last copy of each name.
-# Sorting (name, ref) pairs keeps this near-linear in the shard's Sidecars.
+# The Sidecars of the shard that count: Istio's, the last copy of each
+# namespace and name. A shard holds several namespaces, and Sidecars are
+# compared within theirs; sorting (namespace, name, ref) keeps this
+# near-linear in the shard's Sidecars.
 istio_sidecars := {t.ref: t | some t in input.resources.Sidecar; lib.istio(t)}
 
-by_name := sort([[t.name, ref] | some ref, t in istio_sidecars])
+by_name := sort([[t.namespace, t.name, ref] | some ref, t in istio_sidecars])
 
-effective contains istio_sidecars[p[1]] if {
+effective contains istio_sidecars[p[2]] if {
 	some i, p in by_name
 	not same_name(i)
 }
 
-same_name(i) if by_name[i + 1][0] == by_name[i][0]
+same_name(i) if {
+	by_name[i + 1][0] == by_name[i][0]
+	by_name[i + 1][1] == by_name[i][1]
+}
 
 selectorless contains s if {
 	some s in effective
@@ -64,23 +69,22 @@ has_selector(s) if s.workloadSelectorWritten
 
 ambient(ns) if input.index.namespaces[ns].labels["istio.io/dataplane-mode"] == "ambient"
 
-# The names the message lists: the first three, and how many more.
-names := sort([t.name | some t in selectorless])
+names := {ns: sort([t.name | some t in selectorless; t.namespace == ns]) | some s in selectorless; ns := s.namespace}
 
-listed := concat(", ", names) if count(names) <= 3
+listed(ns) := concat(", ", names[ns]) if count(names[ns]) <= 3
 
-listed := sprintf("%s and %d more", [concat(", ", array.slice(names, 0, 3)), count(names) - 3]) if count(names) > 3
+listed(ns) := sprintf("%s and %d more", [concat(", ", array.slice(names[ns], 0, 3)), count(names[ns]) - 3]) if count(names[ns]) > 3
 
 findings contains f if {
-	count(names) > 1
 	some s in selectorless
+	count(names[s.namespace]) > 1
 	not ambient(s.namespace)
 	f := {
 		"ref": s.ref,
 		"path": "metadata.name",
 		"message": sprintf(
 			"the Sidecars %s in namespace %s all have no workloadSelector: which one Istio applies to the namespace's workloads is undefined; keep one selector-less Sidecar and merge the others into it or give them a workloadSelector",
-			[listed, s.namespace],
+			[listed(s.namespace), s.namespace],
 		),
 	}
 }

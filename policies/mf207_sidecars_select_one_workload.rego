@@ -56,29 +56,31 @@ package meshfleet.rules.mf207
 
 import data.meshfleet.lib
 
-# Istio's Sidecars of the shard with a selector, the last copy of each name.
+# Istio's Sidecars of the shard with a selector, the last copy of each
+# namespace and name (a shard holds several namespaces).
 # Everything below sorts pairs and walks group boundaries, so the cost stays
 # near-linear in Sidecars times the classes each selects: no pair of
 # Sidecars is ever compared.
 istio_sidecars := {t.ref: t | some t in input.resources.Sidecar; lib.istio(t)}
 
-by_name := sort([[t.name, ref] | some ref, t in istio_sidecars])
+by_name := sort([[t.namespace, t.name, ref] | some ref, t in istio_sidecars])
 
 selecting contains s if {
 	some i, p in by_name
-	by_name[i + 1][0] != p[0]
-	s := istio_sidecars[p[1]]
+	array.slice(by_name[i + 1], 0, 2) != array.slice(p, 0, 2)
+	s := istio_sidecars[p[2]]
 	count(object.get(s, "selector", {})) > 0
 }
 
 selecting contains s if {
 	p := by_name[count(by_name) - 1]
-	s := istio_sidecars[p[1]]
+	s := istio_sidecars[p[2]]
 	count(object.get(s, "selector", {})) > 0
 }
 
-# [workload class (its first ref), Sidecar name], sorted by class.
-pairs := sort([[r, s.name] | some s in selecting; some r in s.selected])
+# [workload class (its first ref), Sidecar name, its namespace], sorted by
+# class.
+pairs := sort([[r, s.name, s.namespace] | some s in selecting; some r in s.selected])
 
 starts := [i | some i, _ in pairs; class_starts(i)]
 
@@ -89,12 +91,13 @@ class_starts(i) if {
 	pairs[i - 1][0] != pairs[i][0]
 }
 
-# [Sidecar name, class, a, b] for each class several Sidecars select, where
-# pairs[a:b] are that class's Sidecars; sorted by name then class, so the
-# first entry of a name is its first shared workload (by ref: file order).
+# [Sidecar namespace, name, class, a, b] for each class several Sidecars
+# select, where pairs[a:b] are that class's Sidecars; sorted by Sidecar then
+# class, so the first entry of a Sidecar is its first shared workload (by
+# ref: file order).
 # Only indexes are carried: a class that n Sidecars share costs n entries,
 # not n lists of n names.
-by_sidecar := sort([[pairs[j][1], pairs[a][0], a, b] |
+by_sidecar := sort([[pairs[j][2], pairs[j][1], pairs[a][0], a, b] |
 	some k, a in starts
 	b := next(starts, k, count(pairs))
 	b - a > 1
@@ -107,7 +110,7 @@ sidecar_starts(0)
 
 sidecar_starts(i) if {
 	i > 0
-	by_sidecar[i - 1][0] != by_sidecar[i][0]
+	array.slice(by_sidecar[i - 1], 0, 2) != array.slice(by_sidecar[i], 0, 2)
 }
 
 # The start of the group after the k-th, or end after the last.
@@ -117,21 +120,21 @@ next(starts, k, end) := end if k + 1 == count(starts)
 
 ambient(ns) if input.index.namespaces[ns].labels["istio.io/dataplane-mode"] == "ambient"
 
-selecting_by_name := {s.name: s | some s in selecting}
+selecting_by_name := {[s.namespace, s.name]: s | some s in selecting}
 
 findings contains f if {
 	some k, a in firsts
 	b := next(firsts, k, count(by_sidecar))
 	e := by_sidecar[a]
-	s := selecting_by_name[e[0]]
+	s := selecting_by_name[[e[0], e[1]]]
 	not ambient(s.namespace)
-	w := input.index.workloads[e[1]]
+	w := input.index.workloads[e[2]]
 	f := {
 		"ref": s.ref,
 		"path": "spec.workloadSelector.labels",
 		"message": sprintf(
 			"selects %s %s/%s%s, which %s also select%s: a proxy gets one Sidecar and which one is undefined; make the workloadSelectors disjoint or merge the Sidecars",
-			[w.kind, w.namespace, w.name, more(a, b), others(s.name, e[2], e[3]), verb_s(e[3] - e[2] - 1)],
+			[w.kind, w.namespace, w.name, more(a, b), others(s.name, e[3], e[4]), verb_s(e[4] - e[3] - 1)],
 		),
 	}
 }
@@ -167,7 +170,7 @@ more(a, b) := sprintf(" (and %d more workloads)", [n - 1]) if {
 	n > 1
 }
 
-shared_workloads(a, b) := sum([class_size(by_sidecar[j][1]) | some j in numbers.range(a, b - 1)])
+shared_workloads(a, b) := sum([class_size(by_sidecar[j][2]) | some j in numbers.range(a, b - 1)])
 
 class_size(r) := count(object.get(input.index.classes, r, [r]))
 

@@ -48,7 +48,8 @@
 package meshfleet.rules.mf208
 
 findings contains f if {
-	some ref in input.index.workloadsByNamespace[input.namespace]
+	some ns in input.namespaces
+	some ref in input.index.workloadsByNamespace[ns]
 	w := input.index.workloads[ref]
 	some t in w.labelTypos
 	f := {

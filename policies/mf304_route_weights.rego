@@ -39,7 +39,8 @@
 package meshfleet.rules.mf304
 
 findings contains f if {
-	some vs in input.index.virtualServices[input.namespace]
+	some ns in input.namespaces
+	some vs in input.index.virtualServices[ns]
 	some s in vs.weightSplits
 	s.count > 1
 	s.total > 0
@@ -55,7 +56,8 @@ findings contains f if {
 }
 
 findings contains f if {
-	some vs in input.index.virtualServices[input.namespace]
+	some ns in input.namespaces
+	some vs in input.index.virtualServices[ns]
 	some s in vs.weightSplits
 	s.count > 1
 	s.total == 0
@@ -67,7 +69,8 @@ findings contains f if {
 }
 
 findings contains f if {
-	some vs in input.index.virtualServices[input.namespace]
+	some ns in input.namespaces
+	some vs in input.index.virtualServices[ns]
 	some s in vs.weightSplits
 	s.count == 1
 	w := s.weights[0]

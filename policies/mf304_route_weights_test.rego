@@ -2,7 +2,7 @@ package meshfleet.rules.mf304_test
 
 import data.meshfleet.rules.mf304
 
-inp(splits) := {"namespace": "shop", "index": {"virtualServices": {"shop": [{"ref": 7, "weightSplits": splits}]}}}
+inp(splits) := {"namespaces": ["shop"], "index": {"virtualServices": {"shop": [{"ref": 7, "weightSplits": splits}]}}}
 
 split(weights, total, text) := {
 	"path": "spec.http[1].route", "count": count(weights), "given": count([w | some w in weights; w != null]),

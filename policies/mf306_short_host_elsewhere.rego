@@ -45,7 +45,8 @@ findings contains f if {
 }
 
 findings contains f if {
-	some vs in input.index.virtualServices[input.namespace]
+	some ns in input.namespaces
+	some vs in input.index.virtualServices[ns]
 	some h in vs.shortHosts
 	f := finding(vs.ref, h.path, h)
 }

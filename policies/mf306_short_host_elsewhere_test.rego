@@ -14,7 +14,7 @@ test_fires_on_a_destination_rule_host if {
 
 test_fires_on_a_virtual_service_host if {
 	vs := {"ref": 6, "shortHosts": [object.union(short, {"path": "spec.hosts[0]"})]}
-	fs := mf306.findings with input as {"namespace": "frontend", "index": {"virtualServices": {"frontend": [vs]}}}
+	fs := mf306.findings with input as {"namespaces": ["frontend"], "index": {"virtualServices": {"frontend": [vs]}}}
 	fs == {{"ref": 6, "path": "spec.hosts[0]", "message": msg}}
 }
 
@@ -32,7 +32,7 @@ test_silent_on_a_destination_mf303_reports if {
 
 test_silent_without_a_service_elsewhere if {
 	d := {"ref": 6, "path": "spec.http[0].route[0].destination", "rawHost": "cart", "host": "cart.frontend.svc.cluster.local", "provided": false, "checkable": false}
-	count(mf306.findings) == 0 with input as {"destinations": [d], "resources": {"DestinationRule": [{"ref": 5}]}, "namespace": "frontend", "index": {"virtualServices": {"frontend": [{"ref": 6, "shortHosts": []}]}}}
+	count(mf306.findings) == 0 with input as {"destinations": [d], "resources": {"DestinationRule": [{"ref": 5}]}, "namespaces": ["frontend"], "index": {"virtualServices": {"frontend": [{"ref": 6, "shortHosts": []}]}}}
 }
 
 test_complete_leaves_every_destination_to_mf303 if {

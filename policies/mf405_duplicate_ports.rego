@@ -35,7 +35,8 @@
 package meshfleet.rules.mf405
 
 findings contains f if {
-	some d in input.index.portDuplicates[input.namespace]
+	some ns in input.namespaces
+	some d in input.index.portDuplicates[ns]
 	f := {"ref": d.ref, "path": d.path, "message": message(d)}
 }
 

@@ -2,7 +2,7 @@ package meshfleet.rules.mf405_test
 
 import data.meshfleet.rules.mf405
 
-inp(dups) := {"namespace": "shop", "index": {"portDuplicates": {"shop": dups, "other": [
+inp(dups) := {"namespaces": ["shop"], "index": {"portDuplicates": {"shop": dups, "other": [
 	{"ref": 9, "kind": "Service", "path": "spec.ports[1].name", "first": "spec.ports[0]", "field": "name", "value": "http"},
 ]}}}
 

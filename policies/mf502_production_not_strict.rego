@@ -47,18 +47,19 @@ import data.meshfleet.lib
 
 weak := {"PERMISSIVE", "DISABLE"}
 
-production if {
+production(ns) if {
 	pl := input.index.productionLabel
 	count(pl) > 0
-	labels := input.index.namespaces[input.namespace].labels
+	labels := input.index.namespaces[ns].labels
 	lib.selects(pl, labels)
 }
 
 settings(m) := array.concat([m], [s | some _, s in m.ports])
 
 findings contains f if {
-	production
-	some ref in input.index.workloadsByNamespace[input.namespace]
+	some ns in input.namespaces
+	production(ns)
+	some ref in input.index.workloadsByNamespace[ns]
 	w := input.index.workloads[ref]
 
 	# Only the pod's own opt-out exempts it: a workload outside the mesh

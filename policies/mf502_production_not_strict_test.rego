@@ -14,7 +14,7 @@ index(m, labels) := {
 prod := {"env": "production"}
 
 test_fires_on_the_permissive_policy if {
-	fs := mf502.findings with input as {"namespace": "pay", "index": index(mtls("PERMISSIVE", "namespace"), prod)}
+	fs := mf502.findings with input as {"namespaces": ["pay"], "index": index(mtls("PERMISSIVE", "namespace"), prod)}
 	fs == {{
 		"ref": 9,
 		"path": "spec.mtls.mode",
@@ -25,7 +25,7 @@ test_fires_on_the_permissive_policy if {
 test_fires_on_a_disabled_port if {
 	port := {"mode": "DISABLE", "level": "port", "source": 9, "path": "spec.portLevelMtls.8080.mode", "known": true}
 	m := object.union(mtls("STRICT", "workload"), {"ports": {"8080": port}})
-	fs := mf502.findings with input as {"namespace": "pay", "index": index(m, prod)}
+	fs := mf502.findings with input as {"namespaces": ["pay"], "index": index(m, prod)}
 	count(fs) == 1
 	some f in fs
 	f.path == "spec.portLevelMtls.8080.mode"
@@ -34,7 +34,7 @@ test_fires_on_a_disabled_port if {
 
 test_fires_on_the_workload_by_default if {
 	m := object.remove(object.union(mtls("PERMISSIVE", "default"), {"path": ""}), ["source"])
-	fs := mf502.findings with input as {"namespace": "pay", "index": index(m, prod)}
+	fs := mf502.findings with input as {"namespaces": ["pay"], "index": index(m, prod)}
 	count(fs) == 1
 	some f in fs
 	f.ref == 2
@@ -43,33 +43,33 @@ test_fires_on_the_workload_by_default if {
 
 test_silent_when_the_default_is_not_proven if {
 	m := object.union(mtls("PERMISSIVE", "default"), {"known": false})
-	count(mf502.findings) == 0 with input as {"namespace": "pay", "index": index(m, prod)}
+	count(mf502.findings) == 0 with input as {"namespaces": ["pay"], "index": index(m, prod)}
 }
 
 test_silent_when_strict if {
-	count(mf502.findings) == 0 with input as {"namespace": "pay", "index": index(mtls("STRICT", "mesh"), prod)}
+	count(mf502.findings) == 0 with input as {"namespaces": ["pay"], "index": index(mtls("STRICT", "mesh"), prod)}
 }
 
 test_silent_outside_production if {
-	inp := {"namespace": "pay", "index": index(mtls("PERMISSIVE", "namespace"), {"env": "staging"})}
+	inp := {"namespaces": ["pay"], "index": index(mtls("PERMISSIVE", "namespace"), {"env": "staging"})}
 	count(mf502.findings) == 0 with input as inp
 }
 
 test_silent_without_production_label if {
 	idx := object.union(object.remove(index(mtls("PERMISSIVE", "namespace"), prod), ["productionLabel"]), {"productionLabel": {}})
-	count(mf502.findings) == 0 with input as {"namespace": "pay", "index": idx}
+	count(mf502.findings) == 0 with input as {"namespaces": ["pay"], "index": idx}
 }
 
 with_workload(m, fields) := object.union(index(m, prod), {"workloads": {2: object.union(index(m, prod).workloads[2], fields)}})
 
 test_silent_on_a_pod_opting_out if {
 	idx := with_workload(mtls("PERMISSIVE", "namespace"), {"mesh": false, "sidecar": false, "noSidecar": true})
-	count(mf502.findings) == 0 with input as {"namespace": "pay", "index": idx}
+	count(mf502.findings) == 0 with input as {"namespaces": ["pay"], "index": idx}
 }
 
 # Outside the mesh only because its namespace has no injection label: it
 # accepts plaintext all the same, so the finding stands.
 test_fires_outside_the_mesh_by_namespace if {
 	idx := with_workload(mtls("PERMISSIVE", "namespace"), {"mesh": false, "sidecar": false, "noSidecar": false})
-	count(mf502.findings) == 1 with input as {"namespace": "pay", "index": idx}
+	count(mf502.findings) == 1 with input as {"namespaces": ["pay"], "index": idx}
 }
