@@ -73,6 +73,54 @@ findings contains {"ref": d.ref, "path": "metadata.labels", "message": "no team 
 	}
 }
 
+// TestUserPolicyShardContract: user policies keep the documented input of
+// one namespace per shard (input.namespace, and input.namespaces of one)
+// while the built-in rules beside them run on shards of many namespaces;
+// the Go checks' findings are reported once.
+func TestUserPolicyShardContract(t *testing.T) {
+	dir := writeFiles(t, map[string]string{"ns.rego": userPolicyHeader + `
+findings contains {"ref": d.ref, "path": "", "message": msg} if {
+	some d in input.resources.Deployment
+	msg := sprintf("shard %s of %d, all %s: %d Deployments", [input.namespace, count(input.namespaces), concat(",", input.namespaces), count(input.resources.Deployment)])
+}
+`})
+	eng, err := NewEngine(context.Background(), EngineOptions{PolicyDirs: []string{dir}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	for _, ns := range []string{"a", "b", "c"} {
+		for _, n := range []string{"x", "y"} {
+			b.WriteString("---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {name: " + n + ", namespace: " + ns + "}\nspec: {replicas: many}\n")
+		}
+	}
+	in := writeFiles(t, map[string]string{"d.yaml": b.String()})
+	res, err := eng.Lint(context.Background(), Options{Paths: []string{in}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	schema := 0
+	for _, f := range res.Report.Findings {
+		if f.Rule == "ORG001" {
+			got = append(got, f.Resource.Namespace+": "+f.Message)
+		} else if f.Rule == RuleSchema.ID {
+			schema++
+		}
+	}
+	want := []string{
+		"a: shard a of 1, all a: 2 Deployments", "a: shard a of 1, all a: 2 Deployments",
+		"b: shard b of 1, all b: 2 Deployments", "b: shard b of 1, all b: 2 Deployments",
+		"c: shard c of 1, all c: 2 Deployments", "c: shard c of 1, all c: 2 Deployments",
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("user policy findings:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	if schema != 6 {
+		t.Errorf("%d schema findings, want one for each of the 6 Deployments", schema)
+	}
+}
+
 // TestPolicyErrors: a policy that cannot run is refused at compile time with
 // its file and line, http.send included (the sandbox).
 func TestPolicyErrors(t *testing.T) {
