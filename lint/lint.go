@@ -711,7 +711,11 @@ func (e *Engine) evalRules(ctx context.Context, input ast.Value, ix *index, disa
 			// Stopped between rules: no rule to blame here.
 			return nil, errAborted
 		}
-		rs, err := p.query.Eval(ctx, rego.EvalParsedInput(input))
+		q, err := p.prepared(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("rule %s (%s): %w", p.rule.ID, p.where, err)
+		}
+		rs, err := q.Eval(ctx, rego.EvalParsedInput(input))
 		if err != nil {
 			var limit *policies.LimitError
 			switch {

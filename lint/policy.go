@@ -29,7 +29,13 @@ type policy struct {
 	// where is the rule's file:line (its package clause), for errors met
 	// while evaluating it.
 	where string
-	query rego.PreparedEvalQuery
+	// query is the rule's own prepared query, prepared on first use: the
+	// rules run as one combined query (combined.go) and fall back to
+	// their own only to name a rule that failed or ran out of time, so a
+	// run need not spend start-up time preparing 45 queries it never runs.
+	queryOnce sync.Once
+	query     rego.PreparedEvalQuery
+	queryErr  error
 	// compiler and pkg let evaluate combine the rules of one compiler into
 	// one query (combined.go).
 	compiler *ast.Compiler
@@ -37,6 +43,22 @@ type policy struct {
 	// builtin: one of meshfleet's rules, which run on shards of several
 	// namespaces (shards.go); a user's rules run one namespace at a time.
 	builtin bool
+}
+
+// prepared returns the rule's own prepared query.
+func (p *policy) prepared(ctx context.Context) (rego.PreparedEvalQuery, error) {
+	p.queryOnce.Do(func() {
+		p.query, p.queryErr = rego.New(
+			rego.Compiler(p.compiler),
+			rego.Query(p.pkg+".findings"),
+			rego.Capabilities(policies.Capabilities()),
+			// A builtin failing on an odd value in some input (sprintf of an
+			// unexpected type) makes that expression undefined rather than
+			// aborting the whole lint: input is arbitrary YAML.
+			rego.StrictBuiltinErrors(false),
+		).PrepareForEval(context.WithoutCancel(ctx))
+	})
+	return p.query, p.queryErr
 }
 
 // PolicyError is a policy that failed to load or compile; the CLI exits 2.
@@ -166,19 +188,7 @@ func compile(ctx context.Context, mods map[string]*ast.Module, order []string, b
 				return nil, err
 			}
 		}
-		q, err := rego.New(
-			rego.Compiler(c),
-			rego.Query(pkg+".findings"),
-			rego.Capabilities(policies.Capabilities()),
-			// A builtin failing on an odd value in some input (sprintf of an
-			// unexpected type) makes that expression undefined rather than
-			// aborting the whole lint: input is arbitrary YAML.
-			rego.StrictBuiltinErrors(false),
-		).PrepareForEval(ctx)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", f, err)
-		}
-		out = append(out, &policy{rule: rule, where: where, query: q, compiler: c, pkg: pkg, builtin: i < builtin})
+		out = append(out, &policy{rule: rule, where: where, compiler: c, pkg: pkg, builtin: i < builtin})
 	}
 	return out, nil
 }
