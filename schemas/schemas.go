@@ -47,6 +47,12 @@ type schemaFile struct {
 	once sync.Once
 	sch  *jsonschema.Schema
 	err  error
+
+	// fast decides validity without jsonschema (fast.go); nil when the
+	// kind's schema uses something it does not implement (fastErr).
+	fastOnce sync.Once
+	fast     *fnode
+	fastErr  error
 }
 
 var registry = func() map[gvk]*schemaFile {
@@ -149,6 +155,13 @@ func (f *schemaFile) load() error {
 	return f.err
 }
 
+// checker returns the kind's fast validity checker, built on first use, or
+// nil when the kind must be validated by jsonschema alone.
+func (f *schemaFile) checker() *fnode {
+	f.fastOnce.Do(func() { f.fast, f.fastErr = fastSchemas.build(f.name) })
+	return f.fast
+}
+
 // Known reports whether meshfleet has a schema for the kind at apiVersion.
 func Known(apiVersion, kind string) bool {
 	_, ok := registry[gvk{apiVersion, kind}]
@@ -171,6 +184,11 @@ func Kinds() []string {
 func Validate(apiVersion, kind string, obj map[string]any) []Problem {
 	f := registry[gvk{apiVersion, kind}]
 	if f == nil {
+		return nil
+	}
+	// Most resources are valid: the fast checker says so without
+	// compiling the kind with jsonschema, which then only explains.
+	if c := f.checker(); c != nil && c.valid(obj) {
 		return nil
 	}
 	if err := f.load(); err != nil {
