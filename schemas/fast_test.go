@@ -16,20 +16,51 @@ import (
 
 	"github.com/meshfleet/meshfleet/internal/corpus"
 	"github.com/meshfleet/meshfleet/internal/manifest"
+	"github.com/meshfleet/meshfleet/schemas/internal/fastcheck"
 )
 
 // TestFastCoversEveryKind: every embedded kind has a fast checker today. A
 // regenerated schema with a keyword the checker does not implement makes
 // that kind fall back to jsonschema (still correct, but slow), and this
-// test says which keyword to implement in fast.go.
+// test says which keyword to implement in internal/fastcheck.
 func TestFastCoversEveryKind(t *testing.T) {
+	_, refused := fastcheck.Build(files.ReadFile, registryNames())
 	for _, k := range Kinds() {
 		apiVersion, kind, _ := strings.Cut(k, " ")
 		f := registry[gvk{apiVersion, kind}]
-		if f.checker() == nil {
-			t.Errorf("%s: no fast checker: %v", k, f.fastErr)
+		if f.fast == 0 {
+			t.Errorf("%s: no fast checker: %v", k, refused[f.name])
 		}
 	}
+	if len(refused) > 0 {
+		t.Errorf("refused: %v", refused)
+	}
+}
+
+// TestFastTableFromEmbeddedFiles: the committed table is the one the
+// embedded files compile to (TestGeneratedFilesFresh compares it with the
+// generator's output too, but needs the CUE toolchain's two seconds).
+func TestFastTableFromEmbeddedFiles(t *testing.T) {
+	tab, refused := fastcheck.Build(files.ReadFile, registryNames())
+	src, err := fastcheck.Emit(tab, refused, "schemas", "fastTable", "go run ./internal/gen")
+	if err != nil {
+		t.Fatal(err)
+	}
+	committed, err := os.ReadFile("fast_gen.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(src) != string(committed) {
+		t.Error("fast_gen.go is stale (run go generate ./schemas/...)")
+	}
+}
+
+func registryNames() []string {
+	var names []string
+	for _, f := range registry {
+		names = append(names, f.name)
+	}
+	return names
 }
 
 // jsonschemaValid is the reference: jsonschema v6's verdict.
@@ -50,7 +81,7 @@ func (d *differ) check(f *schemaFile, v any, what func() string) {
 	d.t.Helper()
 	d.cases++
 	want := jsonschemaValid(d.t, f, v)
-	got := f.checker().valid(v)
+	got := f.fast != 0 && fastTable.Valid(f.fast, v)
 	if want {
 		d.valid++
 	}
@@ -509,13 +540,14 @@ func TestFastKeywordSemantics(t *testing.T) {
 				"lib/defs.json": {Data: []byte(`{"$defs":{"port":{"type":"integer","minimum":1,"maximum":65535}}}`)},
 			}
 			ref := compileFS(t, fsys, "k/kind.json")
-			n, err := newFastBuilder(fsys).build("k/kind.json")
-			if err != nil {
+			tab, refused := fastcheck.Build(fsys.ReadFile, []string{"k/kind.json"})
+			if err := refused["k/kind.json"]; err != nil {
 				t.Fatal(err)
 			}
+			root := tab.Root("k/kind.json")
 			for _, v := range c.values {
 				want := ref.Validate(v) == nil
-				if got := n.valid(v); got != want {
+				if got := tab.Valid(root, v); got != want {
 					t.Errorf("%T %#v: fast valid=%v, jsonschema valid=%v", v, v, got, want)
 				}
 			}
@@ -544,7 +576,8 @@ func TestFastRefuses(t *testing.T) {
 		`{` + d2020 + `"type":"text"}`,
 	} {
 		fsys := fstest.MapFS{"k/kind.json": {Data: []byte(schema)}}
-		if n, err := newFastBuilder(fsys).build("k/kind.json"); err == nil || n != nil {
+		tab, refused := fastcheck.Build(fsys.ReadFile, []string{"k/kind.json"})
+		if refused["k/kind.json"] == nil || tab.Root("k/kind.json") != 0 {
 			t.Errorf("%s: fast checker built, want a refusal", schema)
 		}
 	}

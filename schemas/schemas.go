@@ -48,16 +48,15 @@ type schemaFile struct {
 	sch  *jsonschema.Schema
 	err  error
 
-	// fast decides validity without jsonschema (fast.go); nil when the
-	// kind's schema uses something it does not implement (fastErr).
-	fastOnce sync.Once
-	fast     *fnode
-	fastErr  error
+	// fast is the kind's root in fastTable (fast_gen.go), the validity
+	// checker compiled from the same file by `go generate`; 0 when the
+	// checker does not implement something the schema uses.
+	fast int32
 }
 
 var registry = func() map[gvk]*schemaFile {
 	reg := map[gvk]*schemaFile{
-		{FleetAPIVersion, FleetKind}: {name: "vmfleet.schema.json"},
+		{FleetAPIVersion, FleetKind}: {name: "vmfleet.schema.json", fast: fastTable.Root("vmfleet.schema.json")},
 	}
 	err := fs.WalkDir(files, "jsonschema", func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
@@ -78,7 +77,7 @@ var registry = func() map[gvk]*schemaFile {
 		if parts[1] == "core" {
 			apiVersion = parts[2]
 		}
-		reg[gvk{apiVersion, strings.TrimSuffix(parts[3], ".json")}] = &schemaFile{name: p}
+		reg[gvk{apiVersion, strings.TrimSuffix(parts[3], ".json")}] = &schemaFile{name: p, fast: fastTable.Root(p)}
 		return nil
 	})
 	if err != nil {
@@ -155,13 +154,6 @@ func (f *schemaFile) load() error {
 	return f.err
 }
 
-// checker returns the kind's fast validity checker, built on first use, or
-// nil when the kind must be validated by jsonschema alone.
-func (f *schemaFile) checker() *fnode {
-	f.fastOnce.Do(func() { f.fast, f.fastErr = fastSchemas.build(f.name) })
-	return f.fast
-}
-
 // Known reports whether meshfleet has a schema for the kind at apiVersion.
 func Known(apiVersion, kind string) bool {
 	_, ok := registry[gvk{apiVersion, kind}]
@@ -186,9 +178,11 @@ func Validate(apiVersion, kind string, obj map[string]any) []Problem {
 	if f == nil {
 		return nil
 	}
-	// Most resources are valid: the fast checker says so without
-	// compiling the kind with jsonschema, which then only explains.
-	if c := f.checker(); c != nil && c.valid(obj) {
+	// Most resources are valid: the fast checker (internal/fastcheck)
+	// says so exactly as jsonschema would, from a table generated at build
+	// time, so a valid resource never compiles its kind with jsonschema;
+	// jsonschema then only explains what is wrong.
+	if f.fast != 0 && fastTable.Valid(f.fast, obj) {
 		return nil
 	}
 	if err := f.load(); err != nil {
