@@ -12,6 +12,7 @@ import (
 	"testing"
 	"testing/fstest"
 
+	"github.com/google/go-cmp/cmp"
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
 	"github.com/meshfleet/meshfleet/internal/corpus"
@@ -71,10 +72,13 @@ func jsonschemaValid(t testing.TB, f *schemaFile, v any) bool {
 	return f.sch.Validate(v) == nil
 }
 
-// differ compares the fast checker with jsonschema on one instance.
+// differ compares the fast checker with jsonschema on one instance, and on
+// every tenth object also Validate's problems with those of Validate as it
+// was before the fast checker (jsonschema and explain alone).
 type differ struct {
 	t                   testing.TB
 	cases, valid, wrong int
+	problems            int // cases whose problems were compared
 }
 
 func (d *differ) check(f *schemaFile, v any, what func() string) {
@@ -91,6 +95,38 @@ func (d *differ) check(f *schemaFile, v any, what func() string) {
 			d.t.Errorf("%s as %s: fast checker says valid=%v, jsonschema valid=%v", what(), f.name, got, want)
 		}
 	}
+	if obj, ok := v.(map[string]any); ok && d.cases%10 == 0 {
+		d.problems++
+		k := kindOf(f)
+		if diff := cmp.Diff(validateWithJSONSchema(f, obj), Validate(k.apiVersion, k.kind, obj)); diff != "" {
+			d.t.Errorf("%s as %s: problems differ from jsonschema's (-old +new):\n%s", what(), f.name, diff)
+		}
+	}
+}
+
+// validateWithJSONSchema is Validate as it was before the fast checker.
+func validateWithJSONSchema(f *schemaFile, obj map[string]any) []Problem {
+	if err := f.load(); err != nil {
+		panic(err)
+	}
+	err := f.sch.Validate(obj)
+	if err == nil {
+		return nil
+	}
+	ve, ok := err.(*jsonschema.ValidationError)
+	if !ok {
+		return []Problem{{Msg: err.Error(), Kind: Invalid}}
+	}
+	return explain(schemaStore, obj, ve)
+}
+
+func kindOf(f *schemaFile) gvk {
+	for k, g := range registry {
+		if g == f {
+			return k
+		}
+	}
+	panic(f.name)
 }
 
 type sample struct {
@@ -206,6 +242,7 @@ func TestFastAgreesWithJSONSchema(t *testing.T) {
 		}
 	}
 	t.Logf("mutations: %d cases, %d valid", mut.cases, mut.valid)
+	t.Logf("problems compared with jsonschema-only Validate: %d", d.problems+cross.problems+mut.problems)
 	if mut.cases < 20000 || mut.valid == 0 || mut.valid == mut.cases {
 		t.Errorf("mutations did not exercise both verdicts: %d cases, %d valid", mut.cases, mut.valid)
 	}
