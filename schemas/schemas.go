@@ -5,7 +5,10 @@
 // (cue/). Every kind is validated through a JSON Schema exported from its
 // CUE definition (jsonschema/, vmfleet.schema.json), because evaluating CUE
 // per resource costs far more than the lint budget allows (see
-// BenchmarkValidate1000 and BenchmarkCUE1000).
+// BenchmarkValidate1000 and BenchmarkCUE1000). A valid resource is
+// recognised by the fast checker of internal/fastcheck, whose table
+// `go generate` compiles from the same JSON Schemas into fast_gen.go;
+// santhosh-tekuri/jsonschema compiles a kind only to explain an invalid one.
 package schemas
 
 //go:generate go run ./internal/gen -dir .
