@@ -5,7 +5,10 @@
 // (cue/). Every kind is validated through a JSON Schema exported from its
 // CUE definition (jsonschema/, vmfleet.schema.json), because evaluating CUE
 // per resource costs far more than the lint budget allows (see
-// BenchmarkValidate1000 and BenchmarkCUE1000).
+// BenchmarkValidate1000 and BenchmarkCUE1000). A valid resource is
+// recognised by the fast checker of internal/fastcheck, whose table
+// `go generate` compiles from the same JSON Schemas into fast_gen.go;
+// santhosh-tekuri/jsonschema compiles a kind only to explain an invalid one.
 package schemas
 
 //go:generate go run ./internal/gen -dir .
@@ -47,11 +50,16 @@ type schemaFile struct {
 	once sync.Once
 	sch  *jsonschema.Schema
 	err  error
+
+	// fast is the kind's root in fastTable (fast_gen.go), the validity
+	// checker compiled from the same file by `go generate`; 0 when the
+	// checker does not implement something the schema uses.
+	fast int32
 }
 
 var registry = func() map[gvk]*schemaFile {
 	reg := map[gvk]*schemaFile{
-		{FleetAPIVersion, FleetKind}: {name: "vmfleet.schema.json"},
+		{FleetAPIVersion, FleetKind}: {name: "vmfleet.schema.json", fast: fastTable.Root("vmfleet.schema.json")},
 	}
 	err := fs.WalkDir(files, "jsonschema", func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
@@ -72,7 +80,7 @@ var registry = func() map[gvk]*schemaFile {
 		if parts[1] == "core" {
 			apiVersion = parts[2]
 		}
-		reg[gvk{apiVersion, strings.TrimSuffix(parts[3], ".json")}] = &schemaFile{name: p}
+		reg[gvk{apiVersion, strings.TrimSuffix(parts[3], ".json")}] = &schemaFile{name: p, fast: fastTable.Root(p)}
 		return nil
 	})
 	if err != nil {
@@ -171,6 +179,13 @@ func Kinds() []string {
 func Validate(apiVersion, kind string, obj map[string]any) []Problem {
 	f := registry[gvk{apiVersion, kind}]
 	if f == nil {
+		return nil
+	}
+	// Most resources are valid: the fast checker (internal/fastcheck)
+	// says so exactly as jsonschema would, from a table generated at build
+	// time, so a valid resource never compiles its kind with jsonschema;
+	// jsonschema then only explains what is wrong.
+	if f.fast != 0 && fastTable.Valid(f.fast, obj) {
 		return nil
 	}
 	if err := f.load(); err != nil {

@@ -27,6 +27,8 @@ import (
 	"cuelang.org/go/encoding/jsonschema"
 	"gopkg.in/yaml.v3"
 
+	"github.com/meshfleet/meshfleet/schemas/internal/fastcheck"
+
 	// The CRD file read below ships in the istio.io/api module; importing
 	// one of its packages keeps the module in go.mod through `go mod tidy`.
 	_ "istio.io/api/label"
@@ -111,6 +113,13 @@ func All(dir string) (map[string][]byte, error) {
 	if err := core(ctx, dir, out); err != nil {
 		return nil, err
 	}
+	// The fast validity checker's table, compiled from the JSON Schemas
+	// above, so that no process compiles them at run time.
+	fast, err := fastcheck.Generate(out)
+	if err != nil {
+		return nil, err
+	}
+	out["fast_gen.go"] = fast
 	return out, nil
 }
 
