@@ -21,12 +21,13 @@ import (
 // The subset: documents split by `---` and `...` lines (a marker alone on its
 // line or followed by a comment); block mappings and sequences, compact ones
 // (`- key: v`, `- - x`) and sequences at their key's indentation; single-line
-// plain scalars; single-line single-quoted scalars and double-quoted ones
+// plain scalars; literal and folded block scalars (without an indentation
+// indicator); single-line single-quoted scalars and double-quoted ones
 // with the escapes \\ \" \n \t; single-line flow collections of those;
 // empty values; full-line and trailing comments. It gives up on tabs, CR,
 // BOM, control characters and Unicode line breaks anywhere, anchors,
-// aliases, tags, merge keys, `?` keys, directives, block scalars, multi-line
-// scalars and flow collections, and anything else it does not recognise.
+// aliases, tags, merge keys, `?` keys, directives, multi-line plain and
+// quoted scalars and flow collections, and anything else it does not recognise.
 //
 // Comments are not kept: HeadComment, LineComment and FootComment stay
 // empty. No reader of Parse's nodes looks at them (lint finds its
@@ -54,6 +55,9 @@ func fastParse(data []byte, maxDocs int) (docs []*yaml.Node, reason string) {
 		return nil, "a tab, CR, BOM, control character, Unicode line break or invalid UTF-8"
 	}
 	p := &fastParser{src: string(data), ascii: ascii}
+	p.lines = strings.Count(p.src, "\n")
+	p.slabHint = min(3*p.lines+8, 1<<14)
+	p.ptrHint = p.slabHint
 	p.setLine(0, 1)
 	defer func() {
 		if r := recover(); r != nil {
@@ -74,9 +78,10 @@ type fallback struct{ reason string }
 func giveUp(reason string) { panic(fallback{reason}) }
 
 // scanChars reports whether data holds only characters the subset allows
-// (printable ASCII and newline, or printable non-ASCII other than the BOM
-// and the Unicode line and paragraph separators, which yaml.v3 treats as
-// line breaks), and whether it is all ASCII.
+// (printable ASCII and newline, or non-ASCII characters of the Basic
+// Multilingual Plane that yaml.v3 calls printable, other than the BOM and the
+// Unicode line and paragraph separators, which it treats as line breaks),
+// and whether it is all ASCII.
 func scanChars(data []byte) (ascii, ok bool) {
 	ascii = true
 	for i := 0; i < len(data); {
@@ -95,7 +100,8 @@ func scanChars(data []byte) (ascii, ok bool) {
 		}
 		switch {
 		case r < 0xA0, r == 0x2028, r == 0x2029, r == 0xFEFF,
-			r >= 0xD800 && r < 0xE000, r == 0xFFFE, r == 0xFFFF:
+			r >= 0xD800 && r < 0xE000, r == 0xFFFE, r == 0xFFFF,
+			r >= 0x10000: // yaml.v3's is_printable excludes these
 			return false, false
 		}
 		i += size
@@ -111,6 +117,12 @@ type fastParser struct {
 	depth          int
 	// flowEnd is the offset just past the flow collection flow last read.
 	flowEnd int
+	// lines is the number of line breaks in src.
+	lines int
+
+	slabHint, ptrHint int
+	// colLine, colOff and colRunes remember the last column counted.
+	colLine, colOff, colRunes int
 
 	nodes   []yaml.Node
 	ptrs    []*yaml.Node
@@ -144,12 +156,26 @@ func (p *fastParser) col(off int) int {
 	if p.ascii {
 		return off - p.ls + 1
 	}
-	return utf8.RuneCountInString(p.src[p.ls:off]) + 1
+	// Count on from the last column asked on this line, so a long line
+	// of many nodes costs linear time, not quadratic.
+	if p.colLine != p.ls || p.colOff > off {
+		p.colLine, p.colOff, p.colRunes = p.ls, p.ls, 0
+	}
+	p.colRunes += utf8.RuneCountInString(p.src[p.colOff:off])
+	p.colOff = off
+	return p.colRunes + 1
 }
 
+// node hands out nodes from slabs, one allocation for many: the first
+// slab is sized by the line count (real manifests have about three nodes a
+// line), later ones are small so a wrong guess wastes little.
 func (p *fastParser) node() *yaml.Node {
 	if len(p.nodes) == 0 {
-		p.nodes = make([]yaml.Node, 128)
+		n := 64
+		if p.slabHint > 0 {
+			n, p.slabHint = p.slabHint, 0
+		}
+		p.nodes = make([]yaml.Node, n)
 	}
 	n := &p.nodes[0]
 	p.nodes = p.nodes[1:]
@@ -165,7 +191,11 @@ func (p *fastParser) content(mark int) []*yaml.Node {
 		return nil
 	}
 	if len(p.ptrs) < n {
-		p.ptrs = make([]*yaml.Node, max(512, n))
+		size := max(64, n)
+		if p.ptrHint > n {
+			size, p.ptrHint = p.ptrHint, 0
+		}
+		p.ptrs = make([]*yaml.Node, size)
 	}
 	out := p.ptrs[:n:n]
 	p.ptrs = p.ptrs[n:]
@@ -229,11 +259,10 @@ func (p *fastParser) restEmpty(off int) bool {
 // streamEnd is where yaml.v3 places the end of the stream: the start of the
 // line after the last one.
 func (p *fastParser) streamEnd() (line, col int) {
-	n := strings.Count(p.src, "\n")
 	if len(p.src) > 0 && p.src[len(p.src)-1] == '\n' {
-		return n + 1, 1
+		return p.lines + 1, 1
 	}
-	return n + 2, 1
+	return p.lines + 2, 1
 }
 
 func (p *fastParser) stream(maxDocs int) []*yaml.Node {
@@ -282,7 +311,7 @@ func (p *fastParser) stream(maxDocs int) []*yaml.Node {
 				continue
 			}
 		}
-		doc.Kind, doc.Content = yaml.DocumentNode, []*yaml.Node{p.block(off)}
+		doc.Kind, doc.Content = yaml.DocumentNode, []*yaml.Node{p.block(off, -1)}
 		docs = append(docs, doc)
 		switch kind, _ := p.peek(); kind {
 		case lineContent:
@@ -298,11 +327,15 @@ func (p *fastParser) stream(maxDocs int) []*yaml.Node {
 }
 
 // block parses the block node starting at offset off of the current line:
-// at the start of a line, or after "- " as a compact node.
-func (p *fastParser) block(off int) *yaml.Node {
+// at the start of a line, or after "- " as a compact node. parent is the
+// indentation of the collection it belongs to (-1 at the root).
+func (p *fastParser) block(off, parent int) *yaml.Node {
 	c := p.src[off]
 	if c == '-' && p.blankAt(off+1) {
 		return p.blockSeq(off, false)
+	}
+	if c == '|' || c == '>' {
+		return p.blockScalar(off, parent)
 	}
 	if c == '[' || c == '{' {
 		n := p.flow(off, 0)
@@ -356,12 +389,12 @@ func (p *fastParser) blockSeq(off int, indentless bool) *yaml.Node {
 			p.nextLine()
 			kind, next := p.peek()
 			if kind == lineContent && next-p.ls > indent {
-				p.scratch = append(p.scratch, p.block(next))
+				p.scratch = append(p.scratch, p.block(next, indent))
 			} else {
 				p.scratch = append(p.scratch, p.null(dashLine, dashCol))
 			}
 		} else {
-			p.scratch = append(p.scratch, p.block(item))
+			p.scratch = append(p.scratch, p.block(item, indent))
 		}
 		kind, next := p.peek()
 		if kind != lineContent {
@@ -414,7 +447,7 @@ func (p *fastParser) blockMap(off int, k *yaml.Node, after int) *yaml.Node {
 			kind, next := p.peek()
 			switch {
 			case kind == lineContent && next-p.ls > indent:
-				p.scratch = append(p.scratch, p.block(next))
+				p.scratch = append(p.scratch, p.block(next, indent))
 			case kind == lineContent && next-p.ls == indent && p.src[next] == '-' && p.blankAt(next+1):
 				p.scratch = append(p.scratch, p.blockSeq(next, true))
 			default:
@@ -428,6 +461,8 @@ func (p *fastParser) blockMap(off int, k *yaml.Node, after int) *yaml.Node {
 			case c == '[' || c == '{':
 				p.scratch = append(p.scratch, p.flow(v, 0))
 				p.endLine(p.flowEnd)
+			case c == '|' || c == '>':
+				p.scratch = append(p.scratch, p.blockScalar(v, indent))
 			default:
 				s, end, _, isKey := p.key(v)
 				if isKey {
@@ -456,6 +491,108 @@ func (p *fastParser) blockMap(off int, k *yaml.Node, after int) *yaml.Node {
 	n.Content = p.content(mark)
 	p.depth--
 	return n
+}
+
+// blockScalar parses a literal (|) or folded (>) block scalar whose header
+// is at off, in a collection indented by parent, line by line the way
+// yaml.v3's scanner does (yaml_parser_scan_block_scalar): the content
+// indentation is that of the first non-empty line (at least parent+1),
+// folding joins lines that neither start with a space nor are separated by
+// empty lines, and chomping (- strip, + keep, default clip) decides the
+// final line breaks. Only the explicit indentation indicator is left to
+// yaml.v3.
+func (p *fastParser) blockScalar(off, parent int) *yaml.Node {
+	literal := p.src[off] == '|'
+	n := p.node()
+	n.Kind, n.Tag = yaml.ScalarNode, "!!str"
+	n.Style = yaml.FoldedStyle
+	if literal {
+		n.Style = yaml.LiteralStyle
+	}
+	n.Line, n.Column = p.lineNo, p.col(off)
+	i := off + 1
+	chomp := 0
+	if i < p.le && (p.src[i] == '+' || p.src[i] == '-') {
+		chomp = 1
+		if p.src[i] == '-' {
+			chomp = -1
+		}
+		i++
+	}
+	if i < p.le && p.src[i] >= '0' && p.src[i] <= '9' {
+		giveUp("a block scalar indentation indicator")
+	}
+	if !p.restEmpty(i) {
+		giveUp("text after a block scalar header")
+	}
+	p.nextLine()
+	indent := 0
+	var s []byte
+	leadingBreak, leadingBlank := false, false
+	trailing := 0
+	col, atZ := p.scalarBreaks(&indent, &trailing, parent)
+	for col == indent && !atZ {
+		pos := p.ls + col
+		trailingBlank := p.src[pos] == ' '
+		if !literal && !leadingBlank && !trailingBlank && leadingBreak {
+			if trailing == 0 {
+				s = append(s, ' ')
+			}
+		} else if leadingBreak {
+			s = append(s, '\n')
+		}
+		for ; trailing > 0; trailing-- {
+			s = append(s, '\n')
+		}
+		leadingBlank = trailingBlank
+		s = append(s, p.src[pos:p.le]...)
+		leadingBreak = p.le < len(p.src)
+		p.nextLine()
+		col, atZ = p.scalarBreaks(&indent, &trailing, parent)
+	}
+	if chomp != -1 && leadingBreak {
+		s = append(s, '\n')
+	}
+	if chomp == 1 {
+		for ; trailing > 0; trailing-- {
+			s = append(s, '\n')
+		}
+	}
+	n.Value = string(s)
+	return n
+}
+
+// scalarBreaks skips the empty lines of a block scalar, counting them in
+// trailing, and settles the content indentation when it is still 0. It
+// returns the column reached on the first non-empty line (spaces are eaten
+// up to the indentation only) and whether that is the end of the input.
+func (p *fastParser) scalarBreaks(indent, trailing *int, parent int) (col int, atZ bool) {
+	maxIndent := 0
+	for {
+		if p.eof() {
+			col, atZ = 0, true
+			break
+		}
+		col = 0
+		for p.ls+col < p.le && p.src[p.ls+col] == ' ' && (*indent == 0 || col < *indent) {
+			col++
+		}
+		maxIndent = max(maxIndent, col)
+		if p.ls+col < p.le {
+			atZ = false
+			break
+		}
+		if p.le >= len(p.src) {
+			atZ = true // spaces, then the end of the input
+			break
+		}
+		*trailing++
+		p.nextLine()
+	}
+	if *indent == 0 {
+		*indent = max(maxIndent, parent+1, 1)
+	}
+	return col, atZ
 }
 
 // key reads the scalar at off and whether it is an implicit key: followed

@@ -150,6 +150,23 @@ func TestFastYAMLCases(t *testing.T) {
 		"a: '#'\nb: \"#\"\n",
 		"a: b:c\n",
 		"a: 'x' # c\n",
+		"a: |\n  x\n",
+		"a: >\n  x\n",
+		"a: |\n  x\n  y  \n\n   z\n\n\nb: 1\n",
+		"a: |-\n  x\n\n",
+		"a: |+\n  x\n\n\n# c\nb: |+\n  y",
+		"a: >\n  x\n  y\n\n  z\n   more\n  w\n",
+		"a: >-\n\n  x\n  y\n",
+		"a: >+ # c\n  x\n\n",
+		"- |\n x\n- >\n  y\n  z\n-   |\n     q\n",
+		"- a: |\n    x\n  b: 1\n",
+		"a: |\nb: 1\n",
+		"a: |\n  x\n    ",
+		"a: |\n  x\n  ",
+		"a: |",
+		"|\n x\n",
+		"a:\n  |\n  x\n",
+		"a: |\n  # not a comment\n  x\n # a comment\nb: 1\n",
 		"apiVersion: v1\nkind: Service\nmetadata:\n  name: a\n  labels: {app: a}\nspec:\n  ports:\n    - {name: http, port: 8080}\n",
 	}
 	for _, s := range fast {
@@ -163,8 +180,8 @@ func TestFastYAMLCases(t *testing.T) {
 		"<<: {a: 1}\n",
 		"? a\n",
 		"%YAML 1.2\n---\na: 1\n",
-		"a: |\n  x\n",
-		"a: >\n  x\n",
+		"a: |2\n  x\n",
+		"a: >-1\n x\n",
 		"a: b\n  c\n",
 		"- a\n -b\n",
 		"a: 'x\n  y'\n",
@@ -327,6 +344,9 @@ func FuzzFastYAML(f *testing.F) {
 		"# c\n---\n---\na: 1\n...\n",
 		"- a: 1\n  b:\n  - c\n- d\n",
 		"a: {b: [c, 'd''e', \"f\\n\"]}\n",
+		"a: |\n  x\n   y\n\n  z\nb: >-\n  p\n  q\n\n  r\n",
+		"- |+\n x\n\n- >\n\n  y\n",
+		"k: ü\nü: 'é' # ö\n",
 	}
 	for _, s := range seeds {
 		f.Add([]byte(s))
@@ -348,4 +368,44 @@ func FuzzFastYAML(f *testing.F) {
 		sameAsV3(t, "fuzz", data)
 		same(t, string(data), lim)
 	})
+}
+
+// BenchmarkParsePaths holds the fast front end against the yaml.v3 path in
+// one run: on BenchmarkParse's stream and on the 1,000 fleet files (11,000
+// resources) of the lint benchmark corpus.
+func BenchmarkParsePaths(b *testing.B) {
+	var sb bytes.Buffer
+	for i := 0; i < 100; i++ {
+		fmt.Fprintf(&sb, "---\napiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata:\n  name: svc-%d\n  namespace: team\n  labels: {app: svc-%d, version: v1}\nspec:\n  host: svc-%d\n  trafficPolicy: {tls: {mode: ISTIO_MUTUAL}}\n  subsets:\n  - name: v1\n    labels: {version: v1}\n  - name: v2\n    labels: {version: v2}\n", i, i, i)
+	}
+	var fleets [][]byte
+	for i := 0; i < 1000; i++ {
+		fleets = append(fleets, corpus.Fleet(i, fmt.Sprintf("team-%03d", i)))
+	}
+	inputs := []struct {
+		name  string
+		files [][]byte
+	}{{"stream", [][]byte{sb.Bytes()}}, {"corpus11k", fleets}}
+	for _, in := range inputs {
+		size := 0
+		for _, f := range in.files {
+			size += len(f)
+		}
+		for _, path := range []struct {
+			name string
+			fast bool
+		}{{"yaml.v3", false}, {"fast", true}} {
+			b.Run(in.name+"/path="+path.name, func(b *testing.B) {
+				b.ReportAllocs()
+				b.SetBytes(int64(size))
+				for b.Loop() {
+					for _, f := range in.files {
+						if _, err := parse("bench.yaml", f, DefaultLimits, path.fast); err != nil {
+							b.Fatal(err)
+						}
+					}
+				}
+			})
+		}
+	}
 }
