@@ -39,10 +39,10 @@ import (
 // to yaml.v3, which has limits of its own, and then to the MaxDepth check.
 const fastMaxDepth = 1000
 
-// fastDocuments parses data into yaml.v3 document nodes, stopping after
-// maxDocs+1 documents when maxDocs > 0 (Parse refuses the input at that
-// document anyway, and yaml.v3 would not read further either). ok is false
-// when data is outside the subset.
+// fastDocuments parses data into yaml.v3 document nodes. ok is false when
+// data is outside the subset, or has more than maxDocs documents when
+// maxDocs > 0 (which bounds the work, and leaves the exact error to
+// yaml.v3).
 func fastDocuments(data []byte, maxDocs int) (docs []*yaml.Node, ok bool) {
 	docs, reason := fastParse(data, maxDocs)
 	return docs, reason == ""
@@ -270,7 +270,12 @@ func (p *fastParser) stream(maxDocs int) []*yaml.Node {
 	// ended: the last document was closed by `...`, so only markers may
 	// follow (content there is an error to yaml.v3).
 	ended := false
-	for maxDocs <= 0 || len(docs) <= maxDocs {
+	for {
+		if maxDocs > 0 && len(docs) > maxDocs {
+			// Parse refuses the input here, but where yaml.v3 says so
+			// depends on how far it reads ahead: leave it to yaml.v3.
+			giveUp("more documents than the limit")
+		}
 		kind, off := p.peek()
 		var doc *yaml.Node
 		switch kind {
@@ -323,7 +328,6 @@ func (p *fastParser) stream(maxDocs int) []*yaml.Node {
 			ended = false
 		}
 	}
-	return docs
 }
 
 // block parses the block node starting at offset off of the current line:

@@ -301,6 +301,10 @@ func TestFastYAMLParseSame(t *testing.T) {
 		"a: [[[[1]]]]\n",
 		"a:\n  b:\n    c:\n      d: 1\n",
 		"kind: !!binary YQ==\n",
+		"a\n---\nb\n---\nc\n---\n\"unterminated\n",
+		"a\n---\nb\n---\nc\n---\nd: e: f\n",
+		"a\n---\nb\n---\nc\n\"x\n",
+		"a\n---\nb\n---\n- x\n y\n",
 	}
 	lims := []Limits{DefaultLimits, {MaxBytes: 1 << 10, MaxDepth: 3, MaxAliasNodes: 10, MaxDocuments: 2}}
 	for _, in := range inputs {
