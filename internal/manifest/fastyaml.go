@@ -901,8 +901,8 @@ var specialPlain = map[string]string{
 	"-.inf": "!!float", "-.Inf": "!!float", "-.INF": "!!float",
 }
 
-// oracle caches yaml.v3's answers; it stops growing at oracleMax entries,
-// so hostile input cannot grow it without bound.
+// oracle caches yaml.v3's answers for short scalars; it stops growing at
+// oracleMax entries, so hostile input cannot grow it without bound.
 var oracle struct {
 	sync.RWMutex
 	tags map[string]string
@@ -930,7 +930,7 @@ func oracleTag(v string) string {
 	if oracle.tags == nil {
 		oracle.tags = map[string]string{}
 	}
-	if len(oracle.tags) < oracleMax {
+	if len(oracle.tags) < oracleMax && len(v) <= 64 {
 		oracle.tags[strings.Clone(v)] = t
 	}
 	oracle.Unlock()
