@@ -360,7 +360,7 @@ func (p *fastParser) blankAt(off int) bool { return off >= p.le || p.src[off] ==
 // endLine checks that nothing but a comment follows off and moves on.
 func (p *fastParser) endLine(off int) {
 	if !p.restEmpty(off) {
-		giveUp("too deeply nested")
+		giveUp("text after a node")
 	}
 	p.nextLine()
 }
@@ -368,7 +368,7 @@ func (p *fastParser) endLine(off int) {
 func (p *fastParser) enter() {
 	p.depth++
 	if p.depth > fastMaxDepth {
-		giveUp("text after a node")
+		giveUp("too deeply nested")
 	}
 }
 
@@ -646,7 +646,7 @@ func (p *fastParser) scalar(off int, flow bool) (*yaml.Node, int) {
 		return p.doubleQuoted(off)
 	}
 	if !p.plainStart(off, flow) {
-		giveUp("a plain scalar starting with an indicator (anchor, alias, tag, block scalar, ? key, directive...)")
+		giveUp("an anchor, alias, tag, ? key, directive or other indicator")
 	}
 	end := p.plainEnd(off, flow)
 	v := p.src[off:end]
@@ -695,7 +695,7 @@ func (p *fastParser) singleQuoted(off int) (*yaml.Node, int) {
 	for {
 		j := strings.IndexByte(p.src[i:p.le], '\'')
 		if j < 0 {
-			giveUp("multi-line")
+			giveUp("a multi-line quoted scalar")
 		}
 		i += j
 		if i+1 < p.le && p.src[i+1] == '\'' {
@@ -724,7 +724,7 @@ func (p *fastParser) doubleQuoted(off int) (*yaml.Node, int) {
 	for {
 		j := strings.IndexAny(p.src[i:p.le], "\"\\")
 		if j < 0 {
-			giveUp("multi-line")
+			giveUp("a multi-line quoted scalar")
 		}
 		i += j
 		if p.src[i] == '"' {
@@ -773,7 +773,7 @@ func (p *fastParser) skipSpaces(i int) int {
 // the offset past its closing bracket in p.flowEnd.
 func (p *fastParser) flow(off, level int) *yaml.Node {
 	if level > 100 {
-		giveUp("flow nesting")
+		giveUp("flow collections nested too deep")
 	}
 	p.enter()
 	defer func() { p.depth-- }()
