@@ -116,17 +116,22 @@ var yamlLineRE = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
 // an *Error; on error no documents are returned, so a caller never works on a
 // half-read file.
 func Parse(file string, data []byte, lim Limits) ([]*Document, error) {
+	return parse(file, data, lim, true)
+}
+
+// parse is Parse with the fast front end optional, so tests and benchmarks
+// can hold the two paths against each other.
+func parse(file string, data []byte, lim Limits, fast bool) ([]*Document, error) {
 	if len(data) > lim.MaxBytes {
 		return nil, &Error{File: file, Msg: fmt.Sprintf("input larger than %d bytes", lim.MaxBytes)}
 	}
-	dec := yaml.NewDecoder(bytes.NewReader(data))
+	next := decoder(data, lim, fast)
 	var docs []*Document
 	// One checker for the whole input: the alias budget and the memo of
 	// anchor sizes span documents, as anchors do.
 	c := checker{file: file, lim: lim, sizes: map[*yaml.Node]int{}}
 	for i := 0; ; i++ {
-		var root yaml.Node
-		err := dec.Decode(&root)
+		root, err := next()
 		if errors.Is(err, io.EOF) {
 			break
 		}
@@ -153,6 +158,32 @@ func Parse(file string, data []byte, lim Limits) ([]*Document, error) {
 		docs = append(docs, &Document{File: file, Index: i, Node: n})
 	}
 	return docs, nil
+}
+
+// decoder returns the documents of data one by one, then io.EOF: from the
+// fast front end when data is plain block YAML (see fastyaml.go), else from
+// yaml.v3's Decoder, whose errors are the syntax errors Parse reports.
+func decoder(data []byte, lim Limits, fast bool) func() (*yaml.Node, error) {
+	if fast {
+		if docs, ok := fastDocuments(data, lim.MaxDocuments); ok {
+			return func() (*yaml.Node, error) {
+				if len(docs) == 0 {
+					return nil, io.EOF
+				}
+				d := docs[0]
+				docs = docs[1:]
+				return d, nil
+			}
+		}
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	return func() (*yaml.Node, error) {
+		root := new(yaml.Node)
+		if err := dec.Decode(root); err != nil {
+			return nil, err
+		}
+		return root, nil
+	}
 }
 
 func syntaxError(file string, err error) error {
