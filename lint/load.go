@@ -215,8 +215,11 @@ func readAll(jobs []job, stdin io.Reader, workers int, build func(dir string) ([
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			// Each worker's files lend their nodes from one arena: a
+			// file's nodes are dropped once its documents are values.
+			var arena manifest.Arena
 			for i := range next {
-				out[i] = readOne(jobs[i], stdin, build)
+				out[i] = readOne(jobs[i], stdin, build, &arena)
 				for _, r := range out[i].items {
 					settle(r)
 				}
@@ -231,7 +234,9 @@ func readAll(jobs []job, stdin io.Reader, workers int, build func(dir string) ([
 	return out
 }
 
-func readOne(j job, stdin io.Reader, build func(dir string) ([]byte, error)) *source {
+// readOne reads and classifies one input, its nodes lent by arena (nil:
+// allocated), which it hands back or drops before returning.
+func readOne(j job, stdin io.Reader, build func(dir string) ([]byte, error), arena *manifest.Arena) *source {
 	s := &source{job: j}
 	var data []byte
 	var err error
@@ -257,7 +262,7 @@ func readOne(j job, stdin io.Reader, build func(dir string) ([]byte, error)) *so
 	}
 	if err == nil {
 		s.data = data
-		s.docs, err = manifest.Parse(j.name, data, manifest.DefaultLimits)
+		s.docs, err = manifest.ParseIn(arena, j.name, data, manifest.DefaultLimits)
 	}
 	if err != nil {
 		var me *manifest.Error
@@ -278,11 +283,23 @@ func readOne(j job, stdin io.Reader, build func(dir string) ([]byte, error)) *so
 		s.err = me
 		s.docs = nil
 		s.data = nil
+		if arena != nil {
+			arena.Reset() // an error holds no node
+		}
 		return s
 	}
 	s.classify()
 	s.summarise()
 	s.docs = nil
+	if arena != nil {
+		if len(s.fleets) > 0 {
+			// VMFleet documents keep their nodes (render reads them).
+			arena.Drop()
+		} else {
+			// Resources are plain values now; no node is kept.
+			arena.Reset()
+		}
+	}
 	return s
 }
 

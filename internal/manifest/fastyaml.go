@@ -43,18 +43,18 @@ const fastMaxDepth = 1000
 // data is outside the subset, or has more than maxDocs documents when
 // maxDocs > 0 (which bounds the work, and leaves the exact error to
 // yaml.v3).
-func fastDocuments(data []byte, maxDocs int) (docs []*yaml.Node, ok bool) {
-	docs, reason := fastParse(data, maxDocs)
+func fastDocuments(data []byte, maxDocs int, a *Arena) (docs []*yaml.Node, ok bool) {
+	docs, reason := fastParse(data, maxDocs, a)
 	return docs, reason == ""
 }
 
 // fastParse is fastDocuments saying why it gave up.
-func fastParse(data []byte, maxDocs int) (docs []*yaml.Node, reason string) {
+func fastParse(data []byte, maxDocs int, a *Arena) (docs []*yaml.Node, reason string) {
 	ascii, valid := scanChars(data)
 	if !valid {
 		return nil, "a tab, CR, BOM, control character, Unicode line break or invalid UTF-8"
 	}
-	p := &fastParser{src: string(data), ascii: ascii}
+	p := &fastParser{src: string(data), ascii: ascii, arena: a}
 	p.lines = strings.Count(p.src, "\n")
 	p.slabHint = min(3*p.lines+8, 1<<14)
 	p.ptrHint = p.slabHint
@@ -127,6 +127,8 @@ type fastParser struct {
 	nodes   []yaml.Node
 	ptrs    []*yaml.Node
 	scratch []*yaml.Node
+	// arena, when not nil, lends the nodes and content slices.
+	arena *Arena
 }
 
 func (p *fastParser) setLine(start, no int) {
@@ -170,6 +172,9 @@ func (p *fastParser) col(off int) int {
 // slab is sized by the line count (real manifests have about three nodes a
 // line), later ones are small so a wrong guess wastes little.
 func (p *fastParser) node() *yaml.Node {
+	if p.arena != nil {
+		return p.arena.node()
+	}
 	if len(p.nodes) == 0 {
 		n := 64
 		if p.slabHint > 0 {
@@ -189,6 +194,13 @@ func (p *fastParser) content(mark int) []*yaml.Node {
 	n := len(kids)
 	if n == 0 {
 		return nil
+	}
+	if p.arena != nil {
+		out := p.arena.ptrs(n)
+		copy(out, kids)
+		clear(kids)
+		p.scratch = p.scratch[:mark]
+		return out
 	}
 	if len(p.ptrs) < n {
 		size := max(64, n)

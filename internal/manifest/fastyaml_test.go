@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"sync"
 	"testing"
 
 	"gopkg.in/yaml.v3"
@@ -69,7 +70,7 @@ func nodeDiff(path string, want, got *yaml.Node) string {
 // path took it.
 func sameAsV3(t testing.TB, name string, data []byte) bool {
 	t.Helper()
-	got, ok := fastDocuments(data, 0)
+	got, ok := fastDocuments(data, 0, nil)
 	if !ok {
 		return false
 	}
@@ -85,7 +86,28 @@ func sameAsV3(t testing.TB, name string, data []byte) bool {
 			t.Fatalf("%s: differs from yaml.v3 at %s\ninput: %q", name, d, data)
 		}
 	}
+	// The same again with nodes lent by an arena that every earlier input
+	// used and handed back: reused memory must read as new.
+	sharedArena.Lock()
+	defer sharedArena.Unlock()
+	lent, ok := fastDocuments(data, 0, &sharedArena.a)
+	if !ok {
+		t.Fatalf("%s: the fast path took the input without an arena but not with one", name)
+	}
+	for i := range want {
+		if d := nodeDiff(fmt.Sprintf("doc %d", i), want[i], lent[i]); d != "" {
+			t.Fatalf("%s: with an arena, differs from yaml.v3 at %s\ninput: %q", name, d, data)
+		}
+	}
+	sharedArena.a.Reset()
 	return true
+}
+
+// sharedArena is the arena every sameAsV3 call parses in, one after
+// another, as one lint worker's files are.
+var sharedArena struct {
+	sync.Mutex
+	a Arena
 }
 
 // TestFastYAMLCases pins inputs the fast path must take, each compared with
@@ -239,7 +261,7 @@ func TestFastYAMLRepositoryFiles(t *testing.T) {
 		} else {
 			left++
 			if testing.Verbose() {
-				_, why := fastParse(data, 0)
+				_, why := fastParse(data, 0, nil)
 				t.Logf("yaml.v3: %s: %s", path, why)
 			}
 		}

@@ -116,16 +116,26 @@ var yamlLineRE = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
 // an *Error; on error no documents are returned, so a caller never works on a
 // half-read file.
 func Parse(file string, data []byte, lim Limits) ([]*Document, error) {
-	return parse(file, data, lim, true)
+	return parseIn(nil, file, data, lim, true)
 }
 
 // parse is Parse with the fast front end optional, so tests and benchmarks
 // can hold the two paths against each other.
 func parse(file string, data []byte, lim Limits, fast bool) ([]*Document, error) {
+	return parseIn(nil, file, data, lim, fast)
+}
+
+// ParseIn is Parse with the fast front end's nodes lent by a (see Arena);
+// a nil a is Parse.
+func ParseIn(a *Arena, file string, data []byte, lim Limits) ([]*Document, error) {
+	return parseIn(a, file, data, lim, true)
+}
+
+func parseIn(a *Arena, file string, data []byte, lim Limits, fast bool) ([]*Document, error) {
 	if len(data) > lim.MaxBytes {
 		return nil, &Error{File: file, Msg: fmt.Sprintf("input larger than %d bytes", lim.MaxBytes)}
 	}
-	next := decoder(data, lim, fast)
+	next := decoder(data, lim, fast, a)
 	var docs []*Document
 	// One checker for the whole input: the alias budget and the memo of
 	// anchor sizes span documents, as anchors do.
@@ -163,9 +173,9 @@ func parse(file string, data []byte, lim Limits, fast bool) ([]*Document, error)
 // decoder returns the documents of data one by one, then io.EOF: from the
 // fast front end when data is plain block YAML (see fastyaml.go), else from
 // yaml.v3's Decoder, whose errors are the syntax errors Parse reports.
-func decoder(data []byte, lim Limits, fast bool) func() (*yaml.Node, error) {
+func decoder(data []byte, lim Limits, fast bool, a *Arena) func() (*yaml.Node, error) {
 	if fast {
-		if docs, ok := fastDocuments(data, lim.MaxDocuments); ok {
+		if docs, ok := fastDocuments(data, lim.MaxDocuments, a); ok {
 			return func() (*yaml.Node, error) {
 				if len(docs) == 0 {
 					return nil, io.EOF
