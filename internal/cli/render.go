@@ -10,8 +10,11 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"sort"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/spf13/pflag"
 	"gopkg.in/yaml.v3"
@@ -123,6 +126,9 @@ func runRender(env *Env, args []string) int {
 		}
 	}
 
+	// A render's heap is mostly live until it is written: GOGC=400 (as
+	// lint runs) spends less of the run collecting it.
+	tuneGC()
 	in := gatherInputs(env, "render", f.paths, true, f.passthrough)
 	var builds []*kustomizeBuild
 	for _, dir := range in.kustomizations {
@@ -322,6 +328,23 @@ type renderInputs struct {
 	kustomizations []string             // directories render builds
 	objects        []*passObject        // passthrough only
 	problems       []*manifest.Error
+
+	// parts holds what each file (or walk event) contributed, in the order
+	// the PATHs and their walks name them; files are read, parsed and
+	// decoded on GOMAXPROCS workers, then merged in that order, so the
+	// result and the notices do not depend on scheduling.
+	parts []*inputPart
+}
+
+// inputPart is one file's share of renderInputs, or a notice or problem
+// met while walking. Its fields are written by one worker only.
+type inputPart struct {
+	root, name string // the file to read (name "" when there is none)
+	notices    []string
+	fleetDocs  []*manifest.Document
+	fleets     []*render.Fleet
+	objects    []*passObject
+	problems   []*manifest.Error
 }
 
 // passObject is a document render --passthrough emits as the input has it.
@@ -341,39 +364,102 @@ func gatherInputs(env *Env, cmd string, paths []string, decode, passthrough bool
 	for _, p := range paths {
 		in.add(p)
 	}
+	in.readParts()
+	for _, part := range in.parts {
+		for _, msg := range part.notices {
+			fmt.Fprintf(in.env.Stderr, "meshfleet %s: %s\n", in.cmd, safetext.Escape(msg))
+		}
+		in.problems = append(in.problems, part.problems...)
+		in.fleetDocs = append(in.fleetDocs, part.fleetDocs...)
+		in.fleets = append(in.fleets, part.fleets...)
+		in.objects = append(in.objects, part.objects...)
+	}
+	in.parts = nil
 	return in
 }
 
-// notice prints one line on stderr; repository content in it is escaped.
-func (in *renderInputs) notice(msg string) {
-	fmt.Fprintf(in.env.Stderr, "meshfleet %s: %s\n", in.cmd, safetext.Escape(msg))
+// readParts reads the files of in.parts on GOMAXPROCS workers. Each part
+// is read whole by one worker; parts share nothing but the options.
+func (in *renderInputs) readParts() {
+	var files []*inputPart
+	for _, part := range in.parts {
+		if part.name != "" {
+			files = append(files, part)
+		}
+	}
+	workers := min(runtime.GOMAXPROCS(0), len(files))
+	if workers < 2 {
+		for _, part := range files {
+			in.readFile(part)
+		}
+		return
+	}
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= len(files) {
+					return
+				}
+				in.readFile(files[i])
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+// part appends a new part to in.parts and returns it.
+func (in *renderInputs) part() *inputPart {
+	part := &inputPart{}
+	in.parts = append(in.parts, part)
+	return part
+}
+
+// notice records one line for stderr; repository content in it is escaped
+// when it is printed.
+func (part *inputPart) notice(msg string) {
+	part.notices = append(part.notices, msg)
+}
+
+func (part *inputPart) problem(err error, file string) {
+	part.problems = append(part.problems, asProblem(err, file))
 }
 
 func (in *renderInputs) problem(err error, file string) {
+	in.problems = append(in.problems, asProblem(err, file))
+}
+
+// asProblem is err as a positioned problem, naming file when err has no
+// position of its own.
+func asProblem(err error, file string) *manifest.Error {
 	var me *manifest.Error
 	if errors.As(err, &me) {
-		in.problems = append(in.problems, me)
-		return
+		return me
 	}
 	var pe *fs.PathError
 	if errors.As(err, &pe) {
 		err = pe.Err
 	}
-	in.problems = append(in.problems, &manifest.Error{File: file, Msg: err.Error()})
+	return &manifest.Error{File: file, Msg: err.Error()}
 }
 
 func (in *renderInputs) add(p string) {
 	if p == "-" {
-		in.read("-", in.env.Stdin)
+		in.read(in.part(), "-", in.env.Stdin)
 		return
 	}
 	st, err := os.Stat(p)
 	if err != nil {
-		in.problem(err, p)
+		in.part().problem(err, p)
 		return
 	}
 	if !st.IsDir() {
-		in.readFile("", p)
+		part := in.part()
+		part.name = p
 		return
 	}
 	if render.IsKustomization(p) {
@@ -382,7 +468,7 @@ func (in *renderInputs) add(p string) {
 	}
 	err = filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
-			in.problem(err, path)
+			in.part().problem(err, path)
 			return nil
 		}
 		if d.IsDir() {
@@ -396,54 +482,56 @@ func (in *renderInputs) add(p string) {
 			// says (namespace, patches), which only a build of that
 			// directory gives; rendering its files bare would be wrong.
 			if render.IsKustomization(path) {
-				in.notice(fmt.Sprintf("skipping kustomization %s (name it as a PATH to build it)", path))
+				in.part().notice(fmt.Sprintf("skipping kustomization %s (name it as a PATH to build it)", path))
 				return filepath.SkipDir
 			}
 			return nil
 		}
 		switch strings.ToLower(filepath.Ext(path)) {
 		case ".yaml", ".yml", ".json":
-			in.readFile(p, path)
+			part := in.part()
+			part.root, part.name = p, path
 		}
 		return nil
 	})
 	if err != nil {
-		in.problem(err, p)
+		in.part().problem(err, p)
 	}
 }
 
-// readFile reads one file through the guard (manifest.ReadFile): root is
-// the directory a walk found it in, "" for a PATH argument.
-func (in *renderInputs) readFile(root, name string) {
-	data, err := manifest.ReadFile(root, name, manifest.DefaultLimits)
+// readFile reads one part's file through the guard (manifest.ReadFile):
+// part.root is the directory a walk found it in, "" for a PATH argument.
+func (in *renderInputs) readFile(part *inputPart) {
+	data, err := manifest.ReadFile(part.root, part.name, manifest.DefaultLimits)
 	var skip *manifest.Skipped
 	if errors.As(err, &skip) {
-		in.notice(skip.Error())
+		part.notice(skip.Error())
 		return
 	}
 	if err != nil {
-		in.problem(err, name)
+		part.problem(err, part.name)
 		return
 	}
-	in.parse(name, data)
+	in.parse(part, part.name, data)
 }
 
 // read reads stdin through the guard.
-func (in *renderInputs) read(name string, r io.Reader) {
+func (in *renderInputs) read(part *inputPart, name string, r io.Reader) {
 	data, err := manifest.ReadAll(name, r, manifest.DefaultLimits)
 	if err != nil {
-		in.problem(err, name)
+		part.problem(err, name)
 		return
 	}
-	in.parse(name, data)
+	in.parse(part, name, data)
 }
 
-// parse splits and decodes one input. Documents that are not VMFleets are
-// not looked at further, unless --passthrough keeps the objects among them.
-func (in *renderInputs) parse(name string, data []byte) {
+// parse splits and decodes one input into part. Documents that are not
+// VMFleets are not looked at further, unless --passthrough keeps the
+// objects among them.
+func (in *renderInputs) parse(part *inputPart, name string, data []byte) {
 	docs, err := manifest.Parse(name, data, manifest.DefaultLimits)
 	if err != nil {
-		in.problem(err, name)
+		part.problem(err, name)
 		return
 	}
 	var chunks []docChunk
@@ -453,18 +541,18 @@ func (in *renderInputs) parse(name string, data []byte) {
 				if chunks == nil {
 					chunks = splitDocuments(data)
 				}
-				in.keep(d, chunks)
+				part.keep(d, chunks)
 			}
 			continue
 		}
-		in.fleetDocs = append(in.fleetDocs, d)
+		part.fleetDocs = append(part.fleetDocs, d)
 		if !in.decode {
 			continue
 		}
 		fl, errs := render.Decode(d)
-		in.problems = append(in.problems, errs...)
+		part.problems = append(part.problems, errs...)
 		if fl != nil {
-			in.fleets = append(in.fleets, fl)
+			part.fleets = append(part.fleets, fl)
 		}
 	}
 }
@@ -508,7 +596,7 @@ func scalarAt(m *yaml.Node, key string) string {
 // The bytes are cut at the document markers and parsed again on their own:
 // a document that cannot stand alone (an alias to another document's
 // anchor) is refused rather than emitted changed.
-func (in *renderInputs) keep(d *manifest.Document, chunks []docChunk) {
+func (part *inputPart) keep(d *manifest.Document, chunks []docChunk) {
 	var data []byte
 	for _, c := range chunks {
 		if d.Node.Line >= c.first && (c.last == 0 || d.Node.Line <= c.last) {
@@ -518,14 +606,14 @@ func (in *renderInputs) keep(d *manifest.Document, chunks []docChunk) {
 	}
 	again, err := manifest.Parse(d.File, data, manifest.DefaultLimits)
 	if data == nil || err != nil || len(again) != 1 || !sameIdentity(again[0].Node, d.Node) {
-		in.problems = append(in.problems, manifest.Errorf(d.File, d.Node, "", "--passthrough emits documents unchanged, and this one cannot be cut out of its file on its own (an alias to an anchor in another document?)"))
+		part.problems = append(part.problems, manifest.Errorf(d.File, d.Node, "", "--passthrough emits documents unchanged, and this one cannot be cut out of its file on its own (an alias to an anchor in another document?)"))
 		return
 	}
 	obj, ok := manifest.Value(d.Node).(map[string]any)
 	if !ok {
 		return
 	}
-	in.objects = append(in.objects, &passObject{doc: d, data: data, res: &render.Resource{Object: obj}})
+	part.objects = append(part.objects, &passObject{doc: d, data: data, res: &render.Resource{Object: obj}})
 }
 
 func sameIdentity(a, b *yaml.Node) bool {
