@@ -6,7 +6,7 @@ import (
 	"math"
 	"regexp"
 	"runtime"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -67,43 +67,87 @@ func emitAll(rs []*Resource, first int) []byte {
 	return e.b
 }
 
-type emitter struct{ b []byte }
+type emitter struct {
+	b []byte
+	// pairs holds one reusable buffer of key/value pairs per nesting
+	// depth, so sorting a mapping's keys allocates nothing once warm.
+	pairs [][]pair
+	depth int
+}
+
+// pair is one entry of a mapping being written.
+type pair struct {
+	k string
+	v any
+}
+
+const spaces = "                                                                "
 
 func (e *emitter) pad(n int) {
-	for range n {
-		e.b = append(e.b, ' ')
+	for n > len(spaces) {
+		e.b = append(e.b, spaces...)
+		n -= len(spaces)
 	}
+	e.b = append(e.b, spaces[:n]...)
 }
 
 // mapping writes m at indent; with inline set the first key continues the
 // current line (after "- ").
 func (e *emitter) mapping(m map[string]any, indent int, inline bool) {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
+	if e.depth == len(e.pairs) {
+		e.pairs = append(e.pairs, make([]pair, 0, 8))
 	}
-	sort.Strings(keys)
-	for i, k := range keys {
+	// Keys and values are read in one pass over the map and sorted
+	// together: no second lookup per key.
+	ps := e.pairs[e.depth][:0]
+	for k, v := range m {
+		ps = append(ps, pair{k, v})
+	}
+	sortPairs(ps)
+	e.depth++
+	for i := range ps {
+		k := ps[i].k
 		if i > 0 || !inline {
 			e.pad(indent)
 		}
 		if len(k) > 1000 {
 			// YAML limits implicit keys to 1024 characters.
 			e.b = append(e.b, "? "...)
-			e.scalar(k)
+			e.str(k)
 			e.b = append(e.b, '\n')
 			e.pad(indent)
 		} else {
-			e.scalar(k)
+			e.str(k)
 		}
 		e.b = append(e.b, ':')
-		e.value(m[k], indent)
+		e.value(ps[i].v, indent)
+	}
+	e.depth--
+	clear(ps) // drop the references: the buffer outlives this mapping
+	e.pairs[e.depth] = ps[:0]
+}
+
+// sortPairs sorts by key, bytewise; the mappings written are mostly small,
+// where insertion sort beats the general one.
+func sortPairs(ps []pair) {
+	if len(ps) > 12 {
+		slices.SortFunc(ps, func(a, b pair) int { return strings.Compare(a.k, b.k) })
+		return
+	}
+	for i := 1; i < len(ps); i++ {
+		for j := i; j > 0 && ps[j].k < ps[j-1].k; j-- {
+			ps[j], ps[j-1] = ps[j-1], ps[j]
+		}
 	}
 }
 
 // value writes what follows "key:".
 func (e *emitter) value(v any, indent int) {
 	switch x := v.(type) {
+	case string:
+		e.b = append(e.b, ' ')
+		e.str(x)
+		e.b = append(e.b, '\n')
 	case map[string]any:
 		if len(x) == 0 {
 			e.b = append(e.b, " {}\n"...)
@@ -132,6 +176,9 @@ func (e *emitter) sequence(l []any, indent int, inline bool) {
 		}
 		e.b = append(e.b, "- "...)
 		switch x := item.(type) {
+		case string:
+			e.str(x)
+			e.b = append(e.b, '\n')
 		case map[string]any:
 			if len(x) == 0 {
 				e.b = append(e.b, "{}\n"...)
@@ -151,14 +198,20 @@ func (e *emitter) sequence(l []any, indent int, inline bool) {
 	}
 }
 
+// str writes a string scalar: plain when that reads back as the same
+// string, else double-quoted.
+func (e *emitter) str(s string) {
+	if plainSafe(s) {
+		e.b = append(e.b, s...)
+	} else {
+		e.b = appendQuoted(e.b, s)
+	}
+}
+
 func (e *emitter) scalar(v any) {
 	switch x := v.(type) {
 	case string:
-		if plainSafe(x) {
-			e.b = append(e.b, x...)
-		} else {
-			e.b = appendQuoted(e.b, x)
-		}
+		e.str(x)
 	case int64:
 		e.b = strconv.AppendInt(e.b, x, 10)
 	case int:
@@ -194,32 +247,59 @@ func (e *emitter) scalar(v any) {
 // first, no comment or mapping marker inside, and not a boolean, null,
 // number or timestamp in either version.
 func plainSafe(s string) bool {
-	if s == "" || s[0] == ' ' || s[len(s)-1] == ' ' || s[len(s)-1] == ':' {
+	n := len(s)
+	if n == 0 || s[0] == ' ' || s[n-1] == ' ' || s[n-1] == ':' {
 		return false
 	}
 	// Indicators, plus '<' ("<<" is a YAML 1.1 merge key), '=' (the 1.1
 	// value key) and "..." (the document end marker).
-	if strings.IndexByte("-?:,[]{}#&*!|>'\"%@`~<=", s[0]) >= 0 || strings.HasPrefix(s, "...") {
+	c := s[0]
+	if notPlainFirst[c] || c == '.' && strings.HasPrefix(s, "...") {
 		return false
 	}
-	for i := 0; i < len(s); i++ {
+	for i := 0; i < n; i++ {
 		c := s[i]
 		if c < 0x20 || c > 0x7e {
 			return false
 		}
-		if c == ':' && i+1 < len(s) && s[i+1] == ' ' || c == '#' && s[i-1] == ' ' {
+		if c == ':' && i+1 < n && s[i+1] == ' ' || c == '#' && s[i-1] == ' ' {
 			return false
 		}
 	}
-	switch strings.ToLower(s) {
-	case "true", "false", "yes", "no", "on", "off", "y", "n", "null", ".inf", ".nan", "+.inf", "-.inf":
+	if n <= 5 && reservedWord(s) {
 		return false
 	}
-	c := s[0]
 	if c >= '0' && c <= '9' || c == '+' || c == '.' {
 		return !looksNumeric(s)
 	}
 	return true
+}
+
+// notPlainFirst marks the bytes a plain scalar may not start with (see
+// plainSafe).
+var notPlainFirst = func() (t [256]bool) {
+	for _, c := range []byte("-?:,[]{}#&*!|>'\"%@`~<=") {
+		t[c] = true
+	}
+	return t
+}()
+
+// reservedWord reports whether s, printable ASCII, is one of the booleans,
+// nulls and special floats of YAML 1.1 or 1.2, in any letter case.
+func reservedWord(s string) bool {
+	var buf [5]byte
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		buf[i] = c
+	}
+	switch string(buf[:len(s)]) {
+	case "true", "false", "yes", "no", "on", "off", "y", "n", "null", ".inf", ".nan", "+.inf", "-.inf":
+		return true
+	}
+	return false
 }
 
 var (
@@ -230,6 +310,22 @@ var (
 // looksNumeric reports whether a reader might take s for an integer, float,
 // timestamp or YAML 1.1 base-60 number.
 func looksNumeric(s string) bool {
+	if timestampRE.MatchString(s) {
+		return true
+	}
+	// Most strings that start with a digit are addresses, durations or
+	// versions: a byte no number has, or two dots, settles it without the
+	// parsers (whose errors allocate).
+	dots := 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c == '.' {
+			dots++
+		}
+		if !numberByte[c] || dots > 1 {
+			return false
+		}
+	}
 	clean := strings.ReplaceAll(s, "_", "")
 	if _, err := strconv.ParseInt(clean, 0, 64); err == nil || errors.Is(err, strconv.ErrRange) {
 		return true
@@ -237,8 +333,19 @@ func looksNumeric(s string) bool {
 	if _, err := strconv.ParseFloat(clean, 64); err == nil || errors.Is(err, strconv.ErrRange) {
 		return true
 	}
-	return timestampRE.MatchString(s) || sexagesimalRE.MatchString(s)
+	return sexagesimalRE.MatchString(s)
 }
+
+// numberByte marks the bytes an integer, float or base-60 number may hold
+// when it starts with a digit, '+' or '.': digits, signs, '.', '_', ':',
+// the base prefixes and hex digits, exponents, and the letters of "inf",
+// "infinity" and "nan".
+var numberByte = func() (t [256]bool) {
+	for _, c := range []byte("0123456789+-._:abcdefABCDEFxXoOpPiInNtTyY") {
+		t[c] = true
+	}
+	return t
+}()
 
 // appendQuoted writes s as a YAML double-quoted scalar.
 func appendQuoted(b []byte, s string) []byte {
