@@ -124,11 +124,11 @@ func FuzzEmitter(f *testing.F) {
 // valueGen turns fuzzer bytes into a value: shape picks kinds and sizes,
 // text supplies the strings (cut at shape-chosen lengths).
 type valueGen struct {
-	shape []byte
-	text  string
-	pos   int
+	shape   []byte
+	text    string
+	pos     int
 	invalid bool // a string is not valid UTF-8
-	n     int // strings made, for unique keys
+	n       int  // strings made, for unique keys
 }
 
 func (g *valueGen) next() byte {
