@@ -3,6 +3,7 @@ package render
 import (
 	"fmt"
 	"runtime"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -63,33 +64,36 @@ func renderFleets(fleets []*Fleet, opts Options) ([]*Resource, []*manifest.Error
 
 	expanded := expandAll(sorted, netAV, secAV)
 
-	var out []sortable
-	var errs []*manifest.Error
-	seen := map[string]*Resource{}
+	total := 0
 	for _, rs := range expanded {
-		for _, r := range rs {
-			key := sortable{rank: kindRank(r.kind()), namespace: r.namespace(), name: r.name(), r: r}
-			id := r.kind() + "\x00" + key.namespace + "\x00" + key.name
-			if prev, dup := seen[id]; dup {
-				errs = append(errs, duplicateError(prev, r))
+		total += len(rs)
+	}
+	out := make([]sortable, 0, total)
+	var errs []*manifest.Error
+	type id struct{ kind, namespace, name string }
+	seen := make(map[id]*Resource, total)
+	for _, rs := range expanded {
+		for _, key := range rs {
+			k := id{key.kind, key.namespace, key.name}
+			if prev, dup := seen[k]; dup {
+				errs = append(errs, duplicateError(prev, key.r))
 				continue
 			}
-			seen[id] = r
+			seen[k] = key.r
 			out = append(out, key)
 		}
 	}
 	if len(errs) > 0 {
 		return nil, sortErrors(errs)
 	}
-	sort.Slice(out, func(i, j int) bool {
-		a, b := &out[i], &out[j]
+	slices.SortFunc(out, func(a, b sortable) int {
 		if a.rank != b.rank {
-			return a.rank < b.rank
+			return a.rank - b.rank
 		}
-		if a.namespace != b.namespace {
-			return a.namespace < b.namespace
+		if c := strings.Compare(a.namespace, b.namespace); c != 0 {
+			return c
 		}
-		return a.name < b.name
+		return strings.Compare(a.name, b.name)
 	})
 	rs := make([]*Resource, len(out))
 	for i := range out {
@@ -98,23 +102,29 @@ func renderFleets(fleets []*Fleet, opts Options) ([]*Resource, []*manifest.Error
 	return rs, nil
 }
 
-// sortable carries a resource's sort key, read once rather than from its
-// maps on every comparison.
+// sortable carries a resource's identity and sort key, read from its maps
+// once, on the expansion workers, rather than on every comparison.
 type sortable struct {
-	rank            int
-	namespace, name string
-	r               *Resource
+	rank                  int
+	kind, namespace, name string
+	r                     *Resource
 }
 
-// expandAll expands fleets on GOMAXPROCS workers; results keep the order of
-// fleets, so the output does not depend on scheduling.
-func expandAll(fleets []*Fleet, netAV, secAV string) [][]*Resource {
-	out := make([][]*Resource, len(fleets))
+// expandAll expands fleets on GOMAXPROCS workers, each resource with its
+// sort key; results keep the order of fleets, so the output does not
+// depend on scheduling.
+func expandAll(fleets []*Fleet, netAV, secAV string) [][]sortable {
+	out := make([][]sortable, len(fleets))
 	expand := func(lo, hi int) {
 		for i := lo; i < hi; i++ {
 			b := &builder{f: fleets[i], s: &fleets[i].Spec.Spec, netAV: netAV, secAV: secAV}
 			b.expand()
-			out[i] = b.out
+			keys := make([]sortable, len(b.out))
+			for j, r := range b.out {
+				kind := r.kind()
+				keys[j] = sortable{rank: kindRank(kind), kind: kind, namespace: r.namespace(), name: r.name(), r: r}
+			}
+			out[i] = keys
 		}
 	}
 	workers := min(runtime.GOMAXPROCS(0), len(fleets)/64)
