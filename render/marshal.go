@@ -62,7 +62,7 @@ func emitAll(rs []*Resource, first int) []byte {
 		if first+i > 0 {
 			e.b = append(e.b, "---\n"...)
 		}
-		e.mapping(r.Object, 0, false)
+		e.mapping(r.Object, "", 0, false)
 	}
 	return e.b
 }
@@ -73,7 +73,26 @@ type emitter struct {
 	// depth, so sorting a mapping's keys allocates nothing once warm.
 	pairs [][]pair
 	depth int
+	// shapes remembers the sorted keys of the last mapping written under
+	// each key with each size. Rendered objects repeat a few shapes
+	// thousands of times, and finding every remembered key in a map of
+	// that size proves it holds exactly those keys: looking them up is
+	// cheaper than ranging over the map and sorting. A wrong guess only
+	// falls back to that; the bytes never depend on what is remembered.
+	shapes map[shape][]string
 }
+
+type shape struct {
+	under string // the key the mapping is the value of ("" at the root or in a list)
+	size  int
+}
+
+// maxShapes bounds what an emitter remembers; mappings with more keys than
+// maxShapeKeys are not remembered either.
+const (
+	maxShapes    = 512
+	maxShapeKeys = 16
+)
 
 // pair is one entry of a mapping being written.
 type pair struct {
@@ -93,17 +112,34 @@ func (e *emitter) pad(n int) {
 
 // mapping writes m at indent; with inline set the first key continues the
 // current line (after "- ").
-func (e *emitter) mapping(m map[string]any, indent int, inline bool) {
+func (e *emitter) mapping(m map[string]any, under string, indent int, inline bool) {
 	if e.depth == len(e.pairs) {
 		e.pairs = append(e.pairs, make([]pair, 0, 8))
 	}
-	// Keys and values are read in one pass over the map and sorted
-	// together: no second lookup per key.
 	ps := e.pairs[e.depth][:0]
-	for k, v := range m {
-		ps = append(ps, pair{k, v})
+	sh := shape{under, len(m)}
+	known := false
+	if keys, ok := e.shapes[sh]; ok {
+		known = true
+		for _, k := range keys {
+			v, ok := m[k]
+			if !ok {
+				known = false
+				break
+			}
+			ps = append(ps, pair{k, v})
+		}
 	}
-	sortPairs(ps)
+	if !known {
+		// Keys and values are read in one pass over the map and sorted
+		// together: no second lookup per key.
+		ps = ps[:0]
+		for k, v := range m {
+			ps = append(ps, pair{k, v})
+		}
+		sortPairs(ps)
+		e.remember(sh, ps)
+	}
 	e.depth++
 	for i := range ps {
 		k := ps[i].k
@@ -120,11 +156,30 @@ func (e *emitter) mapping(m map[string]any, indent int, inline bool) {
 			e.str(k)
 		}
 		e.b = append(e.b, ':')
-		e.value(ps[i].v, indent)
+		e.value(k, ps[i].v, indent)
 	}
 	e.depth--
 	clear(ps) // drop the references: the buffer outlives this mapping
 	e.pairs[e.depth] = ps[:0]
+}
+
+// remember records the sorted keys of a mapping of shape sh.
+func (e *emitter) remember(sh shape, ps []pair) {
+	if len(ps) > maxShapeKeys {
+		return
+	}
+	keys, ok := e.shapes[sh]
+	if !ok && len(e.shapes) >= maxShapes {
+		return
+	}
+	if e.shapes == nil {
+		e.shapes = make(map[shape][]string)
+	}
+	keys = keys[:0]
+	for _, p := range ps {
+		keys = append(keys, p.k)
+	}
+	e.shapes[sh] = keys
 }
 
 // sortPairs sorts by key, bytewise; the mappings written are mostly small,
@@ -142,7 +197,7 @@ func sortPairs(ps []pair) {
 }
 
 // value writes what follows "key:".
-func (e *emitter) value(v any, indent int) {
+func (e *emitter) value(key string, v any, indent int) {
 	switch x := v.(type) {
 	case string:
 		e.b = append(e.b, ' ')
@@ -154,7 +209,7 @@ func (e *emitter) value(v any, indent int) {
 			return
 		}
 		e.b = append(e.b, '\n')
-		e.mapping(x, indent+2, false)
+		e.mapping(x, key, indent+2, false)
 	case []any:
 		if len(x) == 0 {
 			e.b = append(e.b, " []\n"...)
@@ -184,7 +239,7 @@ func (e *emitter) sequence(l []any, indent int, inline bool) {
 				e.b = append(e.b, "{}\n"...)
 				continue
 			}
-			e.mapping(x, indent+2, true)
+			e.mapping(x, "", indent+2, true)
 		case []any:
 			if len(x) == 0 {
 				e.b = append(e.b, "[]\n"...)
