@@ -82,6 +82,10 @@ func Render(fleets []*Fleet, opts Options) ([]*Resource, []*manifest.Error) {
 // (keys sorted, two-space indent, "---" between documents).
 func Marshal(rs []*Resource) []byte { return marshal(rs) }
 
+// MarshalParts is Marshal's stream in pieces, in order, for a caller that
+// writes them out: joined they are Marshal's bytes, without the copy.
+func MarshalParts(rs []*Resource) [][]byte { return marshalParts(rs) }
+
 // Position returns where in the VMFleet file the rendered field at path came
 // from: the longest prefix of path found in Origins, falling back to the
 // fleet's metadata.name. fleetPath is the VMFleet path it resolved to.

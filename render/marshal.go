@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"unicode"
 	"unicode/utf8"
 )
@@ -22,27 +23,10 @@ import (
 // the values. Strings are written plain only when every YAML 1.1 and 1.2
 // reader reads them back as the same string; otherwise double-quoted.
 func marshal(rs []*Resource) []byte {
-	// Large outputs are written in chunks on GOMAXPROCS workers and joined
-	// in order: the bytes are the same as from one writer.
-	workers := min(runtime.GOMAXPROCS(0), len(rs)/256)
-	if workers < 2 {
-		return emitAll(rs, 0)
+	parts := marshalParts(rs)
+	if len(parts) == 1 {
+		return parts[0]
 	}
-	parts := make([][]byte, workers)
-	chunk := (len(rs) + workers - 1) / workers
-	var wg sync.WaitGroup
-	for w := range workers {
-		lo, hi := w*chunk, min((w+1)*chunk, len(rs))
-		if lo >= hi {
-			continue
-		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			parts[w] = emitAll(rs[lo:hi], lo)
-		}()
-	}
-	wg.Wait()
 	size := 0
 	for _, p := range parts {
 		size += len(p)
@@ -54,10 +38,54 @@ func marshal(rs []*Resource) []byte {
 	return out
 }
 
+// marshalChunk is how many resources one worker writes at a time.
+const marshalChunk = 256
+
+// marshalParts writes the stream marshal returns as pieces, in order, each
+// of up to marshalChunk resources written on one of GOMAXPROCS workers: the
+// pieces joined are the bytes of one writer.
+func marshalParts(rs []*Resource) [][]byte {
+	parts := make([][]byte, max(1, (len(rs)+marshalChunk-1)/marshalChunk))
+	forEach(len(parts), func(i int) {
+		lo := i * marshalChunk
+		parts[i] = emitAll(rs[lo:min(lo+marshalChunk, len(rs))], lo)
+	})
+	return parts
+}
+
+// forEach calls f(0) … f(n-1) on GOMAXPROCS workers, each taking the next
+// index when done with one, and waits for them.
+func forEach(n int, f func(i int)) {
+	workers := min(runtime.GOMAXPROCS(0), n)
+	if workers < 2 {
+		for i := range n {
+			f(i)
+		}
+		return
+	}
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= n {
+					return
+				}
+				f(i)
+			}
+		}()
+	}
+	wg.Wait()
+}
+
 // emitAll writes rs, which start at index first of the whole stream: every
 // document but the stream's first is preceded by "---".
 func emitAll(rs []*Resource, first int) []byte {
-	e := &emitter{b: make([]byte, 0, 1024*len(rs))}
+	// Rendered resources take about 500 bytes each.
+	e := &emitter{b: make([]byte, 0, 512*len(rs))}
 	for i, r := range rs {
 		if first+i > 0 {
 			e.b = append(e.b, "---\n"...)

@@ -2,12 +2,10 @@ package render
 
 import (
 	"fmt"
-	"runtime"
 	"slices"
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
 
 	"github.com/meshfleet/meshfleet/internal/manifest"
 )
@@ -127,21 +125,12 @@ func expandAll(fleets []*Fleet, netAV, secAV string) [][]sortable {
 			out[i] = keys
 		}
 	}
-	workers := min(runtime.GOMAXPROCS(0), len(fleets)/64)
-	if workers < 2 {
-		expand(0, len(fleets))
-		return out
-	}
-	var wg sync.WaitGroup
-	chunk := (len(fleets) + workers - 1) / workers
-	for lo := 0; lo < len(fleets); lo += chunk {
-		wg.Add(1)
-		go func(lo, hi int) {
-			defer wg.Done()
-			expand(lo, hi)
-		}(lo, min(lo+chunk, len(fleets)))
-	}
-	wg.Wait()
+	// Chunks of fleets, taken by whichever worker is free: on a busy
+	// machine a worker that is not scheduled holds up little.
+	const chunk = 32
+	forEach((len(fleets)+chunk-1)/chunk, func(i int) {
+		expand(i*chunk, min((i+1)*chunk, len(fleets)))
+	})
 	return out
 }
 
