@@ -53,6 +53,29 @@ func marshalParts(rs []*Resource) [][]byte {
 	return parts
 }
 
+// marshalEach writes every resource as a stream of its own (render -o's
+// files), on GOMAXPROCS workers: each is marshal([]*Resource{r}).
+func marshalEach(rs []*Resource) [][]byte {
+	out := make([][]byte, len(rs))
+	forEach((len(rs)+marshalChunk-1)/marshalChunk, func(c int) {
+		lo, hi := c*marshalChunk, min((c+1)*marshalChunk, len(rs))
+		e := &emitter{b: make([]byte, 0, 512*(hi-lo))}
+		ends := make([]int, hi-lo)
+		for i, r := range rs[lo:hi] {
+			e.mapping(r.Object, "", 0, false)
+			ends[i] = len(e.b)
+		}
+		// Sliced once the buffer has stopped growing; each piece's
+		// capacity ends with it, so appending to one cannot touch the next.
+		start := 0
+		for i, end := range ends {
+			out[lo+i] = e.b[start:end:end]
+			start = end
+		}
+	})
+	return out
+}
+
 // forEach calls f(0) … f(n-1) on GOMAXPROCS workers, each taking the next
 // index when done with one, and waits for them.
 func forEach(n int, f func(i int)) {

@@ -24,10 +24,14 @@ func sameAsReference(t testing.TB, what string, rs []*Resource) {
 	if got, want := marshal(rs), refMarshal(rs); !bytes.Equal(got, want) {
 		t.Fatalf("%s: marshal differs from the reference emitter:\n%s", what, cmp.Diff(string(want), string(got)))
 	}
+	each := marshalEach(rs)
 	for i, r := range rs {
-		one := []*Resource{r}
-		if got, want := marshal(one), refMarshal(one); !bytes.Equal(got, want) {
+		want := refMarshal([]*Resource{r})
+		if got := marshal([]*Resource{r}); !bytes.Equal(got, want) {
 			t.Fatalf("%s: resource %d alone differs from the reference emitter:\n%s", what, i, cmp.Diff(string(want), string(got)))
+		}
+		if !bytes.Equal(each[i], want) {
+			t.Fatalf("%s: resource %d of marshalEach differs from the reference emitter:\n%s", what, i, cmp.Diff(string(want), string(each[i])))
 		}
 	}
 }
