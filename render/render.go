@@ -181,6 +181,7 @@ func duplicateError(first, second *Resource) *manifest.Error {
 // builder expands one fleet.
 type builder struct {
 	f            *Fleet
+	ref          string // fleetRef, once made
 	s            *Spec
 	netAV, secAV string
 	out          []*Resource
@@ -196,7 +197,7 @@ func (b *builder) newResource(apiVersion, kind, name string, root string) (*Reso
 		"name":        name,
 		"namespace":   md.Namespace,
 		"labels":      obj{ManagedByLabel: ManagedByValue},
-		"annotations": obj{FleetAnnotation: md.Namespace + "/" + md.Name},
+		"annotations": obj{FleetAnnotation: b.fleetRef()},
 	}
 	o := obj{"apiVersion": apiVersion, "kind": kind, "metadata": meta}
 	origins := make([]Origin, 3, 16)
@@ -208,6 +209,16 @@ func (b *builder) newResource(apiVersion, kind, name string, root string) (*Reso
 	r := &Resource{Object: o, Fleet: b.f, Origins: origins}
 	b.out = append(b.out, r)
 	return r, o
+}
+
+// fleetRef is namespace/name of the fleet, the value of FleetAnnotation on
+// everything it renders; made once per fleet.
+func (b *builder) fleetRef() string {
+	if b.ref == "" {
+		md := b.f.Spec.Metadata
+		b.ref = md.Namespace + "/" + md.Name
+	}
+	return b.ref
 }
 
 // has reports whether the VMFleet document writes path, so origins point at
