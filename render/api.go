@@ -75,16 +75,20 @@ func Decode(doc *manifest.Document) (*Fleet, []*manifest.Error) { return decode(
 // order, namespace and name. Two fleets that render the same object are an
 // error naming both.
 func Render(fleets []*Fleet, opts Options) ([]*Resource, []*manifest.Error) {
-	return renderFleets(fleets, opts)
+	rs, _, errs := renderFleets(fleets, opts, false)
+	return rs, errs
+}
+
+// RenderDocuments is Render that also writes each resource's YAML document,
+// as Marshal([]*Resource{r}) would, on the expansion workers: Marshal's
+// stream of the resources is the documents joined by "---\n".
+func RenderDocuments(fleets []*Fleet, opts Options) ([]*Resource, [][]byte, []*manifest.Error) {
+	return renderFleets(fleets, opts, true)
 }
 
 // Marshal writes resources as one canonical multi-document YAML stream
 // (keys sorted, two-space indent, "---" between documents).
 func Marshal(rs []*Resource) []byte { return marshal(rs) }
-
-// MarshalParts is Marshal's stream in pieces, in order, for a caller that
-// writes them out: joined they are Marshal's bytes, without the copy.
-func MarshalParts(rs []*Resource) [][]byte { return marshalParts(rs) }
 
 // Position returns where in the VMFleet file the rendered field at path came
 // from: the longest prefix of path found in Origins, falling back to the

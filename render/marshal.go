@@ -76,6 +76,21 @@ func marshalEach(rs []*Resource) [][]byte {
 	return out
 }
 
+// document writes obj as a document of its own, marshal([]*Resource{obj})'s
+// bytes, into the emitter's current block: blocks of docBlock bytes are
+// shared by many documents, each capped at its end, instead of a buffer
+// per document.
+func (e *emitter) document(obj map[string]any) []byte {
+	if cap(e.b)-len(e.b) < docBlock/8 {
+		e.b = make([]byte, 0, docBlock)
+	}
+	start := len(e.b)
+	e.mapping(obj, "", 0, false)
+	return e.b[start:len(e.b):len(e.b)]
+}
+
+const docBlock = 64 << 10
+
 // forEach calls f(0) … f(n-1) on GOMAXPROCS workers, each taking the next
 // index when done with one, and waits for them.
 func forEach(n int, f func(i int)) {

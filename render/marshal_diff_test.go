@@ -43,6 +43,7 @@ func sameAsReference(t testing.TB, what string, rs []*Resource) {
 func TestMarshalMatchesReference(t *testing.T) {
 	for name, files := range successGroups(t) {
 		sameAsReference(t, name, mustRender(t, decodeAll(t, files), Options{}))
+		documentsAsReference(t, name, decodeAll(t, files))
 	}
 	var files []string
 	for _, glob := range []string{fixturesDir + "/*/*.yaml", "testdata/*.yaml", "testdata/*/*.yaml", "../examples/*/*.yaml", "../fixtures/lint/*/*.yaml"} {
@@ -73,6 +74,32 @@ func TestMarshalMatchesReference(t *testing.T) {
 	}
 	fleets := decodeAll(t, map[string][]byte{"corpus.yaml": corpus.VMFleets(1000)})
 	sameAsReference(t, "corpus", mustRender(t, fleets, Options{}))
+	documentsAsReference(t, "corpus", fleets)
+}
+
+// documentsAsReference fails unless RenderDocuments renders what Render
+// does, each document is the reference emitter's bytes for its resource,
+// and the documents joined are the reference's stream.
+func documentsAsReference(t *testing.T, what string, fleets []*Fleet) {
+	t.Helper()
+	rs, docs, errs := RenderDocuments(fleets, Options{})
+	if errs != nil {
+		t.Fatalf("%s: %v", what, errs)
+	}
+	if want := mustRender(t, fleets, Options{}); !bytes.Equal(refMarshal(rs), refMarshal(want)) {
+		t.Fatalf("%s: RenderDocuments renders other resources than Render", what)
+	}
+	if len(docs) != len(rs) {
+		t.Fatalf("%s: %d documents for %d resources", what, len(docs), len(rs))
+	}
+	for i, r := range rs {
+		if want := refMarshal([]*Resource{r}); !bytes.Equal(docs[i], want) {
+			t.Fatalf("%s: document %d differs from the reference emitter:\n%s", what, i, cmp.Diff(string(want), string(docs[i])))
+		}
+	}
+	if got, want := bytes.Join(docs, []byte("---\n")), refMarshal(rs); !bytes.Equal(got, want) {
+		t.Fatalf("%s: documents joined differ from the reference stream", what)
+	}
 }
 
 // trickyStrings are scalars a YAML reader could take for something else,

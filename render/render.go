@@ -45,10 +45,12 @@ func kindRank(kind string) int {
 
 type obj = map[string]any
 
-func renderFleets(fleets []*Fleet, opts Options) ([]*Resource, []*manifest.Error) {
+// renderFleets renders fleets; with docs set it also returns each
+// resource's document, as marshal([]*Resource{r}) writes it.
+func renderFleets(fleets []*Fleet, opts Options, docs bool) ([]*Resource, [][]byte, []*manifest.Error) {
 	netAV, secAV, err := apiVersions(opts.IstioVersion)
 	if err != nil {
-		return nil, []*manifest.Error{{File: "--istio-version", Msg: err.Error()}}
+		return nil, nil, []*manifest.Error{{File: "--istio-version", Msg: err.Error()}}
 	}
 	// Fleets are expanded in a canonical order so the fleet named first in
 	// a duplicate error does not depend on the order of the input.
@@ -60,7 +62,7 @@ func renderFleets(fleets []*Fleet, opts Options) ([]*Resource, []*manifest.Error
 	}
 	sort.SliceStable(sorted, func(i, j int) bool { return fleetLess(sorted[i], sorted[j]) })
 
-	expanded := expandAll(sorted, netAV, secAV)
+	expanded := expandAll(sorted, netAV, secAV, docs)
 
 	total := 0
 	for _, rs := range expanded {
@@ -82,7 +84,7 @@ func renderFleets(fleets []*Fleet, opts Options) ([]*Resource, []*manifest.Error
 		}
 	}
 	if len(errs) > 0 {
-		return nil, sortErrors(errs)
+		return nil, nil, sortErrors(errs)
 	}
 	slices.SortFunc(out, func(a, b sortable) int {
 		if a.rank != b.rank {
@@ -97,7 +99,14 @@ func renderFleets(fleets []*Fleet, opts Options) ([]*Resource, []*manifest.Error
 	for i := range out {
 		rs[i] = out[i].r
 	}
-	return rs, nil
+	if !docs {
+		return rs, nil, nil
+	}
+	ds := make([][]byte, len(out))
+	for i := range out {
+		ds[i] = out[i].doc
+	}
+	return rs, ds, nil
 }
 
 // sortable carries a resource's identity and sort key, read from its maps
@@ -106,14 +115,21 @@ type sortable struct {
 	rank                  int
 	kind, namespace, name string
 	r                     *Resource
+	doc                   []byte // its document, when asked for
 }
 
 // expandAll expands fleets on GOMAXPROCS workers, each resource with its
-// sort key; results keep the order of fleets, so the output does not
-// depend on scheduling.
-func expandAll(fleets []*Fleet, netAV, secAV string) [][]sortable {
+// sort key, and with docs set its document: written right after the
+// expansion, while the objects are still in the processor's caches, an
+// emitter per chunk remembering the shapes it meets. Results keep the
+// order of fleets, so the output does not depend on scheduling.
+func expandAll(fleets []*Fleet, netAV, secAV string, docs bool) [][]sortable {
 	out := make([][]sortable, len(fleets))
 	expand := func(lo, hi int) {
+		var e *emitter
+		if docs {
+			e = &emitter{}
+		}
 		for i := lo; i < hi; i++ {
 			b := &builder{f: fleets[i], s: &fleets[i].Spec.Spec, netAV: netAV, secAV: secAV}
 			b.expand()
@@ -121,6 +137,9 @@ func expandAll(fleets []*Fleet, netAV, secAV string) [][]sortable {
 			for j, r := range b.out {
 				kind := r.kind()
 				keys[j] = sortable{rank: kindRank(kind), kind: kind, namespace: r.namespace(), name: r.name(), r: r}
+				if e != nil {
+					keys[j].doc = e.document(r.Object)
+				}
 			}
 			out[i] = keys
 		}

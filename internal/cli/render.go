@@ -140,7 +140,16 @@ func runRender(env *Env, args []string) int {
 			builds = append(builds, b)
 		}
 	}
-	rs, errs := render.Render(in.fleets, f.opts)
+	// The stream is written as the fleets expand, where the objects are
+	// fresh in cache; -o lays out files of its own.
+	var rs []*render.Resource
+	var docs [][]byte
+	var errs []*manifest.Error
+	if f.out == "" || f.lintFailOn != "" {
+		rs, docs, errs = render.RenderDocuments(in.fleets, f.opts)
+	} else {
+		rs, errs = render.Render(in.fleets, f.opts)
+	}
 	in.problems = append(in.problems, errs...)
 	in.problems = append(in.problems, duplicates(rs, builds, in.objects)...)
 	if len(in.problems) > 0 {
@@ -172,7 +181,7 @@ func runRender(env *Env, args []string) int {
 
 	var stream [][]byte
 	if f.out == "" || f.lintFailOn != "" {
-		stream = renderStream(rs, in.objects, builds)
+		stream = renderStream(docs, in.objects, builds)
 	}
 	if f.lintFailOn != "" {
 		if code := lintGate(env, bytes.Join(stream, nil), f.lintFailOn); code != ExitOK {
@@ -300,23 +309,32 @@ const (
 )
 
 // renderStream is render's stdout, in pieces to write in order: the
-// rendered resources, then the passthrough objects as their files have
-// them, then each build's output.
-func renderStream(rs []*render.Resource, objects []*passObject, builds []*kustomizeBuild) [][]byte {
+// rendered resources' documents (render.RenderDocuments), then the
+// passthrough objects as their files have them, then each build's output.
+func renderStream(docs [][]byte, objects []*passObject, builds []*kustomizeBuild) [][]byte {
 	var out [][]byte
+	var cur []byte
 	empty := true
 	add := func(b []byte) {
-		if len(b) > 0 {
-			out = append(out, b)
-			empty = false
+		if len(b) == 0 {
+			return
 		}
-	}
-	if len(rs) > 0 {
-		for _, p := range render.MarshalParts(rs) {
-			add(p)
+		if cur == nil {
+			cur = make([]byte, 0, streamPiece)
+		}
+		cur = append(cur, b...)
+		empty = false
+		if len(cur) >= streamPiece-streamPiece/8 {
+			out, cur = append(out, cur), nil
 		}
 	}
 	marker := []byte("---\n")
+	for i, d := range docs {
+		if i > 0 {
+			add(marker)
+		}
+		add(d)
+	}
 	for _, o := range objects {
 		// A document whose content starts on its own "---" line brings
 		// its marker.
@@ -331,8 +349,14 @@ func renderStream(rs []*render.Resource, objects []*passObject, builds []*kustom
 		}
 		add(b.out)
 	}
+	if len(cur) > 0 {
+		out = append(out, cur)
+	}
 	return out
 }
+
+// streamPiece is the size of the pieces render's stdout is written in.
+const streamPiece = 1 << 20
 
 // layoutProblem positions a resource that cannot become a file: at the
 // VMFleet field that named it, or at the input that produced it.
