@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"errors"
@@ -179,23 +180,19 @@ func runRender(env *Env, args []string) int {
 		return ExitOK
 	}
 
-	var stream [][]byte
-	if f.out == "" || f.lintFailOn != "" {
-		stream = renderStream(docs, in.objects, builds)
-	}
 	if f.lintFailOn != "" {
-		if code := lintGate(env, bytes.Join(stream, nil), f.lintFailOn); code != ExitOK {
+		// The gate sees the whole stream before a byte is written.
+		var stream bytes.Buffer
+		writeStream(&stream, docs, in.objects, builds)
+		if code := lintGate(env, stream.Bytes(), f.lintFailOn); code != ExitOK {
 			return code
+		}
+		if f.out == "" {
+			return writeStdout(env, func(w io.Writer) error { _, err := w.Write(stream.Bytes()); return err })
 		}
 	}
 	if f.out == "" {
-		for _, piece := range stream {
-			if _, err := env.Stdout.Write(piece); err != nil {
-				fmt.Fprintf(env.Stderr, "meshfleet render: %s\n", safetext.Escape(err.Error()))
-				return ExitUsage
-			}
-		}
-		return ExitOK
+		return writeStdout(env, func(w io.Writer) error { return writeStream(w, docs, in.objects, builds) })
 	}
 
 	all := append([]*render.Resource(nil), rs...)
@@ -308,24 +305,25 @@ const (
 	renderBytesPerInputByte = 300
 )
 
-// renderStream is render's stdout, in pieces to write in order: the
-// rendered resources' documents (render.RenderDocuments), then the
+// writeStdout writes render's output with write, reporting a failure.
+func writeStdout(env *Env, write func(io.Writer) error) int {
+	if err := write(env.Stdout); err != nil {
+		fmt.Fprintf(env.Stderr, "meshfleet render: %s\n", safetext.Escape(err.Error()))
+		return ExitUsage
+	}
+	return ExitOK
+}
+
+// writeStream writes render's stdout to w through one buffer: the rendered
+// resources' documents (render.RenderDocuments) joined by "---", then the
 // passthrough objects as their files have them, then each build's output.
-func renderStream(docs [][]byte, objects []*passObject, builds []*kustomizeBuild) [][]byte {
-	var out [][]byte
-	var cur []byte
+func writeStream(w io.Writer, docs [][]byte, objects []*passObject, builds []*kustomizeBuild) error {
+	bw := bufio.NewWriterSize(w, streamBuffer)
 	empty := true
 	add := func(b []byte) {
-		if len(b) == 0 {
-			return
-		}
-		if cur == nil {
-			cur = make([]byte, 0, streamPiece)
-		}
-		cur = append(cur, b...)
-		empty = false
-		if len(cur) >= streamPiece-streamPiece/8 {
-			out, cur = append(out, cur), nil
+		if len(b) > 0 {
+			bw.Write(b) // the first error sticks; Flush returns it
+			empty = false
 		}
 	}
 	marker := []byte("---\n")
@@ -349,14 +347,11 @@ func renderStream(docs [][]byte, objects []*passObject, builds []*kustomizeBuild
 		}
 		add(b.out)
 	}
-	if len(cur) > 0 {
-		out = append(out, cur)
-	}
-	return out
+	return bw.Flush()
 }
 
-// streamPiece is the size of the pieces render's stdout is written in.
-const streamPiece = 1 << 20
+// streamBuffer is the size of the writes render's stdout gets.
+const streamBuffer = 256 << 10
 
 // layoutProblem positions a resource that cannot become a file: at the
 // VMFleet field that named it, or at the input that produced it.
