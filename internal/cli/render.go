@@ -132,7 +132,9 @@ func runRender(env *Env, args []string) int {
 	if f.lintFailOn != "" {
 		loaded = tuneGC() // it lints in-process: lint's budget
 	} else {
-		loaded = tuneRenderGC()
+		var restore func()
+		loaded, restore = tuneRenderGC()
+		defer restore()
 	}
 	in := gatherInputs(env, "render", f.paths, true, f.passthrough, loaded)
 	var builds []*kustomizeBuild
@@ -278,15 +280,23 @@ func runRender(env *Env, args []string) int {
 // input byte, measured on internal/corpus fleets) fits in
 // renderNoGCBudget, which stays the soft memory limit, so the collector
 // still runs should a run allocate more than predicted. Larger inputs keep
-// GOGC=400. Explicit GOGC or GOMEMLIMIT settings win.
-func tuneRenderGC() (loaded func(inputBytes int64)) {
+// GOGC=400. Explicit GOGC or GOMEMLIMIT settings win. restore puts the
+// previous settings back, for callers of Main that go on (tests).
+func tuneRenderGC() (loaded func(inputBytes int64), restore func()) {
+	prevPercent := debug.SetGCPercent(100)
+	debug.SetGCPercent(prevPercent)
+	prevLimit := debug.SetMemoryLimit(-1) // a negative limit only reads it
+	restore = func() {
+		debug.SetGCPercent(prevPercent)
+		debug.SetMemoryLimit(prevLimit)
+	}
 	_, gogc := os.LookupEnv("GOGC")
 	_, limit := os.LookupEnv("GOMEMLIMIT")
 	if !gogc {
 		debug.SetGCPercent(400)
 	}
 	if gogc || limit {
-		return nil
+		return nil, restore
 	}
 	debug.SetMemoryLimit(2 << 30)
 	return func(n int64) {
@@ -294,7 +304,7 @@ func tuneRenderGC() (loaded func(inputBytes int64)) {
 			debug.SetMemoryLimit(renderNoGCBudget)
 			debug.SetGCPercent(-1)
 		}
-	}
+	}, restore
 }
 
 // renderNoGCBudget and renderBytesPerInputByte size tuneRenderGC's

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
 	"testing"
 
 	"github.com/meshfleet/meshfleet/internal/corpus"
@@ -87,4 +88,43 @@ func TestRenderParallelDeterministic(t *testing.T) {
 			t.Fatalf("discover on 4 workers differs from one worker:\n%+v\nwant %+v", got, want)
 		}
 	}
+}
+
+// TestTuneRenderGC: a small input turns collection off under the soft
+// limit, a large one keeps GOGC=400, an explicit GOGC or GOMEMLIMIT is
+// left alone, and restore puts back what was there.
+func TestTuneRenderGC(t *testing.T) {
+	for _, k := range []string{"GOGC", "GOMEMLIMIT"} {
+		t.Setenv(k, "")
+		os.Unsetenv(k)
+	}
+	percent := func() int { p := debug.SetGCPercent(100); debug.SetGCPercent(p); return p }
+	before, beforeLimit := percent(), debug.SetMemoryLimit(-1)
+
+	loaded, restore := tuneRenderGC()
+	if got := percent(); got != 400 {
+		t.Errorf("while reading: GOGC %d, want 400", got)
+	}
+	loaded(1 << 20)
+	if got, limit := percent(), debug.SetMemoryLimit(-1); got >= 0 || limit != renderNoGCBudget {
+		t.Errorf("1 MiB of input: GOGC %d, limit %d; want collection off under %d", got, limit, renderNoGCBudget)
+	}
+	restore()
+	if got, limit := percent(), debug.SetMemoryLimit(-1); got != before || limit != beforeLimit {
+		t.Errorf("restored GOGC %d, limit %d; want %d, %d", got, limit, before, beforeLimit)
+	}
+
+	loaded, restore = tuneRenderGC()
+	loaded(64 << 20)
+	if got := percent(); got != 400 {
+		t.Errorf("64 MiB of input: GOGC %d, want 400", got)
+	}
+	restore()
+
+	t.Setenv("GOGC", "150")
+	loaded, restore = tuneRenderGC()
+	if loaded != nil || percent() != before {
+		t.Errorf("explicit GOGC: settings changed")
+	}
+	restore()
 }
