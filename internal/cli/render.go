@@ -412,8 +412,8 @@ type renderInputs struct {
 	objects        []*passObject        // passthrough only
 	problems       []*manifest.Error
 
-	// loaded, when set, is told how many bytes were read before they are
-	// parsed (render sizes its memory budget by it).
+	// loaded, when set, is told how many bytes there are to read before
+	// they are read (render sizes its memory budget by it).
 	loaded func(inputBytes int64)
 
 	// parts holds what each file (or walk event) contributed, in the order
@@ -427,7 +427,8 @@ type renderInputs struct {
 // met while walking. Its fields are written by one worker only.
 type inputPart struct {
 	root, name string // the file to read (name "" when there is none)
-	done       bool   // it was read, or reading it failed
+	size       int64  // its size as the walk saw it, before it is read
+	done       bool   // it was read (stdin: at once), or reading it failed
 	ok         bool   // data holds its bytes, to be parsed
 	data       []byte
 	notices    []string
@@ -468,26 +469,26 @@ func gatherInputs(env *Env, cmd string, paths []string, decode, passthrough bool
 	return in
 }
 
-// readParts reads the files of in.parts, then parses and decodes every
-// part's input, each step on GOMAXPROCS workers; each part is handled
-// whole by one worker, and parts share nothing but the options. Between
-// the steps in.loaded, when set, learns how many bytes were read.
+// readParts reads, parses and decodes the input of every part on
+// GOMAXPROCS workers, each part whole on one worker (parts share nothing
+// but the options), one file in memory per worker at a time. Before that,
+// in.loaded, when set, learns how many bytes there are to read, as the
+// walk saw their sizes.
 func (in *renderInputs) readParts() {
-	parallel(len(in.parts), func(i int) {
-		if part := in.parts[i]; part.name != "" && !part.done {
-			part.data, part.ok = in.readFile(part)
-			part.done = true
-		}
-	})
 	if in.loaded != nil {
 		var n int64
 		for _, part := range in.parts {
-			n += int64(len(part.data))
+			n += part.size + int64(len(part.data))
 		}
 		in.loaded(n)
 	}
 	parallel(len(in.parts), func(i int) {
-		if part := in.parts[i]; part.ok {
+		part := in.parts[i]
+		if part.name != "" && !part.done {
+			part.data, part.ok = in.readFile(part)
+			part.done = true
+		}
+		if part.ok {
 			in.parse(part, part.name, part.data)
 			part.data = nil
 		}
@@ -568,7 +569,7 @@ func (in *renderInputs) add(p string) {
 	}
 	if !st.IsDir() {
 		part := in.part()
-		part.name = p
+		part.name, part.size = p, st.Size()
 		return
 	}
 	if render.IsKustomization(p) {
@@ -600,6 +601,9 @@ func (in *renderInputs) add(p string) {
 		case ".yaml", ".yml", ".json":
 			part := in.part()
 			part.root, part.name = p, path
+			if info, err := d.Info(); err == nil && info.Mode().IsRegular() {
+				part.size = info.Size()
+			}
 		}
 		return nil
 	})
