@@ -41,10 +41,19 @@ type Resource struct {
 	Object map[string]any
 	// Fleet is the VMFleet that rendered it.
 	Fleet *Fleet
-	// Origins maps a path in Object (manifest path syntax, e.g.
-	// "spec.subsets[0].labels") to the VMFleet path that produced it (e.g.
-	// "spec.traffic.subsets.vm-version"). Position uses the longest prefix.
-	Origins map[string]string
+	// Origins lists, for paths in Object (manifest path syntax, e.g.
+	// "spec.subsets[0].labels"), the VMFleet path that produced them (e.g.
+	// "spec.traffic.subsets.vm-version"); of two entries for one path the
+	// later wins. Position uses the longest prefix. A list rather than a
+	// map: a resource has a dozen or so, written once and rarely read, and
+	// a map per resource was a tenth of a large render's time.
+	Origins []Origin
+}
+
+// Origin is one entry of Resource.Origins.
+type Origin struct {
+	Path      string // in the rendered object
+	FleetPath string // in the VMFleet
 }
 
 // IsFleet reports whether n (a document's root node) is a VMFleet.
@@ -66,7 +75,15 @@ func Decode(doc *manifest.Document) (*Fleet, []*manifest.Error) { return decode(
 // order, namespace and name. Two fleets that render the same object are an
 // error naming both.
 func Render(fleets []*Fleet, opts Options) ([]*Resource, []*manifest.Error) {
-	return renderFleets(fleets, opts)
+	rs, _, errs := renderFleets(fleets, opts, false)
+	return rs, errs
+}
+
+// RenderDocuments is Render that also writes each resource's YAML document,
+// as Marshal([]*Resource{r}) would, on the expansion workers: Marshal's
+// stream of the resources is the documents joined by "---\n".
+func RenderDocuments(fleets []*Fleet, opts Options) ([]*Resource, [][]byte, []*manifest.Error) {
+	return renderFleets(fleets, opts, true)
 }
 
 // Marshal writes resources as one canonical multi-document YAML stream

@@ -38,14 +38,24 @@ func (p Protocol) AppProtocol() string { return strings.ToLower(string(p)) }
 // "grpc-web-api" is gRPC-Web, as Istio reads it.
 func protocolFromName(name string) (Protocol, bool) {
 	var best Protocol
-	for _, p := range protocols {
-		pre := p.AppProtocol()
-		if (name == pre || strings.HasPrefix(name, pre+"-")) && len(pre) > len(best) {
+	for i, p := range protocols {
+		pre := protocolPrefixes[i]
+		if strings.HasPrefix(name, pre) && (len(name) == len(pre) || name[len(pre)] == '-') && len(pre) > len(best) {
 			best = p
 		}
 	}
 	return best, best != ""
 }
+
+// protocolPrefixes are the AppProtocol of protocols, in their order:
+// protocolFromName runs for every port of every fleet.
+var protocolPrefixes = func() []string {
+	out := make([]string, len(protocols))
+	for i, p := range protocols {
+		out[i] = p.AppProtocol()
+	}
+	return out
+}()
 
 // EffectiveProtocol is the port's protocol: the explicit one, else the one
 // its name carries; ok is false when neither gives one (Istio would sniff).

@@ -28,7 +28,7 @@ func (r *Resource) position(path string) (file string, line, col int, fleetPath 
 	}
 	full := prefixes[len(segs)]
 	for i := len(segs); i >= 0; i-- {
-		to, ok := r.Origins[prefixes[i]]
+		to, ok := r.origin(prefixes[i])
 		if !ok {
 			continue
 		}
@@ -52,4 +52,19 @@ func joinPath(base, rest string) string {
 		return rest[1:]
 	}
 	return base + rest
+}
+
+// setOrigin records that path in the object came from fleetPath.
+func (r *Resource) setOrigin(path, fleetPath string) {
+	r.Origins = append(r.Origins, Origin{path, fleetPath})
+}
+
+// origin is the VMFleet path recorded last for path.
+func (r *Resource) origin(path string) (string, bool) {
+	for i := len(r.Origins) - 1; i >= 0; i-- {
+		if r.Origins[i].Path == path {
+			return r.Origins[i].FleetPath, true
+		}
+	}
+	return "", false
 }

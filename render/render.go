@@ -2,11 +2,10 @@ package render
 
 import (
 	"fmt"
-	"runtime"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
 
 	"github.com/meshfleet/meshfleet/internal/manifest"
 )
@@ -46,10 +45,12 @@ func kindRank(kind string) int {
 
 type obj = map[string]any
 
-func renderFleets(fleets []*Fleet, opts Options) ([]*Resource, []*manifest.Error) {
+// renderFleets renders fleets; with docs set it also returns each
+// resource's document, as marshal([]*Resource{r}) writes it.
+func renderFleets(fleets []*Fleet, opts Options, docs bool) ([]*Resource, [][]byte, []*manifest.Error) {
 	netAV, secAV, err := apiVersions(opts.IstioVersion)
 	if err != nil {
-		return nil, []*manifest.Error{{File: "--istio-version", Msg: err.Error()}}
+		return nil, nil, []*manifest.Error{{File: "--istio-version", Msg: err.Error()}}
 	}
 	// Fleets are expanded in a canonical order so the fleet named first in
 	// a duplicate error does not depend on the order of the input.
@@ -61,77 +62,94 @@ func renderFleets(fleets []*Fleet, opts Options) ([]*Resource, []*manifest.Error
 	}
 	sort.SliceStable(sorted, func(i, j int) bool { return fleetLess(sorted[i], sorted[j]) })
 
-	expanded := expandAll(sorted, netAV, secAV)
+	expanded := expandAll(sorted, netAV, secAV, docs)
 
-	var out []sortable
-	var errs []*manifest.Error
-	seen := map[string]*Resource{}
+	total := 0
 	for _, rs := range expanded {
-		for _, r := range rs {
-			key := sortable{rank: kindRank(r.kind()), namespace: r.namespace(), name: r.name(), r: r}
-			id := r.kind() + "\x00" + key.namespace + "\x00" + key.name
-			if prev, dup := seen[id]; dup {
-				errs = append(errs, duplicateError(prev, r))
+		total += len(rs)
+	}
+	out := make([]sortable, 0, total)
+	var errs []*manifest.Error
+	type id struct{ kind, namespace, name string }
+	seen := make(map[id]*Resource, total)
+	for _, rs := range expanded {
+		for _, key := range rs {
+			k := id{key.kind, key.namespace, key.name}
+			if prev, dup := seen[k]; dup {
+				errs = append(errs, duplicateError(prev, key.r))
 				continue
 			}
-			seen[id] = r
+			seen[k] = key.r
 			out = append(out, key)
 		}
 	}
 	if len(errs) > 0 {
-		return nil, sortErrors(errs)
+		return nil, nil, sortErrors(errs)
 	}
-	sort.Slice(out, func(i, j int) bool {
-		a, b := &out[i], &out[j]
+	slices.SortFunc(out, func(a, b sortable) int {
 		if a.rank != b.rank {
-			return a.rank < b.rank
+			return a.rank - b.rank
 		}
-		if a.namespace != b.namespace {
-			return a.namespace < b.namespace
+		if c := strings.Compare(a.namespace, b.namespace); c != 0 {
+			return c
 		}
-		return a.name < b.name
+		return strings.Compare(a.name, b.name)
 	})
 	rs := make([]*Resource, len(out))
 	for i := range out {
 		rs[i] = out[i].r
 	}
-	return rs, nil
+	if !docs {
+		return rs, nil, nil
+	}
+	ds := make([][]byte, len(out))
+	for i := range out {
+		ds[i] = out[i].doc
+	}
+	return rs, ds, nil
 }
 
-// sortable carries a resource's sort key, read once rather than from its
-// maps on every comparison.
+// sortable carries a resource's identity and sort key, read from its maps
+// once, on the expansion workers, rather than on every comparison.
 type sortable struct {
-	rank            int
-	namespace, name string
-	r               *Resource
+	rank                  int
+	kind, namespace, name string
+	r                     *Resource
+	doc                   []byte // its document, when asked for
 }
 
-// expandAll expands fleets on GOMAXPROCS workers; results keep the order of
-// fleets, so the output does not depend on scheduling.
-func expandAll(fleets []*Fleet, netAV, secAV string) [][]*Resource {
-	out := make([][]*Resource, len(fleets))
+// expandAll expands fleets on GOMAXPROCS workers, each resource with its
+// sort key, and with docs set its document: written right after the
+// expansion, while the objects are still in the processor's caches, an
+// emitter per chunk remembering the shapes it meets. Results keep the
+// order of fleets, so the output does not depend on scheduling.
+func expandAll(fleets []*Fleet, netAV, secAV string, docs bool) [][]sortable {
+	out := make([][]sortable, len(fleets))
 	expand := func(lo, hi int) {
+		var e *emitter
+		if docs {
+			e = &emitter{}
+		}
 		for i := lo; i < hi; i++ {
 			b := &builder{f: fleets[i], s: &fleets[i].Spec.Spec, netAV: netAV, secAV: secAV}
 			b.expand()
-			out[i] = b.out
+			keys := make([]sortable, len(b.out))
+			for j, r := range b.out {
+				kind := r.kind()
+				keys[j] = sortable{rank: kindRank(kind), kind: kind, namespace: r.namespace(), name: r.name(), r: r}
+				if e != nil {
+					keys[j].doc = e.document(r.Object)
+				}
+			}
+			out[i] = keys
 		}
 	}
-	workers := min(runtime.GOMAXPROCS(0), len(fleets)/64)
-	if workers < 2 {
-		expand(0, len(fleets))
-		return out
-	}
-	var wg sync.WaitGroup
-	chunk := (len(fleets) + workers - 1) / workers
-	for lo := 0; lo < len(fleets); lo += chunk {
-		wg.Add(1)
-		go func(lo, hi int) {
-			defer wg.Done()
-			expand(lo, hi)
-		}(lo, min(lo+chunk, len(fleets)))
-	}
-	wg.Wait()
+	// Chunks of fleets, taken by whichever worker is free: on a busy
+	// machine a worker that is not scheduled holds up little.
+	const chunk = 32
+	forEach((len(fleets)+chunk-1)/chunk, func(i int) {
+		expand(i*chunk, min((i+1)*chunk, len(fleets)))
+	})
 	return out
 }
 
@@ -182,6 +200,7 @@ func duplicateError(first, second *Resource) *manifest.Error {
 // builder expands one fleet.
 type builder struct {
 	f            *Fleet
+	ref          string // fleetRef, once made
 	s            *Spec
 	netAV, secAV string
 	out          []*Resource
@@ -197,18 +216,28 @@ func (b *builder) newResource(apiVersion, kind, name string, root string) (*Reso
 		"name":        name,
 		"namespace":   md.Namespace,
 		"labels":      obj{ManagedByLabel: ManagedByValue},
-		"annotations": obj{FleetAnnotation: md.Namespace + "/" + md.Name},
+		"annotations": obj{FleetAnnotation: b.fleetRef()},
 	}
 	o := obj{"apiVersion": apiVersion, "kind": kind, "metadata": meta}
-	origins := make(map[string]string, 24)
-	origins[""] = root
+	origins := make([]Origin, 3, 16)
+	origins[0] = Origin{"", root}
 	// The object's own metadata comes from the fleet's unless a builder
 	// says otherwise (names derived from spec.app, entries from a vm).
-	origins["metadata"] = "metadata"
-	origins["metadata.namespace"] = "metadata.namespace"
+	origins[1] = Origin{"metadata", "metadata"}
+	origins[2] = Origin{"metadata.namespace", "metadata.namespace"}
 	r := &Resource{Object: o, Fleet: b.f, Origins: origins}
 	b.out = append(b.out, r)
 	return r, o
+}
+
+// fleetRef is namespace/name of the fleet, the value of FleetAnnotation on
+// everything it renders; made once per fleet.
+func (b *builder) fleetRef() string {
+	if b.ref == "" {
+		md := b.f.Spec.Metadata
+		b.ref = md.Namespace + "/" + md.Name
+	}
+	return b.ref
 }
 
 // has reports whether the VMFleet document writes path, so origins point at
@@ -256,7 +285,7 @@ func (b *builder) expand() {
 
 func (b *builder) serviceAccount() {
 	r, _ := b.newResource("v1", "ServiceAccount", b.s.ServiceAccount, b.appOrigin("spec.serviceAccount"))
-	r.Origins["metadata"] = b.appOrigin("spec.serviceAccount")
+	r.setOrigin("metadata", b.appOrigin("spec.serviceAccount"))
 }
 
 // appOrigin is path when written, else spec.app when written, else the
@@ -275,8 +304,8 @@ func (b *builder) selector() obj { return obj{"app": b.s.App} }
 
 func (b *builder) service() {
 	r, o := b.newResource("v1", "Service", b.s.App, "spec.ports")
-	r.Origins["metadata"] = b.appOrigin("spec.app")
-	r.Origins["spec.selector"] = b.appOrigin("spec.app")
+	r.setOrigin("metadata", b.appOrigin("spec.app"))
+	r.setOrigin("spec.selector", b.appOrigin("spec.app"))
 	var ports []any
 	for i, p := range b.s.Ports {
 		if !p.Service {
@@ -292,13 +321,13 @@ func (b *builder) service() {
 		}
 		fp := manifest.AppendIndex("spec.ports", i)
 		rp := manifest.AppendIndex("spec.ports", len(ports))
-		r.Origins[rp] = fp
-		r.Origins[rp+".targetPort"] = fp + ".port"
-		r.Origins[rp+".appProtocol"] = fp + ".protocol"
+		r.setOrigin(rp, fp)
+		r.setOrigin(rp+".targetPort", fp+".port")
+		r.setOrigin(rp+".appProtocol", fp+".protocol")
 		if p.Protocol != "" {
-			r.Origins[rp+".protocol"] = fp + ".protocol"
+			r.setOrigin(rp+".protocol", fp+".protocol")
 		} else {
-			r.Origins[rp+".protocol"] = fp + ".name"
+			r.setOrigin(rp+".protocol", fp+".name")
 		}
 		ports = append(ports, sp)
 	}
@@ -307,7 +336,7 @@ func (b *builder) service() {
 
 func (b *builder) peerAuthentication() {
 	r, o := b.newResource(b.secAV, "PeerAuthentication", b.f.Spec.Metadata.Name, "spec.mtls")
-	r.Origins["spec.selector"] = b.appOrigin("spec.app")
+	r.setOrigin("spec.selector", b.appOrigin("spec.app"))
 	o["spec"] = obj{
 		"selector": obj{"matchLabels": b.selector()},
 		"mtls":     obj{"mode": string(b.s.MTLS)},
@@ -317,7 +346,7 @@ func (b *builder) peerAuthentication() {
 func (b *builder) authorizationPolicy(suffix, action string, rules []Rule) {
 	fleetPath := "spec." + suffix
 	r, o := b.newResource(b.secAV, "AuthorizationPolicy", b.f.Spec.Metadata.Name+"-"+suffix, fleetPath)
-	r.Origins["spec.selector"] = b.appOrigin("spec.app")
+	r.setOrigin("spec.selector", b.appOrigin("spec.app"))
 	spec := obj{"selector": obj{"matchLabels": b.selector()}, "action": action}
 	if len(rules) > 0 {
 		out := make([]any, len(rules))
@@ -332,13 +361,13 @@ func (b *builder) authorizationPolicy(suffix, action string, rules []Rule) {
 // rule renders one compact rule as Istio's {from: [{source}], to:
 // [{operation}], when}.
 func (b *builder) rule(r *Resource, rp, fp string, rule Rule) obj {
-	r.Origins[rp] = fp
+	r.setOrigin(rp, fp)
 	out := obj{}
 	if src := rule.From; !src.empty() {
 		sp := rp + ".from[0].source"
 		ff := fp + ".from"
-		r.Origins[rp+".from"] = ff
-		r.Origins[sp] = ff
+		r.setOrigin(rp+".from", ff)
+		r.setOrigin(sp, ff)
 		source := obj{}
 		b.principals(r, source, "principals", sp, ff, "serviceAccounts", src.ServiceAccounts, "principals", src.Principals)
 		b.principals(r, source, "notPrincipals", sp, ff, "notServiceAccounts", src.NotServiceAccounts, "notPrincipals", src.NotPrincipals)
@@ -360,8 +389,8 @@ func (b *builder) rule(r *Resource, rp, fp string, rule Rule) obj {
 	if op := rule.To; !op.empty() {
 		opPath := rp + ".to[0].operation"
 		ff := fp + ".to"
-		r.Origins[rp+".to"] = ff
-		r.Origins[opPath] = ff
+		r.setOrigin(rp+".to", ff)
+		r.setOrigin(opPath, ff)
 		operation := obj{}
 		for _, f := range []struct {
 			name string
@@ -420,17 +449,17 @@ func (b *builder) principals(r *Resource, source obj, key, sp, ff, saKey string,
 		if !ok {
 			ns, name = b.f.Spec.Metadata.Namespace, sa
 		}
-		r.Origins[manifest.AppendIndex(sp+"."+key, len(out))] = manifest.AppendIndex(ff+"."+saKey, i)
+		r.setOrigin(manifest.AppendIndex(sp+"."+key, len(out)), manifest.AppendIndex(ff+"."+saKey, i))
 		out = append(out, b.s.TrustDomain+"/ns/"+ns+"/sa/"+name)
 	}
 	for i, p := range prs {
-		r.Origins[manifest.AppendIndex(sp+"."+key, len(out))] = manifest.AppendIndex(ff+"."+prKey, i)
+		r.setOrigin(manifest.AppendIndex(sp+"."+key, len(out)), manifest.AppendIndex(ff+"."+prKey, i))
 		out = append(out, p)
 	}
 	if len(sas) > 0 {
-		r.Origins[sp+"."+key] = ff + "." + saKey
+		r.setOrigin(sp+"."+key, ff+"."+saKey)
 	} else {
-		r.Origins[sp+"."+key] = ff + "." + prKey
+		r.setOrigin(sp+"."+key, ff+"."+prKey)
 	}
 	source[key] = out
 }
@@ -462,16 +491,16 @@ func (b *builder) destinationRule() {
 		return
 	}
 	r, o := b.newResource(b.netAV, "DestinationRule", s.App, "spec.traffic")
-	r.Origins["metadata"] = b.appOrigin("spec.app")
-	r.Origins["spec.host"] = b.appOrigin("spec.app")
+	r.setOrigin("metadata", b.appOrigin("spec.app"))
+	r.setOrigin("spec.host", b.appOrigin("spec.app"))
 	spec := obj{"host": b.fqdn()}
 	if len(t.Subsets) > 0 {
 		subsets := make([]any, len(t.Subsets))
 		for i, ss := range t.Subsets {
 			rp := manifest.AppendIndex("spec.subsets", i)
 			fp := manifest.AppendKey("spec.traffic.subsets", ss.Name)
-			r.Origins[rp] = fp
-			r.Origins[rp+".labels"] = fp
+			r.setOrigin(rp, fp)
+			r.setOrigin(rp+".labels", fp)
 			so := obj{"name": ss.Name}
 			if len(ss.Labels) > 0 {
 				so["labels"] = strMap(ss.Labels)
@@ -483,15 +512,15 @@ func (b *builder) destinationRule() {
 	tp := obj{}
 	if strict {
 		tp["tls"] = obj{"mode": "ISTIO_MUTUAL"}
-		r.Origins["spec.trafficPolicy.tls"] = "spec.mtls"
+		r.setOrigin("spec.trafficPolicy.tls", "spec.mtls")
 	}
 	if cp := t.ConnectionPool; cp != nil {
 		tp["connectionPool"] = connectionPool(cp)
-		r.Origins["spec.trafficPolicy.connectionPool"] = "spec.traffic.connectionPool"
+		r.setOrigin("spec.trafficPolicy.connectionPool", "spec.traffic.connectionPool")
 	}
 	if od := t.OutlierDetection; od != nil {
 		tp["outlierDetection"] = outlierDetection(od)
-		r.Origins["spec.trafficPolicy.outlierDetection"] = "spec.traffic.outlierDetection"
+		r.setOrigin("spec.trafficPolicy.outlierDetection", "spec.traffic.outlierDetection")
 	}
 	if len(tp) > 0 {
 		spec["trafficPolicy"] = tp
@@ -565,14 +594,14 @@ func outlierDetection(od *OutlierDetection) obj {
 func (b *builder) virtualService() {
 	t := b.s.Traffic
 	r, o := b.newResource(b.netAV, "VirtualService", b.s.App, "spec.traffic.routes")
-	r.Origins["metadata"] = b.appOrigin("spec.app")
-	r.Origins["spec.hosts"] = b.appOrigin("spec.app")
+	r.setOrigin("metadata", b.appOrigin("spec.app"))
+	r.setOrigin("spec.hosts", b.appOrigin("spec.app"))
 	host := b.fqdn()
 	http := make([]any, len(t.Routes))
 	for i, route := range t.Routes {
 		rp := manifest.AppendIndex("spec.http", i)
 		fp := manifest.AppendIndex("spec.traffic.routes", i)
-		r.Origins[rp] = fp
+		r.setOrigin(rp, fp)
 		ro := obj{}
 		if len(route.Match) > 0 {
 			ms := make([]any, len(route.Match))
@@ -581,28 +610,28 @@ func (b *builder) virtualService() {
 				if route.matchList {
 					mp = manifest.AppendIndex(mp, j)
 				}
-				r.Origins[manifest.AppendIndex(rp+".match", j)] = mp
+				r.setOrigin(manifest.AppendIndex(rp+".match", j), mp)
 				ms[j] = match(m)
 			}
 			ro["match"] = ms
-			r.Origins[rp+".match"] = fp + ".match"
+			r.setOrigin(rp+".match", fp+".match")
 		}
 		dests := make([]any, len(route.To))
 		for k, d := range route.To {
 			dp := manifest.AppendIndex(rp+".route", k)
-			r.Origins[dp] = manifest.AppendKey(fp+".to", d.Subset)
-			r.Origins[dp+".weight"] = manifest.AppendKey(fp+".to", d.Subset)
-			r.Origins[dp+".destination"] = manifest.AppendKey(fp+".to", d.Subset)
+			r.setOrigin(dp, manifest.AppendKey(fp+".to", d.Subset))
+			r.setOrigin(dp+".weight", manifest.AppendKey(fp+".to", d.Subset))
+			r.setOrigin(dp+".destination", manifest.AppendKey(fp+".to", d.Subset))
 			dests[k] = obj{
 				"destination": obj{"host": host, "subset": d.Subset},
 				"weight":      int64(d.Weight),
 			}
 		}
-		r.Origins[rp+".route"] = fp + ".to"
+		r.setOrigin(rp+".route", fp+".to")
 		ro["route"] = dests
 		if t.Timeout != "" {
 			ro["timeout"] = t.Timeout
-			r.Origins[rp+".timeout"] = "spec.traffic.timeout"
+			r.setOrigin(rp+".timeout", "spec.traffic.timeout")
 		}
 		if rt := t.Retries; rt != nil {
 			retries := obj{"attempts": int64(rt.Attempts)}
@@ -610,7 +639,7 @@ func (b *builder) virtualService() {
 			setStr(retries, "retryOn", rt.RetryOn)
 			setBool(retries, "retryRemoteLocalities", rt.RetryRemoteLocalities)
 			ro["retries"] = retries
-			r.Origins[rp+".retries"] = "spec.traffic.retries"
+			r.setOrigin(rp+".retries", "spec.traffic.retries")
 		}
 		http[i] = ro
 	}
@@ -658,11 +687,11 @@ func match(m Match) obj {
 // their origins under prefix.
 func (b *builder) workloadLabels(r *Resource, prefix string) obj {
 	out := obj{"app": b.s.App, "version": b.s.Version}
-	r.Origins[manifest.AppendKey(prefix, "app")] = b.appOrigin("spec.app")
-	r.Origins[manifest.AppendKey(prefix, "version")] = "spec.version"
+	r.setOrigin(manifest.AppendKey(prefix, "app"), b.appOrigin("spec.app"))
+	r.setOrigin(manifest.AppendKey(prefix, "version"), "spec.version")
 	for k, v := range b.s.Labels {
 		out[k] = v
-		r.Origins[manifest.AppendKey(prefix, k)] = manifest.AppendKey("spec.labels", k)
+		r.setOrigin(manifest.AppendKey(prefix, k), manifest.AppendKey("spec.labels", k))
 	}
 	return out
 }
@@ -671,10 +700,10 @@ func (b *builder) workloadLabels(r *Resource, prefix string) obj {
 // WorkloadEntry ports (keyed by the Service port names).
 func (b *builder) portMap(r *Resource, prefix string) obj {
 	out := make(obj, len(b.s.Ports))
-	r.Origins[prefix] = "spec.ports"
+	r.setOrigin(prefix, "spec.ports")
 	for i, p := range b.s.Ports {
 		out[p.Name] = int64(p.Port)
-		r.Origins[manifest.AppendKey(prefix, p.Name)] = manifest.AppendIndex("spec.ports", i)
+		r.setOrigin(manifest.AppendKey(prefix, p.Name), manifest.AppendIndex("spec.ports", i))
 	}
 	return out
 }
@@ -685,13 +714,13 @@ func (b *builder) workloadGroup() {
 	md := obj{"labels": b.workloadLabels(r, "spec.metadata.labels")}
 	if len(s.Annotations) > 0 {
 		md["annotations"] = strMap(s.Annotations)
-		r.Origins["spec.metadata.annotations"] = "spec.annotations"
+		r.setOrigin("spec.metadata.annotations", "spec.annotations")
 	}
 	template := obj{"serviceAccount": s.ServiceAccount, "ports": b.portMap(r, "spec.template.ports")}
-	r.Origins["spec.template.serviceAccount"] = b.appOrigin("spec.serviceAccount")
+	r.setOrigin("spec.template.serviceAccount", b.appOrigin("spec.serviceAccount"))
 	if s.Network != "" {
 		template["network"] = s.Network
-		r.Origins["spec.template.network"] = "spec.network"
+		r.setOrigin("spec.template.network", "spec.network")
 	}
 	spec := obj{"metadata": md, "template": template}
 	if s.Probe != nil {
@@ -702,7 +731,7 @@ func (b *builder) workloadGroup() {
 
 func (b *builder) probe(r *Resource) obj {
 	pr := b.s.Probe
-	r.Origins["spec.probe"] = "spec.probe"
+	r.setOrigin("spec.probe", "spec.probe")
 	out := obj{}
 	setInt(out, "initialDelaySeconds", pr.InitialDelaySeconds)
 	setInt(out, "periodSeconds", pr.PeriodSeconds)
@@ -725,10 +754,10 @@ func (b *builder) probe(r *Resource) obj {
 			hs := make([]any, len(keys))
 			for i, k := range keys {
 				hs[i] = obj{"name": k, "value": h.Headers[k]}
-				r.Origins[manifest.AppendIndex("spec.probe.httpGet.httpHeaders", i)] = manifest.AppendKey("spec.probe.httpGet.headers", k)
+				r.setOrigin(manifest.AppendIndex("spec.probe.httpGet.httpHeaders", i), manifest.AppendKey("spec.probe.httpGet.headers", k))
 			}
 			hg["httpHeaders"] = hs
-			r.Origins["spec.probe.httpGet.httpHeaders"] = "spec.probe.httpGet.headers"
+			r.setOrigin("spec.probe.httpGet.httpHeaders", "spec.probe.httpGet.headers")
 		}
 		out["httpGet"] = hg
 	case pr.TCPSocket != nil:
@@ -746,20 +775,20 @@ func (b *builder) workloadEntry(i int) {
 	vm := s.VMs[i]
 	fp := manifest.AppendIndex("spec.vms", i)
 	r, o := b.newResource(b.netAV, "WorkloadEntry", b.f.Spec.Metadata.Name+"-"+vm.Name, fp)
-	r.Origins["metadata"] = fp
+	r.setOrigin("metadata", fp)
 	meta := o["metadata"].(obj)
 	if b.has(fp + ".name") {
-		r.Origins["metadata.name"] = fp + ".name"
+		r.setOrigin("metadata.name", fp+".name")
 	} else {
-		r.Origins["metadata.name"] = fp + ".address"
+		r.setOrigin("metadata.name", fp+".address")
 	}
 	labels := b.workloadLabels(r, "spec.labels")
 	mdLabels := b.workloadLabels(r, "metadata.labels")
 	for k, v := range vm.Labels {
 		labels[k] = v
 		mdLabels[k] = v
-		r.Origins[manifest.AppendKey("spec.labels", k)] = manifest.AppendKey(fp+".labels", k)
-		r.Origins[manifest.AppendKey("metadata.labels", k)] = manifest.AppendKey(fp+".labels", k)
+		r.setOrigin(manifest.AppendKey("spec.labels", k), manifest.AppendKey(fp+".labels", k))
+		r.setOrigin(manifest.AppendKey("metadata.labels", k), manifest.AppendKey(fp+".labels", k))
 	}
 	mdLabels[ManagedByLabel] = ManagedByValue
 	meta["labels"] = mdLabels
@@ -767,7 +796,7 @@ func (b *builder) workloadEntry(i int) {
 		ann := meta["annotations"].(obj)
 		for k, v := range s.Annotations {
 			ann[k] = v
-			r.Origins[manifest.AppendKey("metadata.annotations", k)] = manifest.AppendKey("spec.annotations", k)
+			r.setOrigin(manifest.AppendKey("metadata.annotations", k), manifest.AppendKey("spec.annotations", k))
 		}
 	}
 	spec := obj{
@@ -776,23 +805,23 @@ func (b *builder) workloadEntry(i int) {
 		"ports":          b.portMap(r, "spec.ports"),
 		"serviceAccount": s.ServiceAccount,
 	}
-	r.Origins["spec.address"] = fp + ".address"
-	r.Origins["spec.serviceAccount"] = b.appOrigin("spec.serviceAccount")
+	r.setOrigin("spec.address", fp+".address")
+	r.setOrigin("spec.serviceAccount", b.appOrigin("spec.serviceAccount"))
 	if vm.Network != "" {
 		spec["network"] = vm.Network
 		if b.has(fp + ".network") {
-			r.Origins["spec.network"] = fp + ".network"
+			r.setOrigin("spec.network", fp+".network")
 		} else {
-			r.Origins["spec.network"] = "spec.network"
+			r.setOrigin("spec.network", "spec.network")
 		}
 	}
 	if vm.Locality != "" {
 		spec["locality"] = vm.Locality
-		r.Origins["spec.locality"] = fp + ".locality"
+		r.setOrigin("spec.locality", fp+".locality")
 	}
 	if vm.Weight != 0 {
 		spec["weight"] = int64(vm.Weight)
-		r.Origins["spec.weight"] = fp + ".weight"
+		r.setOrigin("spec.weight", fp+".weight")
 	}
 	o["spec"] = spec
 }

@@ -386,8 +386,8 @@ func FuzzDecode(f *testing.F) {
 		}
 		roundTrip(t, rs)
 		for _, r := range rs {
-			for path := range r.Origins {
-				r.Position(path)
+			for _, o := range r.Origins {
+				r.Position(o.Path)
 			}
 			r.Position("spec.no.such[3].path")
 		}

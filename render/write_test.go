@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -226,5 +227,36 @@ func TestDiffDir(t *testing.T) {
 	// Nothing was written by the check.
 	if _, err := os.Stat(filepath.Join(dir, "shop", "b.yaml")); !os.IsNotExist(err) {
 		t.Errorf("DiffDir wrote shop/b.yaml")
+	}
+}
+
+// TestOutNameMatchesRegexp holds the hand-written name checks of Layout to
+// the regular expressions they replace, on every string up to six bytes
+// over the bytes that decide them.
+func TestOutNameMatchesRegexp(t *testing.T) {
+	nameRE := regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$`)
+	kindRE := regexp.MustCompile(`^[A-Za-z][A-Za-z0-9]*$`)
+	const alphabet = "az09-.A_\n/"
+	var walk func(b []byte)
+	walk = func(b []byte) {
+		s := string(b)
+		if got, want := outName(s), nameRE.MatchString(s); got != want {
+			t.Fatalf("outName(%q) = %v, the expression says %v", s, got, want)
+		}
+		if got, want := outKind(s), kindRE.MatchString(s); got != want {
+			t.Fatalf("outKind(%q) = %v, the expression says %v", s, got, want)
+		}
+		if len(b) == 6 {
+			return
+		}
+		for i := 0; i < len(alphabet); i++ {
+			walk(append(b, alphabet[i]))
+		}
+	}
+	walk(nil)
+	for _, s := range []string{"cart", "a.b-c.d", "-a", "a-", "a..b", ".a", "a.", "a.-b", "a-.b", "Ab", "a_b", "x\x00", "é"} {
+		if outName(s) != nameRE.MatchString(s) || outKind(s) != kindRE.MatchString(s) {
+			t.Errorf("%q: hand-written checks differ from the expressions", s)
+		}
 	}
 }

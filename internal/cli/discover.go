@@ -71,7 +71,7 @@ func runDiscover(env *Env, args []string) int {
 		return ExitUsage
 	}
 
-	in := gatherInputs(env, "discover", []string{dir}, false, false)
+	in := gatherInputs(env, "discover", []string{dir}, false, false, nil)
 	manifest.SortErrors(in.problems)
 	for _, p := range in.problems {
 		fmt.Fprintf(env.Stderr, "meshfleet discover: %s (render reports it)\n", p.Error())
