@@ -19,8 +19,14 @@ type Arena struct {
 	refs  slabs[*yaml.Node]
 }
 
-// arenaSlab is the size of each slab, in elements.
-const arenaSlab = 4096
+// arenaSlab is the size of each slab, in elements; arenaKeep is how many
+// slabs Reset keeps for reuse (about 10 MB of nodes). A file that needed
+// more (a huge or hostile one) does not leave its worker holding that
+// memory for the rest of the run: the slabs beyond are dropped.
+const (
+	arenaSlab = 4096
+	arenaKeep = 16
+)
 
 // slabs is a list of equal slabs lent out in order: slab i, up to cur.
 type slabs[T any] struct {
@@ -58,6 +64,10 @@ func (s *slabs[T]) reset() {
 	}
 	if s.i < len(s.list) {
 		clear(s.list[s.i][:s.cur])
+	}
+	if len(s.list) > arenaKeep {
+		clear(s.list[arenaKeep:])
+		s.list = s.list[:arenaKeep]
 	}
 	s.i, s.cur = 0, 0
 }

@@ -17,7 +17,8 @@ func TestArenaReuse(t *testing.T) {
 		}
 		return []byte(b.String())
 	}
-	inputs := [][]byte{big(1), big(2000), big(3), []byte("a: [" + strings.Repeat("x, ", 5000) + "y]\n"), big(700), big(1)}
+	huge := []byte("items:\n" + strings.Repeat("- {a: 1, b: two}\n", 30000)) // more nodes than Reset keeps slabs for
+	inputs := [][]byte{big(1), big(2000), big(3), huge, []byte("a: [" + strings.Repeat("x, ", 5000) + "y]\n"), big(700), big(1)}
 	var a Arena
 	for round := 0; round < 2; round++ {
 		for i, in := range inputs {
@@ -39,6 +40,9 @@ func TestArenaReuse(t *testing.T) {
 			}
 			a.Reset()
 		}
+	}
+	if len(a.nodes.list) > arenaKeep || len(a.refs.list) > arenaKeep {
+		t.Errorf("Reset kept %d node and %d content slabs, want at most %d", len(a.nodes.list), len(a.refs.list), arenaKeep)
 	}
 	for _, l := range a.nodes.list {
 		for k := range l {
