@@ -40,6 +40,9 @@ func LoadModel(opts Options) (*Model, error) {
 	cfg, notice, workers, ex, root, trust, stdinName, maxRes := st.cfg, st.notice, st.workers, st.ex, st.root, st.trust, st.stdinName, st.maxRes
 	jobs, probs := collect(opts.Paths, stdinName, ex, notice)
 	jobs = append(jobs, contextJobs(opts.Context, jobs, ex, notice)...)
+	if opts.Sized != nil {
+		opts.Sized(sizeOf(jobs))
+	}
 	// The schema check decides which resources take part in resolution
 	// (schemaInvalid), as it does for lint; then, as lint's settle does,
 	// objects neither the index nor the model reads are dropped on the

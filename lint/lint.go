@@ -178,6 +178,10 @@ type Options struct {
 	Verbose bool
 	// Notice receives skipped-input notices (for stderr); may be nil.
 	Notice func(string)
+	// Sized, when set, is told before any input is read how many bytes
+	// the inputs found hold; known is false when some are stdin or
+	// kustomize builds, whose size is not known until they are read.
+	Sized func(inputBytes int64, known bool)
 	// Loaded, when set, receives the size in bytes of every input read,
 	// once parsing is done and before the index and evaluation allocate
 	// most of the run's memory (the CLI sizes its memory limit from it).
@@ -279,6 +283,9 @@ func (e *Engine) Lint(ctx context.Context, opts Options) (*Result, error) {
 	jobs, probs := collect(opts.Paths, stdinName, ex, notice)
 	inputs := len(jobs)
 	jobs = append(jobs, contextJobs(opts.Context, jobs, ex, notice)...)
+	if opts.Sized != nil {
+		opts.Sized(sizeOf(jobs))
+	}
 	// The suppressor needs the files' text; which rules are disabled is
 	// known now, so the Go checks can run on the parse workers.
 	disabled := newSuppressor(nil, cfg, opts.Disable).disabled

@@ -234,6 +234,23 @@ func readAll(jobs []job, stdin io.Reader, workers int, build func(dir string) ([
 	return out
 }
 
+// sizeOf is how many bytes the jobs' files hold, by their metadata (no
+// content is read; the reader checks each file again): known is false when
+// some are stdin or kustomize builds.
+func sizeOf(jobs []job) (n int64, known bool) {
+	known = true
+	for _, j := range jobs {
+		if j.stdin || j.kustomize {
+			known = false
+			continue
+		}
+		if fi, err := os.Stat(j.path); err == nil && fi.Mode().IsRegular() {
+			n += fi.Size()
+		}
+	}
+	return n, known
+}
+
 // readOne reads and classifies one input, its nodes lent by arena (nil:
 // allocated), which it hands back or drops before returning.
 func readOne(j job, stdin io.Reader, build func(dir string) ([]byte, error), arena *manifest.Arena) *source {

@@ -94,7 +94,9 @@ func loadMesh(env *Env, cmd string, paths, exclude, context []string, config, ro
 		fmt.Fprintf(env.Stderr, "meshfleet %s: %s\n", cmd, safetext.Escape(err.Error()))
 		return nil, false
 	}
-	m, err := lint.LoadModel(lint.Options{Paths: paths, Config: cfg, Exclude: exclude, Context: context, RootNamespace: root, Notice: notice, Loaded: tuneGC()})
+	gc := tuneGC()
+	defer gc.restore()
+	m, err := lint.LoadModel(lint.Options{Paths: paths, Config: cfg, Exclude: exclude, Context: context, RootNamespace: root, Notice: notice, Sized: gc.sized, Loaded: gc.loaded})
 	if err != nil {
 		fmt.Fprintf(env.Stderr, "meshfleet %s: %s\n", cmd, safetext.Escape(err.Error()))
 		return nil, false

@@ -130,7 +130,12 @@ func runRender(env *Env, args []string) int {
 
 	var loaded func(int64)
 	if f.lintFailOn != "" {
-		loaded = tuneGC() // it lints in-process: lint's budget
+		// It lints in-process: lint's budget, for an input of unknown
+		// size (the rendered output is not known in advance).
+		gc := tuneGC()
+		defer gc.restore()
+		gc.sized(0, false)
+		loaded = gc.loaded
 	} else {
 		var restore func()
 		loaded, restore = tuneRenderGC()
