@@ -14,14 +14,15 @@ import (
 	"github.com/meshfleet/meshfleet/policies"
 )
 
-// Rules are evaluated per namespace shard. One query call costs about
+// Rules are evaluated per shard (shards.go). One query call costs about
 // 15–20 µs before any rule work, so one query per rule made 47 rules ×
 // 1,000 namespaces = 47,000 calls, most of a run over many small
 // namespaces (issue 11). A combined query evaluates every enabled rule of
 // one compiler in one call, each rule's findings bound to its own
-// variable; a shard then costs one call per compiler (one: every rule
-// compiles together). Findings are byte-identical: each rule's set is
-// decoded as before.
+// variable; a shard then costs one call per compiler (two for the
+// built-in rules, which compile on one compiler per core; one for user
+// policies). Findings are byte-identical: each rule's set is decoded as
+// before.
 //
 // A combined call cannot say which rule failed or ran out of time. When it
 // fails, the shard is evaluated again rule by rule: an error names its
