@@ -3,10 +3,10 @@ package lint
 import (
 	"math"
 	"strconv"
-	"sync"
-	"sync/atomic"
 
 	"github.com/open-policy-agent/opa/v1/ast"
+
+	"github.com/meshfleet/meshfleet/internal/par"
 )
 
 // refMap is an object keyed by resource ref; it becomes a Rego object with
@@ -186,18 +186,7 @@ func objectParallel(m map[string]any, workers int) ast.Value {
 		}
 		finish = append(finish, func() { items[i] = [2]*ast.Term{ast.StringTerm(k), ast.ObjectTerm(entries...)} })
 	}
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for w := 0; w < max(workers, 1); w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for t := next.Add(1) - 1; t < int64(len(tasks)); t = next.Add(1) - 1 {
-				tasks[t]()
-			}
-		}()
-	}
-	wg.Wait()
+	par.For(workers, len(tasks), func(t int) { tasks[t]() })
 	for _, f := range finish {
 		f()
 	}

@@ -20,6 +20,7 @@ import (
 	"github.com/open-policy-agent/opa/v1/rego"
 
 	"github.com/meshfleet/meshfleet/internal/manifest"
+	"github.com/meshfleet/meshfleet/internal/par"
 	"github.com/meshfleet/meshfleet/lint/finding"
 	"github.com/meshfleet/meshfleet/policies"
 	"github.com/meshfleet/meshfleet/render"
@@ -506,18 +507,7 @@ func (e *Engine) policyReads(kind string) bool {
 
 // forEach runs f on every resource on up to workers goroutines.
 func forEach(rs []*resource, workers int, f func(*resource)) {
-	var wg sync.WaitGroup
-	n := max(workers, 1)
-	for w := 0; w < n; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := w; i < len(rs); i += n {
-				f(rs[i])
-			}
-		}()
-	}
-	wg.Wait()
+	par.For(workers, len(rs), func(i int) { f(rs[i]) })
 }
 
 func problemFinding(rule finding.Rule, p *manifest.Error) finding.Finding {

@@ -5,14 +5,13 @@ import (
 	"fmt"
 	"math"
 	"regexp"
-	"runtime"
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/meshfleet/meshfleet/internal/par"
 )
 
 // marshal writes block-style YAML itself instead of going through yaml.v3's
@@ -46,7 +45,7 @@ const marshalChunk = 256
 // pieces joined are the bytes of one writer.
 func marshalParts(rs []*Resource) [][]byte {
 	parts := make([][]byte, max(1, (len(rs)+marshalChunk-1)/marshalChunk))
-	forEach(len(parts), func(i int) {
+	par.For(0, len(parts), func(i int) {
 		lo := i * marshalChunk
 		parts[i] = emitAll(rs[lo:min(lo+marshalChunk, len(rs))], lo)
 	})
@@ -57,7 +56,7 @@ func marshalParts(rs []*Resource) [][]byte {
 // files), on GOMAXPROCS workers: each is marshal([]*Resource{r}).
 func marshalEach(rs []*Resource) [][]byte {
 	out := make([][]byte, len(rs))
-	forEach((len(rs)+marshalChunk-1)/marshalChunk, func(c int) {
+	par.For(0, (len(rs)+marshalChunk-1)/marshalChunk, func(c int) {
 		lo, hi := c*marshalChunk, min((c+1)*marshalChunk, len(rs))
 		e := &emitter{b: make([]byte, 0, 512*(hi-lo))}
 		ends := make([]int, hi-lo)
@@ -90,34 +89,6 @@ func (e *emitter) document(obj map[string]any) []byte {
 }
 
 const docBlock = 64 << 10
-
-// forEach calls f(0) … f(n-1) on GOMAXPROCS workers, each taking the next
-// index when done with one, and waits for them.
-func forEach(n int, f func(i int)) {
-	workers := min(runtime.GOMAXPROCS(0), n)
-	if workers < 2 {
-		for i := range n {
-			f(i)
-		}
-		return
-	}
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				i := int(next.Add(1)) - 1
-				if i >= n {
-					return
-				}
-				f(i)
-			}
-		}()
-	}
-	wg.Wait()
-}
 
 // emitAll writes rs, which start at index first of the whole stream: every
 // document but the stream's first is preceded by "---".

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/meshfleet/meshfleet/internal/manifest"
+	"github.com/meshfleet/meshfleet/internal/par"
 )
 
 // Labels and annotations meshfleet puts on every rendered object. The fleet
@@ -147,7 +148,7 @@ func expandAll(fleets []*Fleet, netAV, secAV string, docs bool) [][]sortable {
 	// Chunks of fleets, taken by whichever worker is free: on a busy
 	// machine a worker that is not scheduled holds up little.
 	const chunk = 32
-	forEach((len(fleets)+chunk-1)/chunk, func(i int) {
+	par.For(0, (len(fleets)+chunk-1)/chunk, func(i int) {
 		expand(i*chunk, min((i+1)*chunk, len(fleets)))
 	})
 	return out

@@ -16,6 +16,7 @@ import (
 	"github.com/rogpeppe/go-internal/diff"
 
 	"github.com/meshfleet/meshfleet/internal/manifest"
+	"github.com/meshfleet/meshfleet/internal/par"
 )
 
 // managedByKey marks every object meshfleet renders; prune and check touch
@@ -242,7 +243,7 @@ func DiffDir(dir string, files []OutFile) ([]byte, error) {
 		err     error
 	}
 	reads := make([]read, len(files))
-	forEach(len(files), func(i int) {
+	par.For(0, len(files), func(i int) {
 		old, err := root.ReadFile(files[i].Path)
 		if err != nil && !errors.Is(err, fs.ErrNotExist) {
 			reads[i].err = err
@@ -302,7 +303,7 @@ func preflight(root *os.Root, files []OutFile) error {
 	// The paths are sound: look at what is there, on GOMAXPROCS workers,
 	// and report the first file in order that is not a regular file.
 	notRegular := make([]bool, len(files))
-	forEach(len(files), func(i int) {
+	par.For(0, len(files), func(i int) {
 		if st, err := root.Lstat(files[i].Path); err == nil && !st.Mode().IsRegular() {
 			notRegular[i] = true
 		}

@@ -98,26 +98,10 @@ func (d *differ) check(f *schemaFile, v any, what func() string) {
 	if obj, ok := v.(map[string]any); ok && d.cases%10 == 0 {
 		d.problems++
 		k := kindOf(f)
-		if diff := cmp.Diff(validateWithJSONSchema(f, obj), Validate(k.apiVersion, k.kind, obj)); diff != "" {
+		if diff := cmp.Diff(f.validate(obj), Validate(k.apiVersion, k.kind, obj)); diff != "" {
 			d.t.Errorf("%s as %s: problems differ from jsonschema's (-old +new):\n%s", what(), f.name, diff)
 		}
 	}
-}
-
-// validateWithJSONSchema is Validate as it was before the fast checker.
-func validateWithJSONSchema(f *schemaFile, obj map[string]any) []Problem {
-	if err := f.load(); err != nil {
-		panic(err)
-	}
-	err := f.sch.Validate(obj)
-	if err == nil {
-		return nil
-	}
-	ve, ok := err.(*jsonschema.ValidationError)
-	if !ok {
-		return []Problem{{Msg: err.Error(), Kind: Invalid}}
-	}
-	return explain(schemaStore, obj, ve)
 }
 
 func kindOf(f *schemaFile) gvk {

@@ -188,6 +188,12 @@ func Validate(apiVersion, kind string, obj map[string]any) []Problem {
 	if f.fast != 0 && fastTable.Valid(f.fast, obj) {
 		return nil
 	}
+	return f.validate(obj)
+}
+
+// validate checks obj with jsonschema and explains what is wrong: Validate
+// without the fast checker.
+func (f *schemaFile) validate(obj map[string]any) []Problem {
 	if err := f.load(); err != nil {
 		// The embedded schemas are compiled by TestAllSchemasCompile; a
 		// failure here is a build defect, not a user error.

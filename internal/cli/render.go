@@ -11,17 +11,15 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
-	"runtime"
 	"runtime/debug"
 	"sort"
 	"strings"
-	"sync"
-	"sync/atomic"
 
 	"github.com/spf13/pflag"
 	"gopkg.in/yaml.v3"
 
 	"github.com/meshfleet/meshfleet/internal/manifest"
+	"github.com/meshfleet/meshfleet/internal/par"
 	"github.com/meshfleet/meshfleet/internal/safetext"
 	"github.com/meshfleet/meshfleet/lint"
 	"github.com/meshfleet/meshfleet/lint/finding"
@@ -487,7 +485,7 @@ func (in *renderInputs) readParts() {
 		}
 		in.loaded(n)
 	}
-	parallel(len(in.parts), func(i int) {
+	par.For(0, len(in.parts), func(i int) {
 		part := in.parts[i]
 		if part.name != "" && !part.done {
 			part.data, part.ok = in.readFile(part)
@@ -498,33 +496,6 @@ func (in *renderInputs) readParts() {
 			part.data = nil
 		}
 	})
-}
-
-// parallel calls f(0) … f(n-1) on GOMAXPROCS workers and waits for them.
-func parallel(n int, f func(i int)) {
-	workers := min(runtime.GOMAXPROCS(0), n)
-	if workers < 2 {
-		for i := range n {
-			f(i)
-		}
-		return
-	}
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				i := int(next.Add(1)) - 1
-				if i >= n {
-					return
-				}
-				f(i)
-			}
-		}()
-	}
-	wg.Wait()
 }
 
 // part appends a new part to in.parts and returns it.

@@ -412,16 +412,9 @@ func (p *fastParser) blockSeq(off int, indentless bool) *yaml.Node {
 		} else {
 			p.scratch = append(p.scratch, p.block(item, indent))
 		}
-		kind, next := p.peek()
-		if kind != lineContent {
+		next, more := p.sibling(indent)
+		if !more {
 			break
-		}
-		ind := next - p.ls
-		if ind < indent {
-			break
-		}
-		if ind > indent {
-			giveUp("a continuation line or bad indentation")
 		}
 		if p.src[next] != '-' || !p.blankAt(next+1) {
 			if indentless {
@@ -434,6 +427,21 @@ func (p *fastParser) blockSeq(off int, indentless bool) *yaml.Node {
 	n.Content = p.content(mark)
 	p.depth--
 	return n
+}
+
+// sibling looks at the next line of a block collection at indent: the
+// offset of its content and true when it continues the collection, false
+// when the collection ends there (end of document, or less indentation).
+// Deeper indentation is not ours to read.
+func (p *fastParser) sibling(indent int) (next int, more bool) {
+	kind, next := p.peek()
+	if kind != lineContent || next-p.ls < indent {
+		return next, false
+	}
+	if next-p.ls > indent {
+		giveUp("a continuation line or bad indentation")
+	}
+	return next, true
 }
 
 func (p *fastParser) null(line, col int) *yaml.Node {
@@ -488,16 +496,9 @@ func (p *fastParser) blockMap(off int, k *yaml.Node, after int) *yaml.Node {
 				p.endLine(end)
 			}
 		}
-		kind, next := p.peek()
-		if kind != lineContent {
+		next, more := p.sibling(indent)
+		if !more {
 			break
-		}
-		ind := next - p.ls
-		if ind < indent {
-			break
-		}
-		if ind > indent {
-			giveUp("a continuation line or bad indentation")
 		}
 		var isKey bool
 		if k, _, after, isKey = p.key(next); !isKey {
