@@ -6,6 +6,8 @@ import (
 	"sync"
 
 	"github.com/open-policy-agent/opa/v1/ast"
+
+	"github.com/meshfleet/meshfleet/internal/par"
 )
 
 // clusterDomain is the DNS suffix short service names resolve under.
@@ -33,21 +35,51 @@ type workload struct {
 	shape string
 }
 
-func (w *workload) value() map[string]any {
-	m := map[string]any{
-		"ref": w.ref, "kind": w.kind, "namespace": w.namespace, "name": w.name,
-		"labels": w.labels, "serviceAccount": w.serviceAccount,
+// workloadValue is w as Rego sees it in input.index.workloads: its own
+// facts, its class's mTLS facts (securityValues) and those of addRefs
+// (refValues), later ones replacing earlier ones of the same key.
+func (ix *index) workloadValue(w *workload, sec map[*class]classSecurity) ast.Value {
+	items := make([][2]*ast.Term, 0, 24)
+	set := func(k string, v *ast.Term) {
+		for i := range items {
+			if string(items[i][0].Value.(ast.String)) == k {
+				items[i][1] = v
+				return
+			}
+		}
+		items = append(items, [2]*ast.Term{stringTerm(k), v})
 	}
+	set("ref", ast.IntNumberTerm(w.ref))
+	set("kind", stringTerm(w.kind))
+	set("namespace", ast.StringTerm(w.namespace))
+	set("name", ast.StringTerm(w.name))
+	set("labels", ast.NewTerm(toAST(w.labels)))
+	set("serviceAccount", ast.StringTerm(w.serviceAccount))
 	if w.ports != nil {
-		m["ports"] = w.ports
+		set("ports", ast.NewTerm(toAST(w.ports)))
 	}
 	if w.containerPorts != nil {
-		m["containerPorts"] = w.containerPorts
+		set("containerPorts", ast.NewTerm(toAST(w.containerPorts)))
 	}
 	if w.kind == "WorkloadEntry" || w.kind == "WorkloadGroup" {
-		m["address"], m["network"] = w.address, w.network
+		set("address", ast.StringTerm(w.address))
+		set("network", ast.StringTerm(w.network))
 	}
-	return m
+	ix.securityValues(w, sec, set)
+	ix.refValues(w, set)
+	return ast.NewObject(items...)
+}
+
+// workloadsValue is input.index.workloads, converted on workers
+// goroutines.
+func (ix *index) workloadsValue(workers int) ast.Value {
+	sec := ix.classSecurityValues(workers)
+	items := make([][2]*ast.Term, len(ix.workloads))
+	par.For(workers, len(ix.workloads), func(i int) {
+		w := ix.workloads[i]
+		items[i] = [2]*ast.Term{ast.IntNumberTerm(w.ref), ast.NewTerm(ix.workloadValue(w, sec))}
+	})
+	return ast.NewObject(items...)
 }
 
 // host is what the index knows about one FQDN.
@@ -911,14 +943,8 @@ func (ix *index) object(r *resource) ast.Value {
 }
 
 // value is the index as Rego sees it under input.index (policies/README.md).
-func (ix *index) value() map[string]any {
-	ws := refMap{}
+func (ix *index) value(workers int) map[string]any {
 	byNS := map[string]any{}
-	for _, w := range ix.workloads {
-		ws[w.ref] = w.value()
-	}
-	ix.securityValues(ws)
-	ix.refValues(ws)
 	// MF608 asks whether a workload of a namespace runs as an account.
 	accounts := map[string]any{}
 	for ns, l := range ix.byNS {
@@ -975,7 +1001,7 @@ func (ix *index) value() map[string]any {
 	return map[string]any{
 		"rootNamespace": ix.root, "trustDomain": ix.trustDomain,
 		"productionLabel": orEmptyStringMap(ix.production),
-		"namespaces":      namespaces, "workloads": ws, "workloadsByNamespace": byNS,
+		"namespaces":      namespaces, "workloads": ix.workloadsValue(workers), "workloadsByNamespace": byNS,
 		"workloadsMissingLabels": missing,
 		"hosts":                  hosts, "peerAuthentications": pas, "serviceAccounts": sas,
 		"workloadServiceAccounts": accounts,

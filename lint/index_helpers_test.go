@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/open-policy-agent/opa/v1/ast"
 	"gopkg.in/yaml.v3"
 )
 
@@ -25,4 +26,14 @@ func testIndex(t *testing.T, docs string) (*index, map[string]*resource) {
 		byName[r.kind+"/"+r.namespace+"/"+r.name] = r
 	}
 	return newIndex(rs, "istio-system", "cluster.local", nil), byName
+}
+
+// workloadFacts is w's value in input.index.workloads as plain Go values.
+func workloadFacts(t *testing.T, ix *index, w *workload) map[string]any {
+	t.Helper()
+	v, err := ast.JSON(ix.workloadValue(w, ix.classSecurityValues(2)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v.(map[string]any)
 }

@@ -152,15 +152,10 @@ spec: {template: {spec: {containers: [{name: c, image: i}]}}}`)
 	if rs["Pod/apps/host"].wl.cls != rs["Pod/apps/out"].wl.cls {
 		t.Errorf("two pods outside the mesh, alike otherwise, are in different classes")
 	}
-	ws := refMap{}
-	for _, n := range []string{"WorkloadEntry/vms/vm-2", "Pod/apps/pod"} {
-		ws[rs[n].ref] = map[string]any{}
-	}
-	ix.securityValues(ws)
-	if v := ws[rs["WorkloadEntry/vms/vm-2"].ref].(map[string]any); v["mesh"] != false || v["sidecar"] != false {
+	if v := workloadFacts(t, ix, rs["WorkloadEntry/vms/vm-2"].wl); v["mesh"] != false || v["sidecar"] != false {
 		t.Errorf("vm-2 value: mesh %v, sidecar %v", v["mesh"], v["sidecar"])
 	}
-	if v := ws[rs["Pod/apps/pod"].ref].(map[string]any); v["mesh"] != true || v["sidecar"] != true {
+	if v := workloadFacts(t, ix, rs["Pod/apps/pod"].wl); v["mesh"] != true || v["sidecar"] != true {
 		t.Errorf("pod value: mesh %v, sidecar %v", v["mesh"], v["sidecar"])
 	}
 }

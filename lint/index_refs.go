@@ -6,6 +6,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/open-policy-agent/opa/v1/ast"
 )
 
 // This file precomputes what the label, host and subset rules (MF2xx,
@@ -206,14 +208,11 @@ func (ix *index) virtualServicesValue() map[string]any {
 	return out
 }
 
-// refValues adds the workload facts of addRefs to input.index.workloads.
-func (ix *index) refValues(ws refMap) {
-	for ref, f := range ix.wlFacts {
-		if wv, _ := ws[ref].(map[string]any); wv != nil {
-			for k, v := range f {
-				wv[k] = v
-			}
-		}
+// refValues adds the workload facts of addRefs to a workload's value
+// (workloadValue).
+func (ix *index) refValues(w *workload, set func(string, *ast.Term)) {
+	for k, v := range ix.wlFacts[w.ref] {
+		set(k, ast.NewTerm(toAST(v)))
 	}
 }
 

@@ -7,6 +7,10 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/open-policy-agent/opa/v1/ast"
+
+	"github.com/meshfleet/meshfleet/internal/par"
 )
 
 // The MF5xx and MF6xx rules need each workload's effective mTLS mode, per
@@ -970,42 +974,60 @@ func (ix *index) secPortLevel(sec *security, r *resource) {
 	ix.extra(r.ref)["selectedPorts"] = v
 }
 
-// securityValues adds, to each workload of input.index.workloads: mtls
-// {mode, level, source, path, by, known, ports {port: {...}}}, listenPorts
-// {port: "http"|"tcp"|"mixed"|""} and sidecar, computed once per class.
-func (ix *index) securityValues(ws refMap) {
+// classSecurity is what securityValues adds to the workloads of one
+// class, converted once for all of them.
+type classSecurity struct {
+	mtls, listen *ast.Term
+}
+
+// classSecurityValues converts, for each class with mTLS facts, its mtls
+// {mode, level, source, path, by, known, ports {port: {...}}} and its
+// listenPorts {port: "http"|"tcp"|"mixed"|""}, on workers goroutines:
+// every workload of the class shares them.
+func (ix *index) classSecurityValues(workers int) map[*class]classSecurity {
+	if ix.sec == nil {
+		return nil
+	}
+	classes := make([]*class, 0, len(ix.sec.mtls))
+	for c, m := range ix.sec.mtls {
+		if m != nil {
+			classes = append(classes, c)
+		}
+	}
+	vals := make([]classSecurity, len(classes))
+	par.For(workers, len(classes), func(i int) {
+		m := ix.sec.mtls[classes[i]]
+		mtls := m.base.value(ix.sec.rootKnown)
+		ports := map[string]any{}
+		for p, s := range m.ports {
+			ports[strconv.Itoa(p)] = s.value(ix.sec.rootKnown)
+		}
+		mtls["ports"] = ports
+		listen := map[string]any{}
+		for p, c := range ix.sec.listen[classes[i]] {
+			listen[strconv.Itoa(p)] = c
+		}
+		vals[i] = classSecurity{ast.NewTerm(toAST(mtls)), ast.NewTerm(toAST(listen))}
+	})
+	out := make(map[*class]classSecurity, len(classes))
+	for i, c := range classes {
+		out[c] = vals[i]
+	}
+	return out
+}
+
+// securityValues adds to a workload's value (workloadValue) mesh, and
+// mtls, listenPorts and sidecar when its class has mTLS facts.
+func (ix *index) securityValues(w *workload, sec map[*class]classSecurity, set func(string, *ast.Term)) {
 	if ix.sec == nil {
 		return
 	}
-	type values struct {
-		mtls, listen map[string]any
+	if w.cls != nil {
+		set("mesh", ast.InternedTerm(w.cls.mesh))
 	}
-	byClass := map[*class]values{}
-	for _, w := range ix.workloads {
-		wv, _ := ws[w.ref].(map[string]any)
-		if wv != nil && w.cls != nil {
-			wv["mesh"] = w.cls.mesh
-		}
-		m := ix.sec.mtls[w.cls]
-		if wv == nil || m == nil {
-			continue
-		}
-		v, ok := byClass[w.cls]
-		if !ok {
-			v.mtls = m.base.value(ix.sec.rootKnown)
-			ports := map[string]any{}
-			for p, s := range m.ports {
-				ports[strconv.Itoa(p)] = s.value(ix.sec.rootKnown)
-			}
-			v.mtls["ports"] = ports
-			v.listen = map[string]any{}
-			for p, c := range ix.sec.listen[w.cls] {
-				v.listen[strconv.Itoa(p)] = c
-			}
-			byClass[w.cls] = v
-		}
-		wv["mtls"] = v.mtls
-		wv["listenPorts"] = v.listen
-		wv["sidecar"] = !ix.sec.noSidecar[w.cls]
+	if v, ok := sec[w.cls]; ok {
+		set("mtls", v.mtls)
+		set("listenPorts", v.listen)
+		set("sidecar", ast.InternedTerm(!ix.sec.noSidecar[w.cls]))
 	}
 }

@@ -158,9 +158,7 @@ spec:
       - port: {number: 80}
         tls: {mode: SIMPLE}`)
 	we := rs["WorkloadEntry/shop/db-1"]
-	ws := refMap{we.ref: map[string]any{}}
-	ix.securityValues(ws)
-	listen := ws[we.ref].(map[string]any)["listenPorts"].(map[string]any)
+	listen, _ := workloadFacts(t, ix, we.wl)["listenPorts"].(map[string]any)
 	if listen["5432"] != "tcp" || listen["9187"] != "http" || len(listen) != 2 {
 		t.Errorf("listenPorts = %v", listen)
 	}

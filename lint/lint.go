@@ -403,7 +403,7 @@ func (e *Engine) Lint(ctx context.Context, opts Options) (*Result, error) {
 		}
 	}
 	ix := newIndex(rs, root, trust, cfg.ProductionLabel)
-	iv := ix.value()
+	iv := ix.value(workers)
 	iv["complete"] = cfg.Complete
 	if opts.Complete != nil {
 		iv["complete"] = *opts.Complete
