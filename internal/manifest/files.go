@@ -1,8 +1,10 @@
 package manifest
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -49,10 +51,22 @@ func ReadFile(root, path string, lim Limits) ([]byte, error) {
 	defer f.Close()
 	// The file may have been swapped between Stat and Open: check what
 	// was opened.
-	if st, err := f.Stat(); err != nil || !st.Mode().IsRegular() {
+	st, err = f.Stat()
+	if err != nil || !st.Mode().IsRegular() {
 		return nil, &Error{File: path, Msg: "not a regular file"}
 	}
-	return ReadAll(path, f, lim)
+	// Read into a buffer of the file's size, within the limit, rather than
+	// one grown by doubling: the file may still change, and the limit is
+	// what bounds the read.
+	size := min(max(st.Size(), 0), int64(lim.MaxBytes)) + bytes.MinRead
+	buf := bytes.NewBuffer(make([]byte, 0, size))
+	if _, err := buf.ReadFrom(io.LimitReader(f, int64(lim.MaxBytes)+1)); err != nil {
+		return nil, &Error{File: path, Msg: err.Error()}
+	}
+	if buf.Len() > lim.MaxBytes {
+		return nil, tooLarge(path, lim)
+	}
+	return buf.Bytes(), nil
 }
 
 // Confine returns the path to open for path: path itself when it is no

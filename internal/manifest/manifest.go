@@ -104,9 +104,13 @@ func ReadAll(file string, r io.Reader, lim Limits) ([]byte, error) {
 		return nil, &Error{File: file, Msg: err.Error()}
 	}
 	if len(data) > lim.MaxBytes {
-		return nil, &Error{File: file, Msg: fmt.Sprintf("input larger than %d bytes", lim.MaxBytes)}
+		return nil, tooLarge(file, lim)
 	}
 	return data, nil
+}
+
+func tooLarge(file string, lim Limits) error {
+	return &Error{File: file, Msg: fmt.Sprintf("input larger than %d bytes", lim.MaxBytes)}
 }
 
 var yamlLineRE = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
