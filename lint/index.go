@@ -70,6 +70,36 @@ func (ix *index) workloadValue(w *workload, sec map[*class]classSecurity) ast.Va
 	return ast.NewObject(items...)
 }
 
+// hostsValue is input.index.hosts, converted on workers goroutines.
+func (ix *index) hostsValue(workers int) ast.Value {
+	hs := make([]*host, 0, len(ix.hosts))
+	for _, h := range ix.hosts {
+		hs = append(hs, h)
+	}
+	items := make([][2]*ast.Term, len(hs))
+	par.For(workers, len(hs), func(i int) {
+		h := hs[i]
+		subsets := make([][2]*ast.Term, 0, len(h.subsets))
+		for n, refs := range h.subsets {
+			subsets = append(subsets, [2]*ast.Term{ast.StringTerm(n), ast.NewTerm(toAST(refs))})
+		}
+		ints := func(l []int) *ast.Term { return ast.NewTerm(toAST(orEmptyInts(l))) }
+		items[i] = [2]*ast.Term{ast.StringTerm(h.name), ast.ObjectTerm(
+			[2]*ast.Term{stringTerm("namespace"), ast.StringTerm(h.namespace)},
+			[2]*ast.Term{stringTerm("known"), ast.InternedTerm(h.known)},
+			[2]*ast.Term{stringTerm("services"), ints(h.services)},
+			[2]*ast.Term{stringTerm("serviceEntries"), ints(h.serviceEntries)},
+			[2]*ast.Term{stringTerm("backends"), ast.NewTerm(toAST(h.backendsValue()))},
+			[2]*ast.Term{stringTerm("backendsComplete"), ast.InternedTerm(h.providers > 0 && !h.open)},
+			[2]*ast.Term{stringTerm("destinationRules"), ints(h.destinationRule)},
+			[2]*ast.Term{stringTerm("subsets"), ast.ObjectTerm(subsets...)},
+			[2]*ast.Term{stringTerm("virtualServices"), ints(h.virtualServices)},
+			[2]*ast.Term{stringTerm("ports"), ast.NewTerm(toAST(orEmpty(h.ports)))},
+		)}
+	})
+	return ast.NewObject(items...)
+}
+
 // workloadsValue is input.index.workloads, converted on workers
 // goroutines.
 func (ix *index) workloadsValue(workers int) ast.Value {
@@ -971,21 +1001,6 @@ func (ix *index) value(workers int) map[string]any {
 			missing[ns] = refs
 		}
 	}
-	hosts := map[string]any{}
-	for name, h := range ix.hosts {
-		subsets := map[string]any{}
-		for n, refs := range h.subsets {
-			subsets[n] = refs
-		}
-		hosts[name] = map[string]any{
-			"namespace": h.namespace, "known": h.known,
-			"services": orEmptyInts(h.services), "serviceEntries": orEmptyInts(h.serviceEntries),
-			"backends": h.backendsValue(), "backendsComplete": h.providers > 0 && !h.open,
-			"destinationRules": orEmptyInts(h.destinationRule), "subsets": subsets,
-			"virtualServices": orEmptyInts(h.virtualServices),
-			"ports":           orEmpty(h.ports),
-		}
-	}
 	namespaces := map[string]any{}
 	for n, v := range ix.namespaces {
 		namespaces[n] = v
@@ -1003,7 +1018,7 @@ func (ix *index) value(workers int) map[string]any {
 		"productionLabel": orEmptyStringMap(ix.production),
 		"namespaces":      namespaces, "workloads": ix.workloadsValue(workers), "workloadsByNamespace": byNS,
 		"workloadsMissingLabels": missing,
-		"hosts":                  hosts, "peerAuthentications": pas, "serviceAccounts": sas,
+		"hosts":                  ix.hostsValue(workers), "peerAuthentications": pas, "serviceAccounts": sas,
 		"workloadServiceAccounts": accounts,
 		"classes":                 ix.classes.classesValue(),
 		"portDuplicates":          ix.portDuplicatesValue(),
