@@ -146,7 +146,8 @@ func BenchmarkCompileAll(b *testing.B) {
 }
 
 // TestValidateConcurrent validates from several goroutines at once, as
-// lint's workers do, including the first, compiling call for each kind;
+// lint's workers do, including the first use of each kind's regular
+// expressions, and explains each resource as a VMFleet (which it is not);
 // run with -race it proves the lazy compilation safe.
 func TestValidateConcurrent(t *testing.T) {
 	mix := benchMix(t)
@@ -158,6 +159,9 @@ func TestValidateConcurrent(t *testing.T) {
 			for _, d := range mix[:100] {
 				if ps := Validate(d.apiVersion, d.kind, d.obj); len(ps) > 0 {
 					t.Errorf("%s %s: %v", d.apiVersion, d.kind, ps)
+				}
+				if d.kind != FleetKind && len(ValidateFleet(d.obj)) == 0 {
+					t.Errorf("%s %s: valid as a VMFleet", d.apiVersion, d.kind)
 				}
 			}
 		}()

@@ -13,17 +13,16 @@ import (
 	"testing/fstest"
 
 	"github.com/google/go-cmp/cmp"
-	"github.com/santhosh-tekuri/jsonschema/v6"
 
 	"github.com/meshfleet/meshfleet/internal/corpus"
 	"github.com/meshfleet/meshfleet/internal/manifest"
 	"github.com/meshfleet/meshfleet/schemas/internal/fastcheck"
 )
 
-// TestFastCoversEveryKind: every embedded kind has a fast checker today. A
-// regenerated schema with a keyword the checker does not implement makes
-// that kind fall back to jsonschema (still correct, but slow), and this
-// test says which keyword to implement in internal/fastcheck.
+// TestFastCoversEveryKind: every embedded kind has a fast checker, the only
+// validator meshfleet has. A schema with a keyword the checker does not
+// implement fails `go generate`, and this test says which keyword to
+// implement in internal/fastcheck.
 func TestFastCoversEveryKind(t *testing.T) {
 	_, refused := fastcheck.Build(files.ReadFile, registryNames())
 	for _, k := range Kinds() {
@@ -43,7 +42,10 @@ func TestFastCoversEveryKind(t *testing.T) {
 // generator's output too, but needs the CUE toolchain's two seconds).
 func TestFastTableFromEmbeddedFiles(t *testing.T) {
 	tab, refused := fastcheck.Build(files.ReadFile, registryNames())
-	src, err := fastcheck.Emit(tab, refused, "schemas", "fastTable", "go run ./internal/gen")
+	if len(refused) > 0 {
+		t.Fatalf("refused: %v", refused)
+	}
+	src, err := fastcheck.Emit(tab, "schemas", "fastTable", "go run ./internal/gen")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -64,27 +66,23 @@ func registryNames() []string {
 	return names
 }
 
-// jsonschemaValid is the reference: jsonschema v6's verdict.
-func jsonschemaValid(t testing.TB, f *schemaFile, v any) bool {
-	if err := f.load(); err != nil {
-		t.Fatal(err)
-	}
-	return f.sch.Validate(v) == nil
-}
-
-// differ compares the fast checker with jsonschema on one instance, and on
-// every tenth object also Validate's problems with those of Validate as it
-// was before the fast checker (jsonschema and explain alone).
+// differ compares the fast checker with jsonschema on one instance and,
+// when both find it invalid, the table-driven explanation with the
+// reference (explain_ref_test.go): the same problems, except that where
+// the reference fell back to jsonschema's own wording the message may
+// differ (path and kind may not).
 type differ struct {
 	t                   testing.TB
 	cases, valid, wrong int
 	problems            int // cases whose problems were compared
+	reworded            int // problems compared by path and kind only
+	explainWrong        int
 }
 
 func (d *differ) check(f *schemaFile, v any, what func() string) {
 	d.t.Helper()
 	d.cases++
-	want := jsonschemaValid(d.t, f, v)
+	want, refPs, fallback := referenceValidate(d.t, f, v)
 	got := f.fast != 0 && fastTable.Valid(f.fast, v)
 	if want {
 		d.valid++
@@ -94,14 +92,55 @@ func (d *differ) check(f *schemaFile, v any, what func() string) {
 		if d.wrong <= 20 {
 			d.t.Errorf("%s as %s: fast checker says valid=%v, jsonschema valid=%v", what(), f.name, got, want)
 		}
+		return
 	}
-	if obj, ok := v.(map[string]any); ok && d.cases%10 == 0 {
-		d.problems++
-		k := kindOf(f)
-		if diff := cmp.Diff(f.validate(obj), Validate(k.apiVersion, k.kind, obj)); diff != "" {
-			d.t.Errorf("%s as %s: problems differ from jsonschema's (-old +new):\n%s", what(), f.name, diff)
+	if want {
+		return
+	}
+	d.problems++
+	ps := explain(fastTable, f.fast, v)
+	diff, reworded := problemsDiff(refPs, fallback, ps)
+	d.reworded += reworded
+	if diff != "" {
+		d.explainWrong++
+		if d.explainWrong <= 20 {
+			d.t.Errorf("%s as %s: problems differ from the reference's (-reference +new):\n%s", what(), f.name, diff)
 		}
 	}
+}
+
+// problemsDiff is empty when got equals want, a problem of want in
+// fallback matching one of got by path and kind alone; reworded counts
+// those.
+func problemsDiff(want []Problem, fallback map[Problem]bool, got []Problem) (diff string, reworded int) {
+	left := append([]Problem(nil), got...)
+	take := func(match func(Problem) bool) bool {
+		for i, p := range left {
+			if match(p) {
+				left = append(left[:i], left[i+1:]...)
+				return true
+			}
+		}
+		return false
+	}
+	ok := len(want) == len(got)
+	for _, w := range want {
+		if !fallback[w] && !take(func(p Problem) bool { return p == w }) {
+			ok = false
+		}
+	}
+	for _, w := range want {
+		if fallback[w] {
+			if !take(func(p Problem) bool { return p.Path == w.Path && p.Kind == w.Kind }) {
+				ok = false
+			}
+			reworded++
+		}
+	}
+	if ok && len(left) == 0 {
+		return "", reworded
+	}
+	return cmp.Diff(want, got), reworded
 }
 
 func kindOf(f *schemaFile) gvk {
@@ -173,7 +212,8 @@ func realResources(t testing.TB) []sample {
 // TestFastAgreesWithJSONSchema runs the fast checker and jsonschema on every
 // real resource (as its own kind and as every other kind, which makes
 // thousands of invalid cases), then on deterministic mutations of them at
-// every field, and fails on any disagreement.
+// every field, and fails on any disagreement, in the verdict or in the
+// explanation of an invalid case.
 func TestFastAgreesWithJSONSchema(t *testing.T) {
 	real := realResources(t)
 	files := make([]*schemaFile, 0, len(registry))
@@ -226,7 +266,7 @@ func TestFastAgreesWithJSONSchema(t *testing.T) {
 		}
 	}
 	t.Logf("mutations: %d cases, %d valid", mut.cases, mut.valid)
-	t.Logf("problems compared with jsonschema-only Validate: %d", d.problems+cross.problems+mut.problems)
+	t.Logf("invalid cases explained as the reference does: %d (%d problems reworded)", d.problems+cross.problems+mut.problems, d.reworded+cross.reworded+mut.reworded)
 	if mut.cases < 20000 || mut.valid == 0 || mut.valid == mut.cases {
 		t.Errorf("mutations did not exercise both verdicts: %d cases, %d valid", mut.cases, mut.valid)
 	}
@@ -502,6 +542,50 @@ func FuzzFastValidity(f *testing.F) {
 	})
 }
 
+// FuzzExplain mutates the documents of fuzzed YAML (a few of the changes
+// TestFastAgreesWithJSONSchema makes, at places the seed picks) and checks
+// each as the kind it claims, as a VMFleet and as one more kind: the
+// verdict and the explanation must be the reference's.
+func FuzzExplain(f *testing.F) {
+	seeds, _ := filepath.Glob("testdata/*/input.yaml")
+	for i, s := range seeds {
+		if b, err := os.ReadFile(s); err == nil {
+			f.Add(b, uint64(i), uint8(i))
+		}
+	}
+	f.Add([]byte("apiVersion: networking.istio.io/v1\nkind: WorkloadEntry\nspec: {ports: {http: 8080}}\n"), uint64(7), uint8(2))
+	f.Add([]byte("apiVersion: meshfleet.dev/v1alpha1\nkind: VMFleet\nmetadata: {name: a, namespace: b}\nspec: {probe: {httpGet: {port: 1}, tcpSocket: {port: 2}}}\n"), uint64(1), uint8(1))
+	kinds := Kinds()
+	f.Fuzz(func(t *testing.T, data []byte, seed uint64, changes uint8) {
+		docs, err := manifest.Parse("fuzz.yaml", data, manifest.Limits{MaxBytes: 1 << 16, MaxDepth: 50, MaxAliasNodes: 5000})
+		if err != nil {
+			return
+		}
+		rng := rand.New(rand.NewPCG(seed, uint64(changes)))
+		d := &differ{t: t}
+		for _, doc := range docs {
+			obj, ok := manifest.Value(doc.Node).(map[string]any)
+			if !ok {
+				continue
+			}
+			apiVersion, _ := obj["apiVersion"].(string)
+			kind, _ := obj["kind"].(string)
+			pool := append(scalarPool([]sample{{obj: obj}}), edgeValues...)
+			for range changes % 4 {
+				if ps := paths(obj, nil); len(ps) > 0 {
+					obj, _ = mutate(rng, obj, ps[rng.IntN(len(ps))], pool)
+				}
+			}
+			pick := strings.SplitN(kinds[rng.IntN(len(kinds))], " ", 2)
+			for _, k := range []gvk{{apiVersion, kind}, {FleetAPIVersion, FleetKind}, {pick[0], pick[1]}} {
+				if sf := registry[k]; sf != nil {
+					d.check(sf, obj, func() string { return "document" })
+				}
+			}
+		}
+	})
+}
+
 // keywordCase is a schema of one keyword's edge and values to check it on.
 type keywordCase struct {
 	name   string
@@ -513,7 +597,8 @@ type keywordCase struct {
 // each, with both jsonschema and the fast checker, and compares them on
 // edge values: integer-valued floats, exact bounds beyond float64's
 // integers, code points, unanchored patterns, deep const equality, oneOf,
-// draft-07 $ref and items/additionalItems, refs across files.
+// draft-07 $ref and items/additionalItems, refs across files; and, for
+// an invalid value, the explanation with the reference's.
 func TestFastKeywordSemantics(t *testing.T) {
 	const d2020 = `"$schema":"https://json-schema.org/draft/2020-12/schema",`
 	const d07 = `"$schema":"http://json-schema.org/draft-07/schema#",`
@@ -555,6 +640,16 @@ func TestFastKeywordSemantics(t *testing.T) {
 		{"2020-ref-siblings", `{` + d2020 + `"$defs":{"s":{"type":"string"}},"properties":{"a":{"$ref":"#/$defs/s","maxLength":1}}}`,
 			[]any{map[string]any{"a": "abc"}, map[string]any{"a": "a"}, map[string]any{"a": int64(1)}}},
 		{"ref-other-file", `{` + d2020 + `"$ref":"../lib/defs.json#/$defs/port"}`, nums},
+		{"oneOf-required", `{` + d2020 + `"type":"object","properties":{"a":{},"b":{}},"additionalProperties":false,"oneOf":[{"required":["a"]},{"required":["b"]}]}`,
+			[]any{map[string]any{}, map[string]any{"a": int64(1)}, map[string]any{"a": int64(1), "b": int64(2)}, map[string]any{"bb": int64(1)}, "s"}},
+		{"anyOf-required", `{` + d2020 + `"anyOf":[{"required":["a"]},{"allOf":[{"required":["b"]}]}]}`, []any{map[string]any{}, map[string]any{"b": nil}}},
+		{"not-required", `{` + d2020 + `"not":{"anyOf":[{"type":"string"},{"required":["a","b"]}]}}`,
+			[]any{map[string]any{"a": int64(1), "b": int64(2)}, map[string]any{"a": int64(1)}, "s"}},
+		{"key-pattern", `{` + d2020 + `"patternProperties":{"^x-":{"type":"integer"}},"additionalProperties":false}`,
+			[]any{map[string]any{"y": int64(1)}, map[string]any{"x-a": "s"}, map[string]any{"x-a": int64(1)}}},
+		{"anyOf-types", `{` + d2020 + `"anyOf":[{"type":"integer"},{"const":"max"},{"type":"string","pattern":"^[0-9]+%$"}]}`,
+			[]any{"max", "5%", "x", 1.5, nil, int64(3)}},
+		{"empty-string", `{` + d2020 + `"maxLength":0}`, strs},
 		{"recursive", `{` + d2020 + `"$defs":{"t":{"type":"object","additionalProperties":{"$ref":"#/$defs/t"}}},"$ref":"#/$defs/t"}`,
 			[]any{map[string]any{"a": map[string]any{"b": map[string]any{}}}, map[string]any{"a": map[string]any{"b": "x"}}}},
 	}
@@ -564,16 +659,27 @@ func TestFastKeywordSemantics(t *testing.T) {
 				"k/kind.json":   {Data: []byte(c.schema)},
 				"lib/defs.json": {Data: []byte(`{"$defs":{"port":{"type":"integer","minimum":1,"maximum":65535}}}`)},
 			}
-			ref := compileFS(t, fsys, "k/kind.json")
+			store := newStoreFS(baseURL, fsys)
+			ref, err := store.compile("k/kind.json")
+			if err != nil {
+				t.Fatal(err)
+			}
 			tab, refused := fastcheck.Build(fsys.ReadFile, []string{"k/kind.json"})
 			if err := refused["k/kind.json"]; err != nil {
 				t.Fatal(err)
 			}
 			root := tab.Root("k/kind.json")
 			for _, v := range c.values {
-				want := ref.Validate(v) == nil
+				want, refPs, fallback := referenceExplain(t, store, ref, v)
 				if got := tab.Valid(root, v); got != want {
 					t.Errorf("%T %#v: fast valid=%v, jsonschema valid=%v", v, v, got, want)
+					continue
+				}
+				if want {
+					continue
+				}
+				if diff, _ := problemsDiff(refPs, fallback, explain(tab, root, v)); diff != "" {
+					t.Errorf("%T %#v: problems differ from the reference's (-reference +new):\n%s", v, v, diff)
 				}
 			}
 		})
@@ -581,7 +687,7 @@ func TestFastKeywordSemantics(t *testing.T) {
 }
 
 // TestFastRefuses: a schema with a keyword or construct the checker does not
-// implement has no checker, so Validate uses jsonschema for it.
+// implement has no checker (and fastcheck.Generate fails on it).
 func TestFastRefuses(t *testing.T) {
 	const d2020 = `"$schema":"https://json-schema.org/draft/2020-12/schema",`
 	for _, schema := range []string{
@@ -606,30 +712,4 @@ func TestFastRefuses(t *testing.T) {
 			t.Errorf("%s: fast checker built, want a refusal", schema)
 		}
 	}
-}
-
-func compileFS(t *testing.T, fsys fs.FS, name string) *jsonschema.Schema {
-	t.Helper()
-	c := jsonschema.NewCompiler()
-	c.UseLoader(fsLoader{fsys})
-	s, err := c.Compile(baseURL + name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s
-}
-
-type fsLoader struct{ fsys fs.FS }
-
-func (l fsLoader) Load(loc string) (any, error) {
-	name, ok := strings.CutPrefix(loc, baseURL)
-	if !ok {
-		return nil, fmt.Errorf("%s not in the test file system", loc)
-	}
-	f, err := l.fsys.Open(name)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	return jsonschema.UnmarshalJSON(f)
 }

@@ -6,14 +6,11 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-
-	"github.com/santhosh-tekuri/jsonschema/v6"
-	"github.com/santhosh-tekuri/jsonschema/v6/kind"
-	"golang.org/x/text/language"
-	"golang.org/x/text/message"
+	"unicode/utf8"
 
 	"github.com/meshfleet/meshfleet/internal/manifest"
 	"github.com/meshfleet/meshfleet/internal/suggest"
+	"github.com/meshfleet/meshfleet/schemas/internal/fastcheck"
 )
 
 // ProblemKind classifies a Problem, so callers can choose a rule or a
@@ -70,26 +67,30 @@ func (p Problem) String() string {
 	return p.Path + ": " + p.Msg
 }
 
-var printer = message.NewPrinter(language.English)
-
-// explain flattens a validation error tree into problems at the deepest
-// fields, phrased for people.
-func explain(s *store, obj any, ve *jsonschema.ValidationError) []Problem {
-	e := explainer{s: s, obj: obj}
-	ps := e.walk(ve)
+// explain says why obj fails the schema at the table's node root: problems
+// at the deepest fields, phrased for people. It reads the failures of
+// fastcheck's Explain, shaped as jsonschema v6 shapes its errors, and
+// phrases them as meshfleet always has (explain_ref_test.go keeps the
+// jsonschema-based original as the reference).
+func explain(t *fastcheck.Table, root int32, obj any) []Problem {
+	e := explainer{t: t, obj: obj}
+	var ps []Problem
+	for _, f := range t.Explain(root, obj) {
+		ps = append(ps, e.walk(f)...)
+	}
 	return normalize(ps)
 }
 
 type explainer struct {
-	s   *store
+	t   *fastcheck.Table
 	obj any
 }
 
-// path converts an instance location into manifest path syntax: a segment
-// is an index only where the instance holds a list.
-func (e *explainer) path(loc []string) string {
+// instancePath converts an instance location into manifest path syntax: a
+// segment is an index only where the instance holds a list.
+func instancePath(obj any, loc []string) string {
 	p := ""
-	cur := e.obj
+	cur := obj
 	for _, seg := range loc {
 		switch c := cur.(type) {
 		case []any:
@@ -112,124 +113,129 @@ func (e *explainer) path(loc []string) string {
 	return p
 }
 
-func (e *explainer) value(loc []string) any {
-	cur := e.obj
-	for _, seg := range loc {
-		switch c := cur.(type) {
-		case []any:
-			n, err := strconv.Atoi(seg)
-			if err != nil || n < 0 || n >= len(c) {
-				return nil
-			}
-			cur = c[n]
-		case map[string]any:
-			cur = c[seg]
-		default:
-			return nil
+func (e *explainer) walk(f *fastcheck.Failure) []Problem {
+	at := instancePath(e.obj, f.Loc)
+	n := &e.t.Nodes[f.Node]
+	switch f.Kind {
+	case fastcheck.FailAdditionalProperties:
+		known := make([]string, len(n.Props))
+		for i, p := range n.Props {
+			known[i] = p.Name
 		}
-	}
-	return cur
-}
-
-func (e *explainer) schemaAt(loc string) map[string]any {
-	m, _ := lookupPointer(e.s.doc(loc), loc).(map[string]any)
-	return m
-}
-
-func (e *explainer) walk(ve *jsonschema.ValidationError) []Problem {
-	at := e.path(ve.InstanceLocation)
-	switch k := ve.ErrorKind.(type) {
-	case *kind.AdditionalProperties:
-		s := e.schemaAt(ve.SchemaURL)
-		known := propertyNames(s)
 		var ps []Problem
-		if pats, ok := s["patternProperties"].(map[string]any); ok && len(known) == 0 {
+		if len(n.PatProps) > 0 && len(known) == 0 {
 			// A map whose keys must match a pattern (label keys, subset
-			// names): the key is malformed rather than unknown.
-			for _, name := range k.Properties {
-				for pat := range pats {
-					ps = append(ps, Problem{Path: manifest.AppendKey(at, name), Kind: Invalid, Msg: "invalid key: " + patternMsg(name, pat)})
-					break
-				}
+			// names): the key is malformed rather than unknown. (No
+			// schema has two key patterns there; jsonschema's
+			// explanation named either.)
+			pat := e.t.Patterns[n.PatProps[0].Pattern]
+			for _, name := range f.Names {
+				ps = append(ps, Problem{Path: manifest.AppendKey(at, name), Kind: Invalid, Msg: "invalid key: " + patternMsg(name, pat)})
 			}
 			return ps
 		}
-		for _, name := range k.Properties {
+		for _, name := range f.Names {
 			ps = append(ps, Problem{Path: manifest.AppendKey(at, name), Kind: UnknownField, Msg: "unknown field" + hint(name, known)})
 		}
 		return ps
-	case *kind.FalseSchema:
+	case fastcheck.FailFalse:
 		return []Problem{{Path: at, Kind: UnknownField, Msg: "unknown field"}}
-	case *kind.Required:
+	case fastcheck.FailRequired:
 		var ps []Problem
-		for _, name := range k.Missing {
+		for _, name := range f.Names {
 			ps = append(ps, Problem{Path: manifest.AppendKey(at, name), Kind: Required, Msg: "required field missing"})
 		}
 		return ps
-	case *kind.Type:
-		return []Problem{{Path: at, Kind: WrongType, Msg: typeMsg(k.Got, k.Want)}}
-	case *kind.Enum:
-		return []Problem{{Path: at, Kind: BadEnum, Msg: enumMsg(k.Got, k.Want)}}
-	case *kind.Const:
-		return []Problem{{Path: at, Kind: BadEnum, Msg: fmt.Sprintf("must be %s (got %s)", show(k.Want), show(k.Got))}}
-	case *kind.Pattern:
-		return []Problem{{Path: at, Kind: Invalid, Msg: patternMsg(k.Got, k.Want)}}
-	case *kind.Minimum:
-		return []Problem{{Path: at, Kind: Invalid, Msg: fmt.Sprintf("%s is less than the minimum %s", ratString(k.Got), ratString(k.Want))}}
-	case *kind.Maximum:
-		return []Problem{{Path: at, Kind: Invalid, Msg: fmt.Sprintf("%s is more than the maximum %s", ratString(k.Got), ratString(k.Want))}}
-	case *kind.MinItems:
-		return []Problem{{Path: at, Kind: Invalid, Msg: fmt.Sprintf("needs at least %d item(s), got %d", k.Want, k.Got)}}
-	case *kind.OneOf:
-		return e.oneOf(ve, at, k)
-	case *kind.Not:
-		if names := notRequired(e.schemaAt(ve.SchemaURL)); len(names) > 1 {
-			return []Problem{{Path: at, Kind: Invalid, Msg: "at most one of " + strings.Join(names, ", ") + " may be set"}}
-		}
-	case *kind.MaxLength:
-		if k.Want == 0 {
+	case fastcheck.FailType:
+		return []Problem{{Path: at, Kind: WrongType, Msg: typeMsg(fastcheck.TypeNames(fastcheck.TypeOf(f.Value))[0], fastcheck.TypeNames(n.Types))}}
+	case fastcheck.FailEnum:
+		return []Problem{{Path: at, Kind: BadEnum, Msg: enumMsg(f.Value, n.Enum)}}
+	case fastcheck.FailConst:
+		return []Problem{{Path: at, Kind: BadEnum, Msg: fmt.Sprintf("must be %s (got %s)", show(n.Const), show(f.Value))}}
+	case fastcheck.FailPattern:
+		return []Problem{{Path: at, Kind: Invalid, Msg: patternMsg(f.Value.(string), e.t.Patterns[n.Pattern-1])}}
+	case fastcheck.FailMinimum:
+		return []Problem{{Path: at, Kind: Invalid, Msg: fmt.Sprintf("%s is less than the minimum %s", ratString(numberRat(f.Value)), ratString(n.Minimum.Rat()))}}
+	case fastcheck.FailMaximum:
+		return []Problem{{Path: at, Kind: Invalid, Msg: fmt.Sprintf("%s is more than the maximum %s", ratString(numberRat(f.Value)), ratString(n.Maximum.Rat()))}}
+	case fastcheck.FailMinItems:
+		return []Problem{{Path: at, Kind: Invalid, Msg: fmt.Sprintf("needs at least %d item(s), got %d", n.MinItems-1, len(f.Value.([]any)))}}
+	case fastcheck.FailMaxItems:
+		return []Problem{{Path: at, Kind: Invalid, Msg: fmt.Sprintf("allows at most %d item(s), got %d", n.MaxItems-1, len(f.Value.([]any)))}}
+	case fastcheck.FailAdditionalItems:
+		return []Problem{{Path: at, Kind: Invalid, Msg: fmt.Sprintf("allows at most %d item(s), got %d", len(n.Prefix), len(f.Value.([]any)))}}
+	case fastcheck.FailMinLength:
+		return []Problem{{Path: at, Kind: Invalid, Msg: fmt.Sprintf("needs at least %d character(s), got %d", n.MinLen-1, utf8.RuneCountInString(f.Value.(string)))}}
+	case fastcheck.FailMaxLength:
+		if n.MaxLen-1 == 0 {
 			return []Problem{{Path: at, Kind: Invalid, Msg: "must be empty"}}
 		}
-	case *kind.AnyOf:
-		return e.anyOf(ve)
-	}
-	if len(ve.Causes) > 0 {
-		var ps []Problem
-		for _, c := range ve.Causes {
-			ps = append(ps, e.walk(c)...)
+		return []Problem{{Path: at, Kind: Invalid, Msg: fmt.Sprintf("allows at most %d character(s), got %d", n.MaxLen-1, utf8.RuneCountInString(f.Value.(string)))}}
+	case fastcheck.FailInvalidValue:
+		return []Problem{{Path: at, Kind: Invalid, Msg: fmt.Sprintf("got %v, which is not a JSON value", f.Value)}}
+	case fastcheck.FailNot:
+		names := e.notRequired(n)
+		switch len(names) {
+		case 0:
+			return []Problem{{Path: at, Kind: Invalid, Msg: "matches a form that is not allowed"}}
+		case 1:
+			return []Problem{{Path: at, Kind: Invalid, Msg: names[0] + " must not be set"}}
 		}
-		return ps
+		return []Problem{{Path: at, Kind: Invalid, Msg: "at most one of " + strings.Join(names, ", ") + " may be set"}}
+	case fastcheck.FailOneOf:
+		return e.oneOf(f, at)
+	case fastcheck.FailAnyOf:
+		return e.anyOf(f)
 	}
-	return []Problem{{Path: at, Kind: Invalid, Msg: ve.ErrorKind.LocalizedString(printer)}}
+	// $ref, allOf and a group: what failed beneath.
+	var ps []Problem
+	for _, c := range f.Causes {
+		ps = append(ps, e.walk(c)...)
+	}
+	return ps
+}
+
+// numberRat is a value's number as jsonschema compares it: the decimal fmt
+// prints for it; nil when that is no number.
+func numberRat(v any) *big.Rat {
+	r, ok := new(big.Rat).SetString(fmt.Sprint(v))
+	if !ok {
+		return nil
+	}
+	return r
 }
 
 // oneOf phrases the failures of a oneOf whose branches each require one
 // field (the "exactly one handler" shape both CUE's matchN and Istio's
 // oneof fields export); other oneOfs report their closest branch.
-func (e *explainer) oneOf(ve *jsonschema.ValidationError, at string, k *kind.OneOf) []Problem {
+func (e *explainer) oneOf(f *fastcheck.Failure, at string) []Problem {
 	var names []string
-	if s := e.schemaAt(ve.SchemaURL); s != nil {
-		branches, _ := s["oneOf"].([]any)
-		for _, b := range branches {
-			bm, _ := b.(map[string]any)
-			req, _ := bm["required"].([]any)
-			if len(req) != 1 {
-				names = nil
-				break
-			}
-			names = append(names, fmt.Sprint(req[0]))
+	for _, b := range e.t.Nodes[f.Node].OneOf {
+		req := e.t.Nodes[b].Required
+		if len(req) != 1 {
+			names = nil
+			break
 		}
+		names = append(names, req[0])
 	}
+	return oneOfProblems(names, f.Matched, at, func() []Problem { return e.anyOf(f) })
+}
+
+// oneOfProblems phrases a failed oneOf at at from the single required
+// field of each branch (names, empty when the branches are not of that
+// shape) and the two branches that matched, if any; closest explains the
+// failure by its closest branch.
+func oneOfProblems(names []string, matched []int, at string, closest func() []Problem) []Problem {
 	if len(names) == 0 {
-		if len(k.Subschemas) > 1 {
+		if len(matched) > 1 {
 			return []Problem{{Path: at, Kind: Invalid, Msg: "matches more than one allowed form"}}
 		}
-		return e.anyOf(ve)
+		return closest()
 	}
 	list := strings.Join(names, ", ")
-	if len(k.Subschemas) > 1 {
+	if len(matched) > 1 {
 		var got []string
-		for _, i := range k.Subschemas {
+		for _, i := range matched {
 			if i >= 0 && i < len(names) {
 				got = append(got, names[i])
 			}
@@ -242,20 +248,14 @@ func (e *explainer) oneOf(ve *jsonschema.ValidationError, at string, k *kind.One
 // notRequired returns the fields of a "not: {required: [...]}" schema (the
 // CEL "at most one of" rules the generator carries), looking through the
 // anyOf that CUE's export wraps around it.
-func notRequired(s map[string]any) []string {
-	not, _ := s["not"].(map[string]any)
-	cands := []any{not}
-	if l, ok := not["anyOf"].([]any); ok {
-		cands = append(cands, l...)
+func (e *explainer) notRequired(n *fastcheck.Node) []string {
+	not := &e.t.Nodes[n.Not]
+	if len(not.Required) > 0 {
+		return not.Required
 	}
-	for _, c := range cands {
-		cm, _ := c.(map[string]any)
-		if req, ok := cm["required"].([]any); ok {
-			names := make([]string, len(req))
-			for i, r := range req {
-				names[i] = fmt.Sprint(r)
-			}
-			return names
+	for _, c := range not.AnyOf {
+		if req := e.t.Nodes[c].Required; len(req) > 0 {
+			return req
 		}
 	}
 	return nil
@@ -265,14 +265,25 @@ func notRequired(s map[string]any) []string {
 // failed only on the value's type or constant are alternatives the author
 // did not mean when another branch of the right type failed deeper. When
 // every branch is a type mismatch, the wanted types are merged.
-func (e *explainer) anyOf(ve *jsonschema.ValidationError) []Problem {
-	if p, ok := e.requiredAlternatives(ve); ok {
+func (e *explainer) anyOf(f *fastcheck.Failure) []Problem {
+	if p, ok := e.requiredAlternatives(f); ok {
 		return []Problem{p}
 	}
+	branches := make([][]Problem, len(f.Causes))
+	for i, c := range f.Causes {
+		branches[i] = e.walk(c)
+	}
+	return bestBranch(branches)
+}
+
+// bestBranch chooses among the problems of the failed branches of an anyOf
+// (or of a oneOf none of whose branches matched): the fewest problems of a
+// branch that failed deeper than on type or constant, else the type and
+// constant mismatches of all merged.
+func bestBranch(branches [][]Problem) []Problem {
 	var deep [][]Problem
 	var shallow []Problem
-	for _, c := range ve.Causes {
-		ps := e.walk(c)
+	for _, ps := range branches {
 		if allShallow(ps) {
 			shallow = append(shallow, ps...)
 		} else {
@@ -294,30 +305,32 @@ func (e *explainer) anyOf(ve *jsonschema.ValidationError) []Problem {
 // requiredAlternatives recognises an anyOf whose every branch failed for
 // one missing field of the same object (a WorkloadEntry needs an address or
 // a network), and names all the alternatives at once.
-func (e *explainer) requiredAlternatives(ve *jsonschema.ValidationError) (Problem, bool) {
+func (e *explainer) requiredAlternatives(f *fastcheck.Failure) (Problem, bool) {
 	var names []string
 	var at []string
-	for _, c := range ve.Causes {
-		for len(c.Causes) == 1 {
-			if _, ok := c.ErrorKind.(*kind.Required); ok {
-				break
-			}
+	for _, c := range f.Causes {
+		for len(c.Causes) == 1 && c.Kind != fastcheck.FailRequired {
 			c = c.Causes[0]
 		}
-		r, ok := c.ErrorKind.(*kind.Required)
-		if !ok || len(r.Missing) != 1 {
+		if c.Kind != fastcheck.FailRequired || len(c.Names) != 1 {
 			return Problem{}, false
 		}
-		if at != nil && strings.Join(at, "/") != strings.Join(c.InstanceLocation, "/") {
+		if at != nil && strings.Join(at, "/") != strings.Join(c.Loc, "/") {
 			return Problem{}, false
 		}
-		at = c.InstanceLocation
-		names = append(names, r.Missing[0])
+		at = c.Loc
+		names = append(names, c.Names[0])
 	}
+	return requiredAlternativesProblem(instancePath(e.obj, at), names)
+}
+
+// requiredAlternativesProblem names the alternative fields of which one
+// is missing at at: at least two, or it is not that shape.
+func requiredAlternativesProblem(at string, names []string) (Problem, bool) {
 	if len(names) < 2 {
 		return Problem{}, false
 	}
-	return Problem{Path: e.path(at), Kind: Required, Msg: "required field missing: one of " + strings.Join(names, ", ")}, true
+	return Problem{Path: at, Kind: Required, Msg: "required field missing: one of " + strings.Join(names, ", ")}, true
 }
 
 func allShallow(ps []Problem) bool {
@@ -432,7 +445,7 @@ func show(v any) string {
 	case []any:
 		return "a list"
 	}
-	return fmt.Sprint(v)
+	return fmt.Sprint(v) // a fastcheck.Num prints as its decimal
 }
 
 func ratString(r *big.Rat) string {
@@ -474,17 +487,6 @@ func patternMsg(got, want string) string {
 		return fmt.Sprintf("must be an IPv4 or IPv6 address (got %s)", strconv.Quote(got))
 	}
 	return fmt.Sprintf("must match %s (got %s)", want, strconv.Quote(got))
-}
-
-// propertyNames lists the fields an object schema defines.
-func propertyNames(s map[string]any) []string {
-	props, _ := s["properties"].(map[string]any)
-	names := make([]string, 0, len(props))
-	for n := range props {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	return names
 }
 
 // hint suggests the closest known field for a misspelt one, or lists the

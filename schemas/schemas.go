@@ -5,26 +5,21 @@
 // (cue/). Every kind is validated through a JSON Schema exported from its
 // CUE definition (jsonschema/, vmfleet.schema.json), because evaluating CUE
 // per resource costs far more than the lint budget allows (see
-// BenchmarkValidate1000 and BenchmarkCUE1000). A valid resource is
-// recognised by the fast checker of internal/fastcheck, whose table
-// `go generate` compiles from the same JSON Schemas into fast_gen.go;
-// santhosh-tekuri/jsonschema compiles a kind only to explain an invalid one.
+// BenchmarkValidate1000 and BenchmarkCUE1000). `go generate` compiles
+// those JSON Schemas into the table of internal/fastcheck (fast_gen.go),
+// which decides validity exactly as santhosh-tekuri/jsonschema v6 would
+// and also says what is wrong; jsonschema itself is only the tests'
+// reference, so no process pays for compiling its metaschemas at start.
 package schemas
 
 //go:generate go run ./internal/gen -dir .
 
 import (
-	"bytes"
 	"embed"
 	"fmt"
 	"io/fs"
-	"net/url"
 	"sort"
-	"strconv"
 	"strings"
-	"sync"
-
-	"github.com/santhosh-tekuri/jsonschema/v6"
 )
 
 //go:embed vmfleet.cue vmfleet.schema.json jsonschema
@@ -36,24 +31,13 @@ const (
 	FleetKind       = "VMFleet"
 )
 
-// baseURL prefixes the embedded schema files so that the validator, which
-// resolves references by URL, sees each as an absolute resource. It is also
-// the $id of vmfleet.schema.json.
-const baseURL = "https://meshfleet.dev/schemas/"
-
 type gvk struct{ apiVersion, kind string }
 
-// schemaFile is one embedded JSON Schema, compiled on first use: a lint run
-// pays only for the kinds it meets.
+// schemaFile is one embedded JSON Schema.
 type schemaFile struct {
 	name string
-	once sync.Once
-	sch  *jsonschema.Schema
-	err  error
-
-	// fast is the kind's root in fastTable (fast_gen.go), the validity
-	// checker compiled from the same file by `go generate`; 0 when the
-	// checker does not implement something the schema uses.
+	// fast is the kind's root in fastTable (fast_gen.go), compiled from
+	// the file by `go generate`, which fails when it cannot compile one.
 	fast int32
 }
 
@@ -89,74 +73,6 @@ var registry = func() map[gvk]*schemaFile {
 	return reg
 }()
 
-// store compiles embedded schemas with one compiler, so definitions that
-// several kinds share (the Kubernetes bundle) are compiled once, and keeps
-// every document it parsed to explain errors: the properties of an object
-// for a "did you mean" hint, the branches of a oneOf.
-type store struct {
-	base string
-	mu   sync.Mutex // the compiler is not safe for concurrent use
-	c    *jsonschema.Compiler
-	docs sync.Map // file name -> parsed document
-}
-
-func newStore(base string) *store {
-	s := &store{base: base, c: jsonschema.NewCompiler()}
-	s.c.UseLoader(s)
-	return s
-}
-
-// Load implements jsonschema.URLLoader over the embedded files.
-func (s *store) Load(loc string) (any, error) {
-	name, ok := strings.CutPrefix(loc, s.base)
-	if !ok {
-		return nil, fmt.Errorf("schema %s is not embedded", loc)
-	}
-	data, err := files.ReadFile(name)
-	if err != nil {
-		return nil, err
-	}
-	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(data))
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", name, err)
-	}
-	s.docs.Store(name, doc)
-	return doc, nil
-}
-
-func (s *store) compile(name string) (*jsonschema.Schema, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.c.Compile(s.base + name)
-}
-
-// doc returns the parsed document a schema URL points into.
-func (s *store) doc(loc string) any {
-	// vmfleet.schema.json names itself by $id under baseURL.
-	name := strings.TrimPrefix(strings.TrimPrefix(loc, s.base), baseURL)
-	if i := strings.IndexByte(name, '#'); i >= 0 {
-		name = name[:i]
-	}
-	d, _ := s.docs.Load(name)
-	return d
-}
-
-// schemaStore is the store Validate uses. It serves the embedded files at
-// trustedURL: the validator checks every schema it compiles against its
-// draft's metaschema unless its URL is under json-schema.org, and that check
-// was half of a large kind's first-use cost, too much for a pre-commit run
-// that meets a dozen kinds. The embedded schemas are generated and fixed at
-// build time, and TestAllSchemasCompile compiles each at baseURL with the
-// check, so skipping it at run time loses nothing.
-var schemaStore = newStore(trustedURL)
-
-const trustedURL = "https://json-schema.org/meshfleet/"
-
-func (f *schemaFile) load() error {
-	f.once.Do(func() { f.sch, f.err = schemaStore.compile(f.name) })
-	return f.err
-}
-
 // Known reports whether meshfleet has a schema for the kind at apiVersion.
 func Known(apiVersion, kind string) bool {
 	_, ok := registry[gvk{apiVersion, kind}]
@@ -181,33 +97,18 @@ func Validate(apiVersion, kind string, obj map[string]any) []Problem {
 	if f == nil {
 		return nil
 	}
-	// Most resources are valid: the fast checker (internal/fastcheck)
-	// says so exactly as jsonschema would, from a table generated at build
-	// time, so a valid resource never compiles its kind with jsonschema;
-	// jsonschema then only explains what is wrong.
-	if f.fast != 0 && fastTable.Valid(f.fast, obj) {
+	if f.fast == 0 {
+		// The generator refuses to emit a table without every kind, and
+		// TestFastCoversEveryKind checks the committed one: a build
+		// defect, not a user error.
+		panic(fmt.Sprintf("schemas: %s has no compiled checker", f.name))
+	}
+	// Most resources are valid, and saying so allocates nothing; only an
+	// invalid one is walked again to say what is wrong.
+	if fastTable.Valid(f.fast, obj) {
 		return nil
 	}
-	return f.validate(obj)
-}
-
-// validate checks obj with jsonschema and explains what is wrong: Validate
-// without the fast checker.
-func (f *schemaFile) validate(obj map[string]any) []Problem {
-	if err := f.load(); err != nil {
-		// The embedded schemas are compiled by TestAllSchemasCompile; a
-		// failure here is a build defect, not a user error.
-		panic(fmt.Sprintf("schemas: %v", err))
-	}
-	err := f.sch.Validate(obj)
-	if err == nil {
-		return nil
-	}
-	ve, ok := err.(*jsonschema.ValidationError)
-	if !ok {
-		return []Problem{{Msg: err.Error(), Kind: Invalid}}
-	}
-	return explain(schemaStore, obj, ve)
+	return explain(fastTable, f.fast, obj)
 }
 
 // ValidateFleet validates a VMFleet document against the VMFleet schema.
@@ -228,43 +129,4 @@ func mustRead(name string) []byte {
 		panic(err)
 	}
 	return b
-}
-
-// lookupPointer resolves the fragment of a schema URL (a JSON pointer)
-// within doc.
-func lookupPointer(doc any, loc string) any {
-	i := strings.IndexByte(loc, '#')
-	if i < 0 {
-		return doc
-	}
-	ptr := loc[i+1:]
-	cur := doc
-	for _, tok := range strings.Split(strings.TrimPrefix(ptr, "/"), "/") {
-		if tok == "" {
-			continue
-		}
-		tok = unescapePointer(tok)
-		switch c := cur.(type) {
-		case map[string]any:
-			cur = c[tok]
-		case []any:
-			n, err := strconv.Atoi(tok)
-			if err != nil || n < 0 || n >= len(c) {
-				return nil
-			}
-			cur = c[n]
-		default:
-			return nil
-		}
-	}
-	return cur
-}
-
-func unescapePointer(tok string) string {
-	if strings.ContainsRune(tok, '%') {
-		if u, err := url.PathUnescape(tok); err == nil {
-			tok = u
-		}
-	}
-	return strings.ReplaceAll(strings.ReplaceAll(tok, "~1", "/"), "~0", "~")
 }

@@ -462,8 +462,9 @@ func (c *compiler) compile(n *bnode) (err error) {
 					return fmt.Errorf("items is an array in draft 2020-12")
 				}
 				n.prefix, err = c.subArray(k)
-				if _, ok := c.obj["additionalItems"]; ok && err == nil {
+				if a, ok := c.obj["additionalItems"]; ok && err == nil {
 					n.rest, err = c.sub("additionalItems")
+					n.ClosedItems = a == false
 				}
 			} else {
 				// 2020-12: applies after prefixItems; draft-07: to all

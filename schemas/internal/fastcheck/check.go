@@ -1,16 +1,17 @@
 // Package fastcheck decides whether a value is valid against meshfleet's
 // embedded JSON Schemas exactly as santhosh-tekuri/jsonschema v6 does,
-// without building error trees and without allocating. Package schemas
-// asks it first and compiles a kind with jsonschema (to explain what is
-// wrong) only when it says invalid.
+// without building error trees and without allocating (Valid), and for an
+// invalid value says what failed, in a tree shaped as jsonschema's errors
+// are (Explain, explain.go). Package schemas needs nothing else, so the
+// binary does not link jsonschema; its tests hold this package to it.
 //
 // Build compiles schema files into a Table; Emit writes a Table as Go
 // source, which `go generate ./schemas/...` commits as schemas/fast_gen.go,
 // so a process pays nothing to set the checker up: the table is static
 // data, and only the regular expressions a run meets are compiled, on
 // first use. Build implements the keywords the generated schemas use (see
-// compile in build.go) and refuses a schema with any other, so that kind
-// falls back to jsonschema instead of being checked wrongly.
+// compile in build.go) and refuses a schema with any other rather than
+// check it wrongly; Generate then fails, naming the keyword to implement.
 package fastcheck
 
 import (
@@ -19,6 +20,7 @@ import (
 	"math"
 	"math/big"
 	"regexp"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"unicode/utf8"
@@ -86,6 +88,10 @@ type Node struct {
 	Prefix             []int32
 	Rest               int32
 	MinItems, MaxItems int32
+	// ClosedItems marks a draft-07 "additionalItems": false after an array
+	// "items" (Rest is then the schema false): the extra items fail the
+	// array once rather than each, which only an explanation tells apart.
+	ClosedItems bool
 
 	MinLen, MaxLen int32
 	Pattern        int32 // index into Patterns, plus one
@@ -155,7 +161,36 @@ func NewNum(text string) (Num, error) {
 	return n, nil
 }
 
-func (b *Num) rat() *big.Rat {
+// String prints the number in decimal: exactly, unless it is a fraction
+// with no finite decimal form (then as p/q).
+func (b Num) String() string {
+	if b.Class == Small {
+		return strconv.FormatInt(b.I, 10)
+	}
+	r := b.Rat()
+	if r.IsInt() {
+		return r.Num().String()
+	}
+	d := new(big.Int).Set(r.Denom())
+	twos := d.TrailingZeroBits()
+	d.Rsh(d, twos)
+	fives := uint(0)
+	five, m := big.NewInt(5), new(big.Int)
+	for {
+		q, rem := new(big.Int).QuoRem(d, five, m)
+		if rem.Sign() != 0 {
+			break
+		}
+		d, fives = q, fives+1
+	}
+	if d.Cmp(big.NewInt(1)) != 0 {
+		return r.RatString()
+	}
+	return r.FloatString(int(max(twos, fives)))
+}
+
+// Rat is the number's exact value.
+func (b *Num) Rat() *big.Rat {
 	if b.Class == Small {
 		return new(big.Rat).SetInt64(b.I)
 	}
@@ -215,7 +250,7 @@ func cmpSlow(v any, b *Num) (int, bool) {
 	if !ok {
 		return 0, false
 	}
-	return r.Cmp(b.rat()), true
+	return r.Cmp(b.Rat()), true
 }
 
 func cmpInt(x int64, b *Num) int {
@@ -263,6 +298,17 @@ func TypeOf(v any) uint8 {
 		return TNumber
 	}
 	return 0
+}
+
+// TypeNames names the types of a set of type bits, in jsonschema v6's order.
+func TypeNames(types uint8) []string {
+	var out []string
+	for i, name := range []string{"null", "boolean", "number", "integer", "string", "array", "object"} {
+		if types&(1<<i) != 0 {
+			out = append(out, name)
+		}
+	}
+	return out
 }
 
 // integral reports whether the number v has no fractional part.
