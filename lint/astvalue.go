@@ -32,6 +32,29 @@ var internedKeys = []string{
 	"ALLOW", "DENY", "STRICT", "PERMISSIVE", "DISABLE", "ISTIO_MUTUAL", "TCP", "HTTP", "grpc",
 	"matchLabels", "workloadSelector", "probe", "httpGet", "image", "replicas", "type",
 	"first", "count", "endpointsByStatus", "ok", "unchecked", "strictCount", "strictFirst",
+	// Field names of the index facts and resource extras (index*.go), and
+	// the kinds they name.
+	"AuthorizationPolicy", "ConfigMap", "CronJob", "DaemonSet", "Deployment", "DestinationRule",
+	"Gateway", "HTTP2", "IstioOperator", "Job", "Namespace", "PeerAuthentication", "Pod",
+	"ProxyConfig", "ReplicaSet", "ReplicationController", "RequestAuthentication", "Service",
+	"ServiceAccount", "ServiceEntry", "Sidecar", "StatefulSet", "Telemetry", "VirtualService",
+	"absent", "addressesRequired", "appliesComplete", "appliesTo", "authz", "autoRegistration",
+	"bind", "byPrefix", "byWhy", "classes", "conditions", "conflicts", "controlPlane", "delegate",
+	"deprecatedSettings", "describe", "disabled", "dropped", "duplicateOf", "elsewhere",
+	"emptyRules", "enabled", "env", "field", "gateway", "gatewayHostMismatch", "gatewayHosts",
+	"gatewaysMissing", "given", "hasProbe", "healthChecks", "hiddenFrom", "how", "httpx", "in",
+	"ineffectiveMatches", "initContainers", "instead", "invalidProvider", "istioOwned", "key",
+	"labelTypos", "lost", "match", "mesh", "meshConfig", "meshSplit", "mirror", "mirrors", "more",
+	"mysql", "nameProtocol", "notExported", "off", "optin", "optout", "others",
+	"peerAuthentications", "plain", "plaintext", "plaintextAny", "portDuplicates", "portName",
+	"postgres", "prefix", "productionLabel", "provider", "public", "reason", "registeredEntries",
+	"removed", "resource", "rev", "rootNamespace", "routed", "rule", "ruleCount", "scopes",
+	"selectedPorts", "selectsBackend", "service", "serviceAccounts", "servicePorts", "shortHost",
+	"shortHosts", "specKeys", "split", "status", "subsetNotExported", "suggestion", "targetRef",
+	"targetRefs", "tcpAny", "templatePorts", "tlsSettings", "total", "transport", "trustDomain",
+	"undeclared", "unlabeled", "unnamed", "unreachableRoutes", "uri", "value", "valueFrom",
+	"values", "weightSplits", "weights", "wellKnown", "where", "workloadSelectorWritten",
+	"workloadServiceAccounts", "workloadsByNamespace", "workloadsMissingLabels",
 }
 
 // interned maps internedKeys to their shared terms: a small map of our
@@ -64,7 +87,8 @@ func toAST(v any) ast.Value {
 	case bool:
 		return ast.Boolean(x)
 	case int:
-		return ast.Number(strconv.Itoa(x))
+		// Small numbers (ref, index, count) are OPA's shared values.
+		return ast.InternedValue(x)
 	case int64:
 		return ast.Number(strconv.FormatInt(x, 10))
 	case float64:
@@ -77,8 +101,7 @@ func toAST(v any) ast.Value {
 		terms := make([]ast.Term, len(x))
 		i := 0
 		for k, e := range x {
-			terms[i].Value = toAST(e)
-			items = append(items, [2]*ast.Term{stringTerm(k), termOf(&terms[i])})
+			items = append(items, [2]*ast.Term{stringTerm(k), termIn(&terms[i], e)})
 			i++
 		}
 		return ast.NewObject(items...)
@@ -94,8 +117,7 @@ func toAST(v any) ast.Value {
 		i := 0
 		for k, e := range x {
 			terms[i].Value = ast.Number(strconv.Itoa(k))
-			terms[i+1].Value = toAST(e)
-			items = append(items, [2]*ast.Term{&terms[i], termOf(&terms[i+1])})
+			items = append(items, [2]*ast.Term{&terms[i], termIn(&terms[i+1], e)})
 			i += 2
 		}
 		return ast.NewObject(items...)
@@ -103,8 +125,7 @@ func toAST(v any) ast.Value {
 		terms := make([]*ast.Term, len(x))
 		ts := make([]ast.Term, len(x))
 		for i, e := range x {
-			ts[i].Value = toAST(e)
-			terms[i] = termOf(&ts[i])
+			terms[i] = termIn(&ts[i], e)
 		}
 		return ast.NewArray(terms...)
 	case []int:
@@ -129,19 +150,24 @@ func toAST(v any) ast.Value {
 	return ast.NullValue
 }
 
-// termOf returns t, or the shared term of its value when that is a
-// boolean, null or interned string, so the slab term is not the only copy
-// kept alive for common scalars.
-func termOf(t *ast.Term) *ast.Term {
-	switch v := t.Value.(type) {
-	case ast.Boolean:
-		return ast.InternedTerm(bool(v))
-	case ast.String:
-		if it, ok := interned[string(v)]; ok {
+// termIn returns the term of v: the shared term of a boolean, a small
+// integer or an interned string, else slot holding v's value. Shared terms
+// are taken before converting, so common scalars allocate nothing.
+func termIn(slot *ast.Term, v any) *ast.Term {
+	switch x := v.(type) {
+	case bool:
+		return ast.InternedTerm(x)
+	case string:
+		if it, ok := interned[x]; ok {
 			return it
 		}
+	case int:
+		if ast.HasInternedIntNumberTerm(x) {
+			return ast.InternedTerm(x)
+		}
 	}
-	return t
+	slot.Value = toAST(v)
+	return slot
 }
 
 // objectParallel converts the values of m on up to workers goroutines: the
