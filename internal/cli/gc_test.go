@@ -40,14 +40,20 @@ func TestTuneGC(t *testing.T) {
 	restored("small")
 
 	for _, c := range []struct {
-		name  string
-		n     int64
-		known bool
-	}{{"4 MiB", 4 << 20, true}, {"stdin", 10, false}} {
+		name      string
+		n         int64
+		known     bool
+		wantGOGC  int
+		wantLimit int64
+	}{
+		// Known large: read without collection, under its size's limit.
+		{"4 MiB", 4 << 20, true, -1, memoryLimit(4 << 20)},
+		{"stdin", 10, false, 400, 2 << 30},
+	} {
 		g = tuneGC()
 		g.sized(c.n, c.known)
-		if got, l := percent(), limit(); got != 400 || l != 2<<30 {
-			t.Errorf("%s: GOGC %d, limit %d after sizing; want 400 under 2 GiB", c.name, got, l)
+		if got, l := percent(), limit(); got != c.wantGOGC || l != c.wantLimit {
+			t.Errorf("%s: GOGC %d, limit %d after sizing; want %d under %d", c.name, got, l, c.wantGOGC, c.wantLimit)
 		}
 		g.loaded(4 << 20)
 		if got, l := percent(), limit(); got != 400 || l != memoryLimit(4<<20) {
@@ -63,6 +69,16 @@ func TestTuneGC(t *testing.T) {
 	g.loaded(4 << 20)
 	if got := percent(); got != 400 {
 		t.Errorf("read 4 MiB after sizing 10 bytes: GOGC %d, want 400", got)
+	}
+	g.restore()
+
+	// Sized large, read small (files skipped): a small run, off under
+	// gcOffLimit.
+	g = tuneGC()
+	g.sized(4<<20, true)
+	g.loaded(10)
+	if got, l := percent(), limit(); got >= 0 || l != gcOffLimit {
+		t.Errorf("read 10 bytes after sizing 4 MiB: GOGC %d, limit %d; want off under %d", got, l, gcOffLimit)
 	}
 	g.restore()
 

@@ -298,8 +298,13 @@ func lintConfig(file string, notice func(string)) (*lint.Config, error) {
 // the rules at start-up allocates some 40 MB, and collecting it was a
 // fifth of a pre-commit run on one file (55 vs 45 ms, 30 interleaved
 // runs). Collection is off from the start, since compilation begins
-// before the inputs are found, and sized turns it on at GOGC=400 as soon
-// as the inputs prove large or of unknown size (stdin, kustomize builds).
+// before the inputs are found. sized turns it on at GOGC=400 as soon as
+// the inputs prove of unknown size (stdin, kustomize builds). A large
+// input of known size is read without collection too, under the memory
+// limit its size earns: reading keeps most of what it allocates, and the
+// cycles it used to run on a small, growing heap set small goals for the
+// ones after (11,000 resources: 2 collections instead of 3 or 4, 6% less
+// time, the same peak). loaded then turns collection on at GOGC=400.
 // restore puts the previous settings back, for callers of Main that go on
 // (tests).
 func tuneGC() (g gcTuning) {
@@ -336,7 +341,15 @@ func tuneGC() (g gcTuning) {
 		debug.SetMemoryLimit(2 << 30)
 	}
 	g.sized = func(n int64, known bool) {
-		if off && (!known || n > smallInput) {
+		switch {
+		case off && known && n > smallInput:
+			// Reading keeps most of what it allocates: collecting while
+			// the heap only grows is work for nothing, and early cycles on
+			// a small heap set small goals for the ones after. The limit
+			// the input's size earns bounds reading; loaded turns
+			// collection on once everything is read.
+			debug.SetMemoryLimit(memoryLimit(n))
+		case off && !known:
 			// Parsing keeps little live: the default limit only guards it.
 			on()
 			debug.SetMemoryLimit(2 << 30)
@@ -346,7 +359,10 @@ func tuneGC() (g gcTuning) {
 		if off && n > smallInput {
 			on()
 		}
-		if !off {
+		if off {
+			// Sized large but read small (files skipped): a small run.
+			debug.SetMemoryLimit(gcOffLimit)
+		} else {
 			debug.SetMemoryLimit(memoryLimit(n))
 		}
 	}
