@@ -950,17 +950,22 @@ func (ix *index) convertObjects(rs []*resource, workers int) ast.Value {
 // release drops what only building the index needed, once its value is
 // converted: evaluation reads the extras, the destinations and the
 // converted objects, and the rest would stay live through it.
-func (ix *index) release() {
+func (ix *index) release(workers int) {
 	size, extras, dests, objs := ix.size, ix.extras, ix.dests, ix.objs
 	// Selections hold their classes and so every workload; evaluation
-	// needs only their OPA values.
+	// needs only their OPA values, converted on every core (each
+	// selection once, whichever resource comes first).
+	es := make([]map[string]any, 0, len(extras))
 	for _, e := range extras {
+		es = append(es, e)
+	}
+	par.For(workers, len(es), func(i int) {
 		for _, k := range [...]string{"selected", "appliesTo"} {
-			if s, ok := e[k].(*selection); ok {
-				e[k] = s.value()
+			if s, ok := es[i][k].(*selection); ok {
+				es[i][k] = s.value()
 			}
 		}
-	}
+	})
 	*ix = index{size: size, extras: extras, dests: dests, objs: objs}
 }
 

@@ -422,7 +422,7 @@ func (e *Engine) Lint(ctx context.Context, opts Options) (*Result, error) {
 		}
 		r.wl = nil
 	}
-	ix.release()
+	ix.release(workers)
 	res.Timings.Index = time.Since(t)
 
 	t = time.Now()
