@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"go/format"
 	"io/fs"
+	"maps"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -66,54 +68,22 @@ func emitNode(b *bytes.Buffer, i int, n *Node) {
 		add("HasConst: true, Const: %s", value(n.Const))
 	}
 	if n.HasEnum {
-		var vb bytes.Buffer
-		vb.WriteString("[]any{")
-		for j, e := range n.Enum {
-			if j > 0 {
-				vb.WriteString(", ")
-			}
-			vb.WriteString(value(e))
-		}
-		vb.WriteString("}")
-		add("HasEnum: true, Enum: %s, EnumTypes: %d", vb.String(), n.EnumTypes)
+		add("HasEnum: true, Enum: %s, EnumTypes: %d", lit("[]any", n.Enum, value), n.EnumTypes)
 	}
 	num("Ref", n.Ref)
 	if len(n.Props) > 0 {
-		var pb bytes.Buffer
-		pb.WriteString("[]fastcheck.Prop{")
-		for j, p := range n.Props {
-			if j > 0 {
-				pb.WriteString(", ")
-			}
-			fmt.Fprintf(&pb, "{Name: %s, Node: %d}", strconv.Quote(p.Name), p.Node)
-		}
-		pb.WriteString("}")
-		add("Props: %s", pb.String())
+		add("Props: %s", lit("[]fastcheck.Prop", n.Props, func(p Prop) string {
+			return fmt.Sprintf("{Name: %s, Node: %d}", strconv.Quote(p.Name), p.Node)
+		}))
 	}
 	if len(n.PatProps) > 0 {
-		var pb bytes.Buffer
-		pb.WriteString("[]fastcheck.PatProp{")
-		for j, p := range n.PatProps {
-			if j > 0 {
-				pb.WriteString(", ")
-			}
-			fmt.Fprintf(&pb, "{Pattern: %d, Node: %d}", p.Pattern, p.Node)
-		}
-		pb.WriteString("}")
-		add("PatProps: %s", pb.String())
+		add("PatProps: %s", lit("[]fastcheck.PatProp", n.PatProps, func(p PatProp) string {
+			return fmt.Sprintf("{Pattern: %d, Node: %d}", p.Pattern, p.Node)
+		}))
 	}
 	num("Addl", n.Addl)
 	if len(n.Required) > 0 {
-		var rb bytes.Buffer
-		rb.WriteString("[]string{")
-		for j, r := range n.Required {
-			if j > 0 {
-				rb.WriteString(", ")
-			}
-			rb.WriteString(strconv.Quote(r))
-		}
-		rb.WriteString("}")
-		add("Required: %s", rb.String())
+		add("Required: %s", lit("[]string", n.Required, strconv.Quote))
 	}
 	list("Prefix", n.Prefix)
 	num("Rest", n.Rest)
@@ -137,27 +107,21 @@ func emitNode(b *bytes.Buffer, i int, n *Node) {
 	flag("ArrKw", n.ArrKw)
 	flag("StrKw", n.StrKw)
 	flag("NumKw", n.NumKw)
-	fmt.Fprintf(b, "/* %d */ {", i)
-	for j, s := range f {
-		if j > 0 {
-			b.WriteString(", ")
-		}
-		b.WriteString(s)
+	fmt.Fprintf(b, "/* %d */ %s,\n", i, lit("", f, func(s string) string { return s }))
+}
+
+// lit writes a composite literal of type typ (empty: untyped), one element
+// a string of l.
+func lit[T any](typ string, l []T, elem func(T) string) string {
+	parts := make([]string, len(l))
+	for i, e := range l {
+		parts[i] = elem(e)
 	}
-	b.WriteString("},\n")
+	return typ + "{" + strings.Join(parts, ", ") + "}"
 }
 
 func int32s(l []int32) string {
-	var b bytes.Buffer
-	b.WriteString("[]int32{")
-	for i, v := range l {
-		if i > 0 {
-			b.WriteString(", ")
-		}
-		b.WriteString(strconv.Itoa(int(v)))
-	}
-	b.WriteString("}")
-	return b.String()
+	return lit("[]int32", l, func(v int32) string { return strconv.Itoa(int(v)) })
 }
 
 func numLit(n Num) string {
@@ -176,32 +140,11 @@ func value(v any) string {
 	case Num:
 		return numLit(x)
 	case map[string]any:
-		keys := make([]string, 0, len(x))
-		for k := range x {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		var b bytes.Buffer
-		b.WriteString("map[string]any{")
-		for i, k := range keys {
-			if i > 0 {
-				b.WriteString(", ")
-			}
-			fmt.Fprintf(&b, "%s: %s", strconv.Quote(k), value(x[k]))
-		}
-		b.WriteString("}")
-		return b.String()
+		return lit("map[string]any", slices.Sorted(maps.Keys(x)), func(k string) string {
+			return strconv.Quote(k) + ": " + value(x[k])
+		})
 	case []any:
-		var b bytes.Buffer
-		b.WriteString("[]any{")
-		for i, e := range x {
-			if i > 0 {
-				b.WriteString(", ")
-			}
-			b.WriteString(value(e))
-		}
-		b.WriteString("}")
-		return b.String()
+		return lit("[]any", x, value)
 	}
 	panic(fmt.Sprintf("fastcheck: unexpected schema value %T", v))
 }

@@ -1,7 +1,8 @@
 package fastcheck
 
 import (
-	"sort"
+	"maps"
+	"slices"
 	"strconv"
 	"unicode/utf8"
 )
@@ -246,13 +247,8 @@ func (t *Table) explainObject(i int32, n *Node, obj map[string]any, loc []string
 		}
 	}
 	// Keys in order, so the explanation does not depend on map order.
-	keys := make([]string, 0, len(obj))
-	for k := range obj {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
 	var extra []string
-	for _, k := range keys {
+	for _, k := range slices.Sorted(maps.Keys(obj)) {
 		pv := obj[k]
 		evaluated := false
 		if s := prop(n.Props, k); s != 0 {
