@@ -719,15 +719,7 @@ func (p *fastParser) singleQuoted(off int) (*yaml.Node, int) {
 		}
 		break
 	}
-	n := p.node()
-	n.Kind, n.Tag, n.Style = yaml.ScalarNode, "!!str", yaml.SingleQuotedStyle
-	if b == nil {
-		n.Value = p.src[start:i]
-	} else {
-		n.Value = string(append(b, p.src[start:i]...))
-	}
-	n.Line, n.Column = p.lineNo, p.col(off)
-	return n, i + 1
+	return p.quoted(off, yaml.SingleQuotedStyle, b, p.src[start:i]), i + 1
 }
 
 func (p *fastParser) doubleQuoted(off int) (*yaml.Node, int) {
@@ -764,15 +756,21 @@ func (p *fastParser) doubleQuoted(off int) (*yaml.Node, int) {
 		i += 2
 		start = i
 	}
+	return p.quoted(off, yaml.DoubleQuotedStyle, b, p.src[start:i]), i + 1
+}
+
+// quoted is the string node of a quoted scalar at off: the unescaped text
+// so far in b (nil when there was no escape) followed by rest.
+func (p *fastParser) quoted(off int, style yaml.Style, b []byte, rest string) *yaml.Node {
 	n := p.node()
-	n.Kind, n.Tag, n.Style = yaml.ScalarNode, "!!str", yaml.DoubleQuotedStyle
+	n.Kind, n.Tag, n.Style = yaml.ScalarNode, "!!str", style
 	if b == nil {
-		n.Value = p.src[start:i]
+		n.Value = rest
 	} else {
-		n.Value = string(append(b, p.src[start:i]...))
+		n.Value = string(append(b, rest...))
 	}
 	n.Line, n.Column = p.lineNo, p.col(off)
-	return n, i + 1
+	return n
 }
 
 func (p *fastParser) skipSpaces(i int) int {

@@ -1,10 +1,8 @@
 package manifest
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -55,18 +53,7 @@ func ReadFile(root, path string, lim Limits) ([]byte, error) {
 	if err != nil || !st.Mode().IsRegular() {
 		return nil, &Error{File: path, Msg: "not a regular file"}
 	}
-	// Read into a buffer of the file's size, within the limit, rather than
-	// one grown by doubling: the file may still change, and the limit is
-	// what bounds the read.
-	size := min(max(st.Size(), 0), int64(lim.MaxBytes)) + bytes.MinRead
-	buf := bytes.NewBuffer(make([]byte, 0, size))
-	if _, err := buf.ReadFrom(io.LimitReader(f, int64(lim.MaxBytes)+1)); err != nil {
-		return nil, &Error{File: path, Msg: err.Error()}
-	}
-	if buf.Len() > lim.MaxBytes {
-		return nil, tooLarge(path, lim)
-	}
-	return buf.Bytes(), nil
+	return readAll(path, f, lim, st.Size())
 }
 
 // Confine returns the path to open for path: path itself when it is no

@@ -99,18 +99,21 @@ func Errorf(file string, n *yaml.Node, path, format string, args ...any) *Error 
 
 // ReadAll reads r up to the byte limit and fails, naming file, past it.
 func ReadAll(file string, r io.Reader, lim Limits) ([]byte, error) {
-	data, err := io.ReadAll(io.LimitReader(r, int64(lim.MaxBytes)+1))
-	if err != nil {
-		return nil, &Error{File: file, Msg: err.Error()}
-	}
-	if len(data) > lim.MaxBytes {
-		return nil, tooLarge(file, lim)
-	}
-	return data, nil
+	return readAll(file, r, lim, 0)
 }
 
-func tooLarge(file string, lim Limits) error {
-	return &Error{File: file, Msg: fmt.Sprintf("input larger than %d bytes", lim.MaxBytes)}
+// readAll is ReadAll into a buffer of size bytes (a file's size, from its
+// metadata) rather than one grown by doubling. The file may still change:
+// the limit, not size, bounds the read.
+func readAll(file string, r io.Reader, lim Limits, size int64) ([]byte, error) {
+	buf := bytes.NewBuffer(make([]byte, 0, min(max(size, 0), int64(lim.MaxBytes))+bytes.MinRead))
+	if _, err := buf.ReadFrom(io.LimitReader(r, int64(lim.MaxBytes)+1)); err != nil {
+		return nil, &Error{File: file, Msg: err.Error()}
+	}
+	if buf.Len() > lim.MaxBytes {
+		return nil, &Error{File: file, Msg: fmt.Sprintf("input larger than %d bytes", lim.MaxBytes)}
+	}
+	return buf.Bytes(), nil
 }
 
 var yamlLineRE = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
